@@ -1,0 +1,54 @@
+# The handful of verbs people guess. Every target sets up .venv itself when needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CLI := $(VENV)/bin/eip-analysis
+STAMP := $(VENV)/.installed-stamp
+JOBS ?= 2
+
+.PHONY: setup test reports validate metrics lab bench lint lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+validate: $(STAMP)
+	$(CLI) validate
+
+metrics: $(STAMP)
+	$(CLI) metrics
+
+reports: $(STAMP)
+	$(CLI) validate
+	$(CLI) metrics
+	$(CLI) run --all --jobs $(JOBS)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_irr.py
+	$(PY) benchmarks/bench_monte_carlo.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check eip_analysis tests benchmarks
+
+# Re-pin every dependency from a clean install of pyproject.toml (needs the registry).
+lock:
+	rm -rf /tmp/eip-lock-venv && $(PYTHON) -m venv /tmp/eip-lock-venv
+	/tmp/eip-lock-venv/bin/pip install --quiet ".[test]"
+	( echo "# Pinned lock of every dependency (pip freeze of a clean install, Python 3.11)."; \
+	  echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
+	  /tmp/eip-lock-venv/bin/pip freeze --exclude-editable | grep -v '^eip-analysis'; \
+	  /tmp/eip-lock-venv/bin/pip freeze --all | grep '^setuptools==' ) > requirements.lock
+
+clean:
+	rm -rf data/processed/* reports/* .pytest_cache
+	touch data/processed/.gitkeep reports/.gitkeep

@@ -1,0 +1,297 @@
+"""Case -> Appraisal: cash-flow table, feasibility metrics, emissions, indicators and warnings.
+
+:func:`evaluate` is the vectorised core (one metric array per name, one element per scenario) that
+sensitivity and Monte Carlo analyses call once; :func:`appraise` runs it for the base case and
+wraps the result with the tables a report shows.
+
+All money metrics are in USD (names end in ``_usd``): case amounts in VND are divided by the
+``exchange_rate_vnd_per_usd`` parameter. Prices are constant, the discount rate is real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import emissions, finance
+from .cases import Case
+from .cashflow import CashFlows, Values, build, flow_quantities
+from .parameters import ResolvedParameters, resolve
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Headline feasibility metrics of one case (project view, both parties together)."""
+
+    capex_usd: float  #: total investment, undiscounted [USD]
+    annual_net_benefit_usd: float  #: benefits - opex in an operating year [USD/yr]
+    npv_usd: float  #: net present value at the discount rate [USD]
+    irr: float  #: internal rate of return [1/yr]; nan when not defined
+    mirr: float  #: modified IRR (finance and reinvestment rate parameters) [1/yr]
+    payback_years: float  #: simple payback [yr]; inf when never paid back
+    discounted_payback_years: float  #: discounted payback [yr]; inf when never paid back
+    co2e_avoided_t_per_year: float  #: baseline - project emissions [tCO2e/yr]
+    co2e_avoided_t_lifetime: float  #: over the operating life [tCO2e]
+    abatement_cost_usd_per_tco2e: float  #: -NPV / discounted tCO2e avoided [USD/tCO2e]
+    profitability_index: float  #: PV of flows after year 0 / year-0 outlay [-]
+    supplier_npv_usd: float  #: supplier's NPV incl. transfers [USD]
+    receiver_npv_usd: float  #: receiver's NPV incl. transfers [USD]
+    waste_diverted_t_per_year: float  #: waste to landfill avoided [t/yr]
+    water_saved_m3_per_year: float  #: water use avoided [m3/yr]
+    sign_changes: int  #: sign changes of the project cash flow [-]
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+METRIC_NAMES = tuple(f.name for f in fields(Metrics))
+
+
+def _to_usd(params: Mapping[str, Any], currency: str) -> float:
+    return 1.0 / params["exchange_rate_vnd_per_usd"] if currency == "VND" else 1.0
+
+
+def flow_emissions(
+    case: Case, params: Mapping[str, Any], values: Values | None = None
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Baseline and project emissions of each resource flow [tCO2e/yr], each ``(n, 1)``."""
+    out = {}
+    for flow, (base, proj) in flow_quantities(case, values).items():
+        kw = {"grid_year": params["grid_factor_year"], "gwp": params["gwp_set"]}
+        out[flow] = (
+            np.asarray(emissions.flow_co2e_t(flow, base, **kw), dtype=float),
+            np.asarray(emissions.flow_co2e_t(flow, proj, **kw), dtype=float),
+        )
+    return out
+
+
+def _indicator(case: Case, values: Values | None, flow: str, n: int) -> np.ndarray:
+    if flow not in {f.flow for f in case.resource_flows}:
+        return np.zeros(n)
+    base, proj = flow_quantities(case, values)[flow]
+    return np.broadcast_to(base - proj, (n, 1))[:, 0]
+
+
+def evaluate(
+    case: Case, params: Mapping[str, Any], values: Values | None = None,
+    cashflows: CashFlows | None = None,
+) -> dict[str, np.ndarray]:
+    """All :class:`Metrics` for one or many scenarios, as arrays of shape ``(n_scenarios,)``.
+
+    ``params`` holds the resolved parameter values; ``values`` replaces numbers of the case by
+    path (see :func:`eip_analysis.cashflow.build`); ``values["parameters.discount_rate"]`` may also
+    vary the discount rate per scenario.
+    """
+    cf = cashflows if cashflows is not None else build(case, values)
+    usd = _to_usd(params, case.currency)
+    net = cf.net * usd
+    n, n_years = net.shape
+    rate = np.broadcast_to(
+        np.asarray((values or {}).get("parameters.discount_rate", params["discount_rate"]),
+                   dtype=float), (n,))
+    discount = (1.0 + rate[:, None]) ** -cf.years[None, :]
+    npv = finance.npv(rate, net)
+
+    first_op = case.operation_start_year
+    annual_net = (cf.section("benefits") + cf.section("opex"))[:, first_op] * usd
+
+    em = flow_emissions(case, params, values)
+    avoided = np.zeros((n, 1))
+    for base, proj in em.values():
+        avoided = avoided + (base - proj)
+    avoided = np.broadcast_to(avoided, (n, 1))[:, 0]
+    lifetime = cf.lifetime_years[:, 0].astype(float)
+    pv_t = avoided * np.sum(cf.operating * discount, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        abatement = np.where(avoided > 0, -npv / pv_t, np.nan)
+
+    return {
+        "capex_usd": -cf.section("capex").sum(axis=1) * usd,
+        "annual_net_benefit_usd": annual_net,
+        "npv_usd": npv,
+        "irr": finance.irr(net),
+        "mirr": finance.mirr(net, params["mirr_finance_rate"], params["mirr_reinvest_rate"]),
+        "payback_years": finance.payback_period(net),
+        "discounted_payback_years": finance.discounted_payback_period(rate, net),
+        "co2e_avoided_t_per_year": avoided,
+        "co2e_avoided_t_lifetime": avoided * lifetime,
+        "abatement_cost_usd_per_tco2e": abatement,
+        "profitability_index": finance.profitability_index(rate, net),
+        "supplier_npv_usd": finance.npv(rate, cf.party_net("supplier") * usd),
+        "receiver_npv_usd": finance.npv(rate, cf.party_net("receiver") * usd),
+        "waste_diverted_t_per_year": _indicator(case, values, "waste_landfill", n),
+        "water_saved_m3_per_year": _indicator(case, values, "water", n),
+        "sign_changes": finance.sign_changes(net),
+    }
+
+
+def warnings_for(m: Metrics, case: Case) -> list[str]:
+    """Plain-language warnings where a metric means nothing or fails a test."""
+    out = []
+    if m.sign_changes == 0:
+        out.append("IRR not defined: the cash flows never change sign, so no discount rate "
+                   "makes NPV zero. Read NPV.")
+    elif not np.isfinite(m.irr):
+        out.append("IRR not defined: no real rate makes NPV zero. Read NPV and MIRR.")
+    if m.sign_changes > 1:
+        out.append(f"Multiple IRRs possible: the cash flow changes sign {m.sign_changes} times; "
+                   "read MIRR and NPV.")
+    if not np.isfinite(m.payback_years):
+        out.append(f"Never paid back: cumulative cash flow stays negative over the "
+                   f"{case.lifetime}-year life.")
+    elif not np.isfinite(m.discounted_payback_years):
+        out.append("Not paid back in discounted terms within the life: NPV is negative.")
+    if not m.co2e_avoided_t_per_year > 0:
+        out.append("No net emissions avoided: abatement cost per tCO2e is not defined.")
+    if m.npv_usd >= 0 and min(m.supplier_npv_usd, m.receiver_npv_usd) < 0:
+        loser = "supplier" if m.supplier_npv_usd < 0 else "receiver"
+        out.append(f"The exchange creates value but the {loser} loses at the assumed transfer "
+                   "prices: renegotiate the split.")
+    return out
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """Everything computed for one case under one set of parameters."""
+
+    case: Case
+    parameters: ResolvedParameters
+    metrics: Metrics
+    cashflows: pd.DataFrame
+    emissions: pd.DataFrame
+    warnings: list[str]
+
+    def __getattr__(self, name: str) -> Any:  # a.npv_usd reads a.metrics.npv_usd
+        if name in METRIC_NAMES:
+            return getattr(self.metrics, name)
+        raise AttributeError(name)
+
+    def metrics_row(self) -> dict[str, Any]:
+        """One row of ``metrics.csv``: identity, metrics, data quality, warnings."""
+        c = self.case
+        row: dict[str, Any] = {
+            "case_id": c.id, "park": c.park, "title": c.title, "kind": c.kind,
+            "data_quality": c.data_quality, "status": c.latest_survey.status,
+            "currency": c.currency, "lifetime_years": c.lifetime,
+        }
+        row.update(self.metrics.as_dict())
+        row["discount_rate"] = self.parameters["discount_rate"]
+        row["warnings"] = " | ".join(self.warnings)
+        row["case_sha256"] = c.sha256
+        return row
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every input with its value, unit and source (or *assumption*), then the parameters."""
+        rows = [
+            {"input": label, "path": path, "value": q.value, "unit": q.unit,
+             "low": q.low, "high": q.high, "source": q.source}
+            for path, q, label in self.case.quantities()
+        ]
+        for p in self.parameters.table():
+            rows.append({"input": f"Parameter: {p['parameter']}", "path": f"parameters.{p['parameter']}",
+                         "value": p["value"], "unit": p["unit"], "low": None, "high": None,
+                         "source": p["source"]})
+        return pd.DataFrame(rows)
+
+
+def _cashflow_table(cf: CashFlows, usd: float, rate: float, case: Case) -> pd.DataFrame:
+    years = cf.years
+    net = cf.net[0] * usd
+    discount = (1.0 + rate) ** -years.astype(float)
+    phase = np.where(cf.operating[0], "operation", "construction")
+    phase = np.where(years > case.operation_start_year + case.lifetime - 1, "after life", phase)
+    table = pd.DataFrame({
+        "year": years,
+        "phase": phase,
+        "capex_usd": cf.section("capex")[0] * usd,
+        "opex_usd": cf.section("opex")[0] * usd,
+        "benefits_usd": cf.section("benefits")[0] * usd,
+        "salvage_usd": cf.section("salvage")[0] * usd,
+        "net_cash_flow_usd": net,
+        "discount_factor": discount,
+        "discounted_cash_flow_usd": net * discount,
+    })
+    table["cumulative_cash_flow_usd"] = table["net_cash_flow_usd"].cumsum()
+    table["cumulative_discounted_usd"] = table["discounted_cash_flow_usd"].cumsum()
+    table["supplier_net_usd"] = cf.party_net("supplier")[0] * usd
+    table["receiver_net_usd"] = cf.party_net("receiver")[0] * usd
+    return table
+
+
+def _emissions_table(case: Case, params: Mapping[str, Any], values: Values | None) -> pd.DataFrame:
+    quantities = flow_quantities(case, values)
+    em = flow_emissions(case, params, values)
+    rows = []
+    for f in case.resource_flows:
+        (qb, qp), (eb, ep) = quantities[f.flow], em[f.flow]
+        rows.append({
+            "flow": f.flow, "party": f.party, "description": f.description,
+            "unit": f.baseline_per_year.unit,
+            "baseline_quantity": float(qb.ravel()[0]), "project_quantity": float(qp.ravel()[0]),
+            "baseline_co2e_t_per_year": float(np.ravel(eb)[0]),
+            "project_co2e_t_per_year": float(np.ravel(ep)[0]),
+            "avoided_co2e_t_per_year": float(np.ravel(eb)[0] - np.ravel(ep)[0]),
+            "counted": emissions.is_counted(f.flow),
+            "method": emissions.flow_note(f.flow, grid_year=params["grid_factor_year"]),
+        })
+    return pd.DataFrame(rows, columns=[
+        "flow", "party", "description", "unit", "baseline_quantity", "project_quantity",
+        "baseline_co2e_t_per_year", "project_co2e_t_per_year", "avoided_co2e_t_per_year",
+        "counted", "method"])
+
+
+def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
+             **overrides: Any) -> Appraisal:
+    """Appraise one case.
+
+    Parameters
+    ----------
+    case : Case
+        From :func:`eip_analysis.load_case`.
+    values : mapping, optional
+        Replace numbers of the case by path, e.g. ``{"benefits.coal.unit_price": 2.0e6}``
+        (paths: ``[p for p, _, _ in case.quantities()]``).
+    parameters_dir : path, optional
+        Folder of the parameter defaults (default ``data/raw/parameters``).
+    **overrides
+        Parameter overrides for this run, e.g. ``discount_rate=0.08, gwp_set="AR6"``.
+
+    Returns
+    -------
+    Appraisal
+        ``.metrics`` (:class:`Metrics`, also readable as ``appraisal.npv_usd``), ``.cashflows``
+        (one row per year, USD), ``.emissions`` (one row per resource flow), ``.warnings``.
+
+    Examples
+    --------
+    >>> from eip_analysis import load_case, appraise
+    >>> a = appraise(load_case("HK-06"), discount_rate=0.08)
+    >>> a.npv_usd > 0
+    True
+    """
+    for path, v in (values or {}).items():
+        if np.ndim(v) != 0:
+            from .errors import InputError
+
+            raise InputError("a single number per path in appraise(); use evaluate() for arrays",
+                             field=path)
+    params = resolve(case.parameters, overrides, directory=parameters_dir,
+                     case_file=case.source_file)
+    cf = build(case, values)
+    raw = evaluate(case, params.values, values, cashflows=cf)
+    metrics = Metrics(**{
+        k: (int(v[0]) if k == "sign_changes" else float(v[0])) for k, v in raw.items()
+    })
+    usd = _to_usd(params.values, case.currency)
+    return Appraisal(
+        case=case,
+        parameters=params,
+        metrics=metrics,
+        cashflows=_cashflow_table(cf, usd, params["discount_rate"], case),
+        emissions=_emissions_table(case, params.values, values),
+        warnings=warnings_for(metrics, case),
+    )

@@ -1,0 +1,496 @@
+"""Case schema: one YAML file per symbiosis opportunity, validated into a typed :class:`Case`.
+
+Every number in a case file is a *sourced quantity*::
+
+    amount: {value: 2.0e9, unit: VND, source: "assumption: 300 m HDPE line at ...", low: 1.6e9, high: 2.6e9}
+
+``source`` is either a citation or starts with the word ``assumption`` followed by a one-line
+engineering basis. ``low``/``high`` (and optionally ``distribution``) make the number a driver for
+sensitivity and Monte Carlo analysis.
+
+Conventions
+-----------
+- Prices are constant (real) prices of the project-wide ``price_year``; the discount rate is real.
+- Years are integers, year 0 = today; capex items carry their year, so construction may span several
+  years. Operation runs from ``operation_start_year`` for ``lifetime_years`` years; salvage is
+  received in the last operating year.
+- Money is in the case ``currency`` (VND or USD); the appraisal converts to USD with the exchange
+  rate parameter.
+- Each money line belongs to a party, ``supplier`` or ``receiver`` of the exchange; ``transfers``
+  are payments between the two (they cancel in the project view, they split the benefit).
+
+Bad input raises :class:`~eip_analysis.errors.InputError` naming the file, the field and what was
+expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import paths
+from .emissions import FLOW_UNITS
+from .errors import InputError
+from .parameters import Parameter, check_overrides
+
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+CURRENCIES = ("VND", "USD")
+#: Physical units a quantity may be counted in (a price is then ``<currency>/<unit>``).
+QUANTITY_UNITS = ("t", "kg", "MWh", "kWh", "GJ", "m3", "kWp", "unit", "person-day")
+DISTRIBUTIONS = ("triangular", "uniform", "normal", "lognormal")
+PARTIES = ("supplier", "receiver")
+
+Name = Annotated[str, Field(pattern=PLAIN_NAME.pattern, max_length=64)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Quantity(_Strict):
+    """A number with its unit and its source (or the word *assumption*), optionally a range."""
+
+    value: float
+    unit: str
+    source: Annotated[str, Field(min_length=3)]
+    low: float | None = None
+    high: float | None = None
+    distribution: Literal["triangular", "uniform", "normal", "lognormal"] | None = None
+
+    @field_validator("value", "low", "high", mode="before")
+    @classmethod
+    def _not_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("a number, not true/false")
+        return v
+
+    @model_validator(mode="after")
+    def _range(self) -> Quantity:
+        if (self.low is None) != (self.high is None):
+            raise ValueError("low and high given together")
+        if self.low is not None and not (self.low <= self.value <= self.high):
+            raise ValueError(
+                f"low <= value <= high, got low={self.low:g}, value={self.value:g}, high={self.high:g}"
+            )
+        if self.distribution is not None and self.low is None:
+            raise ValueError(f"low and high with distribution {self.distribution!r}")
+        if self.distribution == "lognormal" and self.low is not None and self.low <= 0:
+            raise ValueError("low > 0 for a lognormal distribution")
+        return self
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source.lower().startswith("assumption")
+
+    @property
+    def has_range(self) -> bool:
+        return self.low is not None
+
+
+class CapexItem(_Strict):
+    """Investment in one year [case currency]."""
+
+    name: Name
+    description: Text
+    party: Literal["supplier", "receiver"]
+    year: Annotated[int, Field(ge=0, le=60)]
+    amount: Quantity
+
+
+class Salvage(_Strict):
+    """Residual value of the assets, received by ``party`` in the last operating year."""
+
+    party: Literal["supplier", "receiver"]
+    amount: Quantity
+
+
+class AnnualLine(_Strict):
+    """A recurring yearly money line: ``amount_per_year``, or ``quantity_per_year x unit_price``.
+
+    ``quantity_from_flow`` takes the quantity from a resource flow instead: for a benefit the
+    quantity avoided (baseline - project), for an opex line the quantity added (project - baseline).
+    """
+
+    name: Name
+    description: Text
+    party: Literal["supplier", "receiver"]
+    kind: Literal[
+        "avoided_purchase", "avoided_disposal", "product_sale", "service_fee", "operating_cost", "other"
+    ] = "other"
+    amount_per_year: Quantity | None = None
+    quantity_per_year: Quantity | None = None
+    quantity_from_flow: str | None = None
+    unit_price: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> AnnualLine:
+        has_amount = self.amount_per_year is not None
+        has_qty = (self.quantity_per_year is not None) or (self.quantity_from_flow is not None)
+        if self.quantity_per_year is not None and self.quantity_from_flow is not None:
+            raise ValueError("either quantity_per_year or quantity_from_flow, not both")
+        if has_amount == (has_qty or self.unit_price is not None):
+            raise ValueError("either amount_per_year, or a quantity with unit_price")
+        if has_qty != (self.unit_price is not None):
+            raise ValueError("a quantity (quantity_per_year or quantity_from_flow) with unit_price")
+        return self
+
+
+class Transfer(_Strict):
+    """A payment between the parties: ``payer`` pays the other party quantity x unit_price."""
+
+    name: Name
+    description: Text
+    payer: Literal["supplier", "receiver"]
+    quantity_per_year: Quantity | None = None
+    quantity_from_flow: str | None = None
+    unit_price: Quantity
+
+    @model_validator(mode="after")
+    def _one_quantity(self) -> Transfer:
+        if (self.quantity_per_year is None) == (self.quantity_from_flow is None):
+            raise ValueError("exactly one of quantity_per_year or quantity_from_flow")
+        return self
+
+    @property
+    def payee(self) -> str:
+        return "receiver" if self.payer == "supplier" else "supplier"
+
+
+class ResourceFlow(_Strict):
+    """A yearly resource use before (baseline) and with the exchange (project)."""
+
+    flow: str
+    party: Literal["supplier", "receiver"]
+    description: Text
+    baseline_per_year: Quantity
+    project_per_year: Quantity
+
+    @field_validator("flow")
+    @classmethod
+    def _known_flow(cls, v: str) -> str:
+        if v not in FLOW_UNITS:
+            raise ValueError(f"a known flow ({', '.join(FLOW_UNITS)})")
+        return v
+
+
+class SurveyRound(_Strict):
+    """Implementation status and barriers found by one survey round."""
+
+    round: Annotated[int, Field(ge=2000, le=2100)]
+    status: Literal[
+        "implemented", "in_progress", "planned", "not_implemented", "abandoned", "unknown"
+    ]
+    barriers: list[
+        Literal[
+            "financial", "technical", "regulatory", "information", "organisational", "market",
+            "trust", "logistics",
+        ]
+    ] = []
+    notes: str = ""
+    source: Annotated[str, Field(min_length=3)]
+
+
+class Case(_Strict):
+    """One industrial symbiosis opportunity, as read from ``data/raw/cases/<id>.yaml``."""
+
+    id: Name
+    park: Literal["Hoa Khanh", "Tra Noc 1&2"]
+    title: Text
+    kind: Literal[
+        "by-product energy", "by-product material", "shared infrastructure", "shared service",
+        "water",
+    ]
+    exchange: Text
+    supplier_role: Text
+    receiver_role: Text
+    data_quality: Literal["illustrative", "surveyed"]
+    data_note: str = ""
+    survey: list[SurveyRound] = Field(min_length=1)
+    next_steps: list[Text] = []
+    currency: Literal["VND", "USD"]
+    operation_start_year: Annotated[int, Field(ge=1, le=20)] = 1
+    lifetime_years: Quantity
+    salvage: Salvage | None = None
+    capex: list[CapexItem] = Field(min_length=1)
+    opex: list[AnnualLine] = []
+    benefits: list[AnnualLine] = Field(min_length=1)
+    transfers: list[Transfer] = []
+    resource_flows: list[ResourceFlow] = []
+    parameters: dict[str, Parameter] = {}
+    source_file: str | None = None
+    sha256: str | None = None
+
+    @model_validator(mode="after")
+    def _names_and_flows(self) -> Case:
+        for section in ("capex", "opex", "benefits", "transfers"):
+            seen: set[str] = set()
+            for item in getattr(self, section):
+                if item.name in seen:
+                    raise ValueError(f"unique names in {section}, {item.name!r} repeats")
+                seen.add(item.name)
+        flows = [f.flow for f in self.resource_flows]
+        if len(set(flows)) != len(flows):
+            raise ValueError("each resource flow at most once")
+        for section in ("opex", "benefits", "transfers"):
+            for i, item in enumerate(getattr(self, section)):
+                if item.quantity_from_flow is not None and item.quantity_from_flow not in flows:
+                    raise ValueError(
+                        f"{section}[{i}].quantity_from_flow naming one of this case's resource "
+                        f"flows ({', '.join(flows) or 'none'})"
+                    )
+        for section, sign, words in (("benefits", 1, "falls"), ("opex", -1, "rises")):
+            for i, item in enumerate(getattr(self, section)):
+                if item.quantity_from_flow is not None:
+                    f = self.flow(item.quantity_from_flow)
+                    if sign * (f.baseline_per_year.value - f.project_per_year.value) < 0:
+                        raise ValueError(
+                            f"{section}[{i}].quantity_from_flow naming a flow that {words} from "
+                            f"baseline to project ({f.flow} does not)")
+        return self
+
+    # -- views used by the other modules ------------------------------------------------------
+    @property
+    def lifetime(self) -> int:
+        return int(round(self.lifetime_years.value))
+
+    @property
+    def horizon_years(self) -> int:
+        """Last year of the cash-flow table (last operating year, or a later capex year)."""
+        last_op = self.operation_start_year + self.lifetime - 1
+        return max(last_op, max(c.year for c in self.capex))
+
+    @property
+    def is_illustrative(self) -> bool:
+        return self.data_quality == "illustrative"
+
+    @property
+    def latest_survey(self) -> SurveyRound:
+        return max(self.survey, key=lambda s: s.round)
+
+    def flow(self, key: str) -> ResourceFlow:
+        return next(f for f in self.resource_flows if f.flow == key)
+
+    def quantities(self) -> Iterator[tuple[str, Quantity, str]]:
+        """Every sourced number as ``(path, quantity, label)``; paths address drivers."""
+        yield "lifetime_years", self.lifetime_years, "Operating lifetime"
+        if self.salvage is not None:
+            yield "salvage.amount", self.salvage.amount, "Salvage value at end of life"
+        for c in self.capex:
+            yield f"capex.{c.name}.amount", c.amount, f"Capex: {c.description} (year {c.year})"
+        for section, label in (("opex", "Opex"), ("benefits", "Benefit"), ("transfers", "Transfer")):
+            for line in getattr(self, section):
+                for attr in ("amount_per_year", "quantity_per_year", "unit_price"):
+                    q = getattr(line, attr, None)
+                    if q is not None:
+                        words = attr.replace("_", " ")
+                        yield f"{section}.{line.name}.{attr}", q, f"{label}: {line.description}, {words}"
+        for f in self.resource_flows:
+            for attr in ("baseline_per_year", "project_per_year"):
+                q = getattr(f, attr)
+                yield (
+                    f"resource_flows.{f.flow}.{attr}", q,
+                    f"Resource flow {f.flow} ({f.party}): {attr.split('_')[0]}",
+                )
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def _unit_checks(case: Case) -> Iterator[tuple[str, str, str]]:
+    """Yield ``(field, unit_found, unit_expected)`` for every unit that does not fit."""
+    cur = case.currency
+
+    def expect(field: str, q: Quantity | None, allowed: set[str] | str) -> Iterator:
+        if q is None:
+            return
+        allowed = {allowed} if isinstance(allowed, str) else allowed
+        if q.unit not in allowed:
+            yield field, q.unit, " or ".join(sorted(allowed))
+
+    yield from expect("lifetime_years", case.lifetime_years, "yr")
+    yield from expect("salvage.amount", case.salvage.amount if case.salvage else None, cur)
+    for i, c in enumerate(case.capex):
+        yield from expect(f"capex[{i}].amount", c.amount, cur)
+    per_year = {f"{u}/yr" for u in QUANTITY_UNITS}
+    for section in ("opex", "benefits", "transfers"):
+        for i, line in enumerate(getattr(case, section)):
+            where = f"{section}[{i}]"
+            yield from expect(f"{where}.amount_per_year", getattr(line, "amount_per_year", None),
+                              f"{cur}/yr")
+            if line.quantity_per_year is not None:
+                yield from expect(f"{where}.quantity_per_year", line.quantity_per_year, per_year)
+                qty_unit = line.quantity_per_year.unit.removesuffix("/yr")
+            elif line.quantity_from_flow is not None:
+                qty_unit = FLOW_UNITS[line.quantity_from_flow].removesuffix("/yr")
+            else:
+                continue
+            yield from expect(f"{where}.unit_price", line.unit_price, f"{cur}/{qty_unit}")
+    for i, f in enumerate(case.resource_flows):
+        for attr in ("baseline_per_year", "project_per_year"):
+            yield from expect(f"resource_flows[{i}].{attr}", getattr(f, attr), FLOW_UNITS[f.flow])
+
+
+def _checks_beyond_schema(case: Case) -> Iterator[tuple[str, str, object]]:
+    """Yield ``(field, expected, got)`` for values the schema's types cannot rule out."""
+    if case.lifetime_years.value < 1 or (
+        case.lifetime_years.low is not None and case.lifetime_years.low < 1
+    ):
+        yield "lifetime_years.value", "a lifetime of at least 1 [yr]", case.lifetime_years.value
+    for path, q, _ in case.quantities():
+        lowest = q.value if q.low is None else min(q.low, q.value)
+        if lowest < 0:
+            yield f"{path}.value", "a non-negative number (signs come from the section)", lowest
+
+
+class _NoTagsLoader(yaml.SafeLoader):
+    """Safe YAML loader; any tag (``!!python/object``...) is refused by SafeLoader already."""
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("an existing case file", file=path) from None
+    except UnicodeDecodeError:
+        raise InputError("a UTF-8 text file", file=path) from None
+    try:
+        return yaml.load(text, Loader=_NoTagsLoader), text
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line = f"line {mark.line + 1}" if mark else None
+        raise InputError(
+            "plain YAML without tags (such as !!python/object)", file=path, field=line,
+            got=str(exc.problem).split("'")[1] if "'" in str(exc.problem) else exc.problem,
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        raise InputError(
+            f"valid YAML ({getattr(exc, 'problem', None) or 'parse error'})", file=path, field=line
+        ) from None
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _validation_error(exc: ValidationError, path: Path) -> InputError:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    # pydantic puts the member name of a union in the location; drop type tags like 'literal'.
+    field = _loc(loc) or None
+    kind = first["type"]
+    msg = first["msg"].removeprefix("Value error, ")
+    if kind == "missing":
+        expected = "this required field"
+    elif kind == "extra_forbidden":
+        expected = "no such field (check its spelling)"
+    elif kind == "literal_error":
+        expected = msg.removeprefix("Input should be ")
+    elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "name"):
+        expected = "a plain name (letters, digits, '-' and '_')"
+    else:
+        expected = msg[0].lower() + msg[1:] if msg else kind
+        expected = expected.removeprefix("input should be ")
+    more = len(errors) - 1
+    if more:
+        expected += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
+    got = first.get("input") if kind not in ("missing", "model_type") else None
+    if isinstance(got, dict | list):
+        got = None
+    return InputError(expected, file=path, field=field, got=got)
+
+
+def parse_case(data: Any, path: Path, text: str = "") -> Case:
+    """Validate already-parsed YAML ``data`` read from ``path`` into a :class:`Case`."""
+    if not isinstance(data, dict):
+        raise InputError("a mapping of case fields at the top level", file=path,
+                         got=type(data).__name__)
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, path) from None
+    if case.id != path.stem:
+        raise InputError(f"the file name's id {path.stem!r}", file=path, field="id", got=case.id)
+    for field, unit, expected in _unit_checks(case):
+        raise InputError(f"unit {expected}", file=path, field=f"{field}.unit", got=unit)
+    for field, expected, got in _checks_beyond_schema(case):
+        raise InputError(expected, file=path, field=field, got=got)
+    check_overrides(case.parameters, file=path)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return case.model_copy(update={"source_file": str(path), "sha256": digest})
+
+
+def case_path(id_or_path: str | Path, cases_dir: str | Path | None = None) -> Path:
+    """The file of a case given its id (looked up in ``cases_dir``) or a path to a YAML file."""
+    text = str(id_or_path)
+    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+        p = Path(text)
+        if p.suffix in (".yaml", ".yml") and p.exists():
+            return p
+        if not PLAIN_NAME.match(p.name.removesuffix(p.suffix)) or p.suffix not in (".yaml", ".yml"):
+            raise InputError("a case id that is a plain name (letters, digits, '-', '_') or "
+                             "the path of an existing .yaml file", field="case id", got=text)
+        raise InputError("an existing case file", file=p)
+    if not PLAIN_NAME.match(text):
+        raise InputError("a plain name (letters, digits, '-' and '_')", field="case id", got=text)
+    directory = Path(cases_dir) if cases_dir is not None else paths.cases_dir()
+    p = directory / f"{text}.yaml"
+    if not p.exists():
+        known = sorted(q.stem for q in directory.glob("*.yaml"))
+        raise InputError(f"one of the case ids in {directory} ({', '.join(known) or 'none'})",
+                         field="case id", got=text)
+    return p
+
+
+def load_case(id_or_path: str | Path, cases_dir: str | Path | None = None) -> Case:
+    """Load and validate one case by id (``"HK-01"``) or path.
+
+    Raises
+    ------
+    InputError
+        One line naming the file, the field and what was expected.
+    """
+    path = case_path(id_or_path, cases_dir)
+    data, text = _read_yaml(path)
+    return parse_case(data, path, text)
+
+
+def scan_cases(directory: str | Path | None = None) -> list[tuple[Path, Case | InputError]]:
+    """Validate every ``*.yaml`` in ``directory``; each result is a Case or the InputError."""
+    directory = Path(directory) if directory is not None else paths.cases_dir()
+    if not directory.is_dir():
+        raise InputError("an existing folder of case files", file=directory)
+    out: list[tuple[Path, Case | InputError]] = []
+    for p in sorted(directory.glob("*.yaml")):
+        try:
+            if not PLAIN_NAME.match(p.stem):
+                raise InputError("a file named <plain id>.yaml", file=p)
+            out.append((p, load_case(p)))
+        except InputError as exc:
+            out.append((p, exc))
+    return out
+
+
+def load_cases(directory: str | Path | None = None) -> dict[str, Case]:
+    """Load every case in ``directory`` (default ``data/raw/cases``); raises on the first bad file.
+
+    Use :func:`scan_cases` to validate all files and collect the errors instead.
+    """
+    cases: dict[str, Case] = {}
+    for _, result in scan_cases(directory):
+        if isinstance(result, InputError):
+            raise result
+        cases[result.id] = result
+    return cases

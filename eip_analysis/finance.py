@@ -1,0 +1,998 @@
+"""Pure, vectorised discounted-cash-flow metrics.
+
+Numbers in, numbers out: NumPy only, no files, no pandas, no SciPy. Every function is a pure
+function of its arguments.
+
+Conventions
+-----------
+* **Periods.** Periodic cash flows are annual: ``cashflows[t]`` falls at the end of year ``t``
+  and ``cashflows[0]`` falls *today* (year 0) and is not discounted, as in numpy-financial. Excel's
+  ``NPV`` is different: it discounts its first value by one period (see :func:`npv`).
+* **Signs.** Money paid out (investment, costs) is negative, money received is positive.
+* **Rates.** Rates are decimal fractions per year (``0.08`` is 8 %/yr) and must be greater than
+  ``-1``; a rate ``<= -1`` gives ``nan``.
+* **Shapes.** The periodic functions (:func:`npv`, :func:`irr`, :func:`mirr`,
+  :func:`payback_period`, :func:`discounted_payback_period`, :func:`profitability_index`,
+  :func:`sign_changes`) take a 1-D sequence of flows (one case; the result is a Python scalar)
+  or a 2-D array whose rows are scenarios (the result is a 1-D array, one value per row). Rates
+  broadcast against the rows: a scalar, or one rate per row.
+* **Missing values.** A row containing ``nan`` (or ``inf``) gives ``nan``; nothing raises.
+* **Dated flows.** :func:`xnpv` and :func:`xirr` use Excel's Actual/365 day count measured from
+  the *first date in the list*, which must be the earliest date.
+* **IRR root.** Where the NPV polynomial has several roots above ``-1`` (non-conventional flows,
+  see :func:`sign_changes`), :func:`irr` and :func:`xirr` return the root nearest the guess
+  (10 % by default, like Excel) measured in continuously compounded terms ``ln(1 + r)``.
+* **Invalid shapes** (not 1-D or 2-D, no flows, dates that do not match) raise
+  :class:`eip_analysis.errors.InputError`, a :class:`ValueError`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from eip_analysis.errors import InputError
+
+__all__ = [
+    "capital_recovery_factor",
+    "discounted_payback_period",
+    "irr",
+    "mirr",
+    "npv",
+    "payback_period",
+    "profitability_index",
+    "sign_changes",
+    "xirr",
+    "xnpv",
+]
+
+FloatOrArray = float | NDArray[np.float64]
+DateLike = _dt.date | np.datetime64 | str
+
+_EPS = np.finfo(np.float64).eps
+# Largest |ln(1 + r)| searched by the IRR solvers (r from about -1 + 9e-14 to 1.07e13).
+_X_MAX = 30.0
+# Largest exponent used when scaling NPV for the root search (exp(-700) is still a normal float).
+_EXP_BUDGET = 700.0
+# Root-search grids, x = ln(1 + guess) + _GRID_SCALE * sinh(u), u evenly spaced by these steps.
+_GRID_SCALE = 0.2
+_COARSE_DU = 0.1  # spacing near the guess 0.02 in ln(1 + r); one sign change: unique root
+_DENSE_DU = 0.01  # spacing near the guess 0.002 in ln(1 + r); several sign changes
+_MAX_ITER = 100
+
+
+# --------------------------------------------------------------------------------------------
+# Input helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _flows_2d(cashflows: ArrayLike, name: str = "cashflows") -> tuple[NDArray[np.float64], bool]:
+    """Return ``cashflows`` as a float 2-D array (rows = scenarios) and whether it was 1-D."""
+    try:
+        arr = np.asarray(cashflows, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} as numbers [currency]", got=cashflows) from exc
+    if arr.ndim not in (1, 2):
+        raise InputError(
+            f"{name} as a 1-D sequence or a 2-D array (rows = scenarios) [currency]",
+            got=f"array of shape {arr.shape}",
+        )
+    if arr.shape[-1] == 0:
+        raise InputError(f"at least one value in {name} [currency]", got=f"shape {arr.shape}")
+    one_d = arr.ndim == 1
+    return (arr[np.newaxis, :] if one_d else arr), one_d
+
+
+def _row_param(value: ArrayLike, n_rows: int, name: str) -> NDArray[np.float64]:
+    """Broadcast a scalar or per-row parameter to shape ``(n_rows,)``."""
+    arr = np.asarray(value, dtype=np.float64)
+    try:
+        return np.broadcast_to(arr, (n_rows,)).astype(np.float64)
+    except ValueError as exc:
+        raise InputError(
+            f"{name} as a scalar or one value per row ({n_rows} rows)",
+            got=f"array of shape {arr.shape}",
+        ) from exc
+
+
+def _finish(values: NDArray[np.float64], one_d: bool) -> FloatOrArray:
+    """Return a Python float for a 1-D input, else the 1-D array of per-row values."""
+    return float(values[0]) if one_d else values
+
+
+def _scalar_or_array(values: NDArray[np.float64]) -> FloatOrArray:
+    return float(values) if values.ndim == 0 else values
+
+
+def _year_fractions(dates: ArrayLike | Sequence[DateLike], n: int) -> NDArray[np.float64]:
+    """Actual/365 year fractions of ``dates`` from the first date (Excel's XNPV/XIRR)."""
+    raw = np.asarray(dates)
+    if raw.dtype.kind in "biufc":
+        raise InputError(
+            "dates as datetime.date, numpy.datetime64 or ISO 'YYYY-MM-DD' strings, not numbers",
+            got=dates,
+        )
+    try:
+        days = raw.astype("datetime64[D]")
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            "dates as datetime.date, numpy.datetime64 or ISO 'YYYY-MM-DD' strings", got=dates
+        ) from exc
+    if days.ndim != 1 or days.shape[0] != n:
+        raise InputError(
+            f"one date per cash flow ({n} dates)", got=f"dates of shape {days.shape}"
+        )
+    if np.isnat(days).any():
+        raise InputError("dates without NaT", got=dates)
+    offsets = (days - days[0]).astype(np.int64)
+    if (offsets < 0).any():
+        raise InputError("the first date to be the earliest (Excel: #NUM!)", got=dates)
+    return offsets / 365.0
+
+
+def _finite_rows(flows: NDArray[np.float64]) -> NDArray[np.bool_]:
+    return np.isfinite(flows).all(axis=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Present value
+# --------------------------------------------------------------------------------------------
+
+
+def _present_value(
+    rate: ArrayLike, flows: NDArray[np.float64], times: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Sum of ``flows / (1 + rate) ** times`` over the last axis; nan for ``rate <= -1``."""
+    r = np.asarray(rate, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        growth = np.where(r > -1.0, 1.0 + r, np.nan)
+        factors = growth[..., np.newaxis] ** -times
+        total = (flows * factors).sum(axis=-1)
+    return np.asarray(total, dtype=np.float64)
+
+
+def npv(rate: ArrayLike, cashflows: ArrayLike) -> FloatOrArray:
+    """Net present value of annual cash flows, the first one today.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Discount rate [1/yr], greater than -1. With 2-D `cashflows`, a scalar or one rate per
+        row. With 1-D `cashflows`, an array of rates gives the NPV at each rate (an NPV
+        profile).
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency] at the end of years ``0, 1, ..., N - 1``; ``cashflows[0]`` falls
+        today and is not discounted. A 2-D array holds one scenario per row.
+
+    Returns
+    -------
+    out : float or ndarray
+        Net present value [currency]: a float for 1-D `cashflows` and a scalar `rate`, else an
+        array of the broadcast shape of `rate` and the rows. ``nan`` where `rate` <= -1 or a
+        row holds ``nan``.
+
+    Warnings
+    --------
+    Excel's ``NPV(rate, value1, ..., valuen)`` discounts its *first* value by one period: it
+    treats ``value1`` as falling at the end of year 1. Here ``cashflows[0]`` falls today, so
+
+    * ``Excel NPV(r, v1, ..., vn) == npv(r, [0, v1, ..., vn])``, and
+    * ``Excel NPV(r, v1, ..., vn) + v0 == npv(r, [v0, v1, ..., vn])``.
+
+    Passing an Excel-style range that includes the initial outlay to Excel's ``NPV`` therefore
+    understates the NPV by a factor ``1 + r``; the Excel documentation example below shows the
+    translation.
+
+    Notes
+    -----
+    For cash flows :math:`v_0, \\dots, v_{N-1}` and rate :math:`r` [1]_:
+
+    .. math:: \\mathrm{NPV}(r) = \\sum_{t=0}^{N-1} \\frac{v_t}{(1 + r)^{t}}
+
+    References
+    ----------
+    .. [1] R. A. Brealey, S. C. Myers and F. Allen, *Principles of Corporate Finance*,
+       McGraw-Hill, chapter "How to Calculate Present Values".
+    .. [2] L. J. Gitman, *Principles of Managerial Finance, Brief*, 3rd ed., Addison-Wesley,
+       2003, p. 346.
+    .. [3] Microsoft, "NPV function", Microsoft Support (Excel documentation).
+
+    Examples
+    --------
+    >>> from eip_analysis.finance import npv
+    >>> round(npv(0.08, [-40_000, 5_000, 8_000, 12_000, 30_000]), 5)
+    3065.22267
+
+    Excel's documentation example ``NPV(10%, -10000, 3000, 4200, 6800) = 1,188.44`` has the
+    -10,000 at the end of year 1, so it is a leading zero here:
+
+    >>> round(npv(0.10, [0, -10_000, 3_000, 4_200, 6_800]), 2)
+    1188.44
+
+    Scenarios as rows, one rate per row:
+
+    >>> npv([0.05, 0.10], [[-100, 60, 60], [-100, 60, 60]]).round(4)
+    array([11.5646,  4.1322])
+    """
+    flows, one_d = _flows_2d(cashflows)
+    times = np.arange(flows.shape[1], dtype=np.float64)
+    r = np.asarray(rate, dtype=np.float64)
+    if one_d:
+        return _scalar_or_array(_present_value(r, flows[0], times))
+    return _present_value(_row_param(r, flows.shape[0], "rate"), flows, times)
+
+
+def xnpv(
+    rate: ArrayLike, dates: ArrayLike | Sequence[DateLike], cashflows: ArrayLike
+) -> FloatOrArray:
+    """Net present value of dated cash flows (Excel's XNPV).
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Annual discount rate [1/yr], greater than -1; with 2-D `cashflows` a scalar or one rate
+        per row.
+    dates : sequence of datetime.date, numpy.datetime64 or ISO 'YYYY-MM-DD' str, shape (N,)
+        Payment dates, one per column of `cashflows`. The first date is the valuation date and
+        must be the earliest; the others may be in any order. Times are truncated to days.
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency]; a 2-D array holds one scenario per row (all rows share `dates`).
+
+    Returns
+    -------
+    out : float or ndarray
+        Net present value at the first date [currency]; a float for 1-D `cashflows`, else one
+        value per row. ``nan`` where `rate` <= -1 or a row holds ``nan``.
+
+    Raises
+    ------
+    InputError
+        If the dates are not dates, do not match the flows, or a date precedes the first date.
+
+    Warnings
+    --------
+    The day count is Actual/365 from the first date, as in Excel: a leap year is
+    366/365 of a year, so a flow exactly one calendar year later is *not* discounted by exactly
+    ``1 + rate`` when the year contains 29 February. The first flow is not discounted, unlike
+    Excel's periodic ``NPV``.
+
+    Notes
+    -----
+    With dates :math:`d_i` [days] [1]_:
+
+    .. math:: \\mathrm{XNPV}(r) = \\sum_i \\frac{v_i}{(1 + r)^{(d_i - d_0) / 365}}
+
+    References
+    ----------
+    .. [1] Microsoft, "XNPV function", Microsoft Support (Excel documentation).
+
+    Examples
+    --------
+    Excel's documentation example (rate 9 %, result 2,086.65):
+
+    >>> from eip_analysis.finance import xnpv
+    >>> dates = ["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]
+    >>> round(xnpv(0.09, dates, [-10_000, 2_750, 4_250, 3_250, 2_750]), 2)
+    2086.65
+    """
+    flows, one_d = _flows_2d(cashflows)
+    times = _year_fractions(dates, flows.shape[1])
+    r = np.asarray(rate, dtype=np.float64)
+    if one_d:
+        return _scalar_or_array(_present_value(r, flows[0], times))
+    return _present_value(_row_param(r, flows.shape[0], "rate"), flows, times)
+
+
+# --------------------------------------------------------------------------------------------
+# Sign changes and the IRR root finder
+# --------------------------------------------------------------------------------------------
+
+
+def _sign_change_counts(flows: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Number of sign changes per row, zeros skipped (rows assumed finite)."""
+    signs = np.sign(flows).astype(np.int8)
+    n = flows.shape[1]
+    position = np.where(signs != 0, np.arange(n), -1)
+    last_nonzero = np.maximum.accumulate(position, axis=1)
+    # Sign of the most recent non-zero flow strictly before column t (0 if none).
+    previous = np.zeros_like(signs)
+    if n > 1:
+        before = last_nonzero[:, :-1]
+        rows = np.arange(flows.shape[0])[:, np.newaxis]
+        previous[:, 1:] = np.where(before >= 0, signs[rows, np.maximum(before, 0)], 0)
+    changes = (signs != 0) & (previous != 0) & (signs != previous)
+    return changes.sum(axis=1).astype(np.int64)
+
+
+def sign_changes(cashflows: ArrayLike) -> int | float | NDArray[np.float64]:
+    """Number of sign changes in a cash-flow sequence, zeros ignored.
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency]; a 2-D array holds one scenario per row.
+
+    Returns
+    -------
+    out : int, float or ndarray
+        For 1-D input an ``int`` (``nan``, a float, if the flows hold ``nan``). For 2-D input a
+        float array with one count per row, so that a row with ``nan`` can give ``nan``.
+
+    Warnings
+    --------
+    The count bounds the number of internal rates of return, it does not give it: two sign
+    changes may still have no IRR, or one. Use ``sign_changes(x) > 1`` as the flag "several
+    IRRs possible; report NPV or MIRR alongside the IRR".
+
+    Notes
+    -----
+    By Descartes' rule of signs [1]_, applied to the NPV as a polynomial in the discount
+    factor :math:`d = 1 / (1 + r)`, :math:`\\sum_t v_t d^t`, the number of rates
+    :math:`r > -1` with zero NPV (counted with multiplicity) equals the number of sign changes
+    of :math:`v_0, v_1, \\dots` minus an even number. Flows with one sign change
+    ("conventional" flows) have exactly one IRR. The rule also holds for real exponents
+    (dated flows) [2]_.
+
+    References
+    ----------
+    .. [1] D. Teichroew, A. A. Robichek and M. Montalbano, "An analysis of criteria for
+       investment and financing decisions under certainty", *Management Science* 12(3),
+       151-179, 1965.
+    .. [2] G. J. O. Jameson, "Counting zeros of generalised polynomials: Descartes' rule of
+       signs and Laguerre's extensions", *The Mathematical Gazette* 90(518), 223-234, 2006.
+
+    Examples
+    --------
+    >>> from eip_analysis.finance import sign_changes
+    >>> sign_changes([-100, 0, 50, 60])
+    1
+    >>> sign_changes([-50, -100, 600, 300, -100])
+    2
+    >>> sign_changes([[-1, 1, -1], [1, 2, 3]])
+    array([2., 0.])
+    """
+    flows, one_d = _flows_2d(cashflows)
+    finite = _finite_rows(flows)
+    counts = np.full(flows.shape[0], np.nan)
+    if finite.any():
+        counts[finite] = _sign_change_counts(flows[finite])
+    if one_d:
+        return int(counts[0]) if finite[0] else float("nan")
+    return counts
+
+
+def _root_grid(x0: float, x_max: float, du: float) -> NDArray[np.float64]:
+    """Grid in x = ln(1 + r) over [-x_max, x_max], dense near x0 (which is a grid point)."""
+    lo = np.arcsinh((-x_max - x0) / _GRID_SCALE)
+    hi = np.arcsinh((x_max - x0) / _GRID_SCALE)
+    k = np.arange(np.ceil(lo / du), np.floor(hi / du) + 1.0)
+    grid = x0 + _GRID_SCALE * np.sinh(k * du)
+    return np.unique(np.concatenate(([-x_max], grid, [x_max])))
+
+
+def _scaled_terms(
+    x: NDArray[np.float64], times: NDArray[np.float64], shift: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """``exp(-(times - shift) * x)`` for each (x, shift) pair, shape (len(x), len(times))."""
+    return np.exp(-(times[np.newaxis, :] - shift[:, np.newaxis]) * x[:, np.newaxis])
+
+
+def _solve_irr(
+    flows: NDArray[np.float64], times: NDArray[np.float64], guess: float
+) -> NDArray[np.float64]:
+    """IRR per row of finite ``flows`` at ``times`` [years, ascending, times[0] == 0].
+
+    Works in x = ln(1 + r). The NPV multiplied by exp(c x) has the same roots; with c = 0 for
+    x >= 0 and c = T (last time) for x < 0 every exponent is <= 0, so nothing overflows.
+    """
+    m = flows.shape[0]
+    result = np.full(m, np.nan)
+    t_max = float(times[-1])
+    if m == 0 or t_max <= 0.0:
+        return result
+    x_max = min(_X_MAX, _EXP_BUDGET / t_max)
+    x0 = float(np.log1p(guess))
+    if not -x_max < x0 < x_max:
+        raise InputError(f"guess between {np.expm1(-x_max):.3g} and {np.expm1(x_max):.3g}")
+
+    counts = _sign_change_counts(flows)
+    for rows, du in ((counts == 1, _COARSE_DU), (counts >= 2, _DENSE_DU)):
+        if rows.any():
+            idx = np.flatnonzero(rows)
+            result[idx] = _solve_on_grid(flows[idx], times, x0, x_max, du)
+    return result
+
+
+def _solve_on_grid(
+    flows: NDArray[np.float64],
+    times: NDArray[np.float64],
+    x0: float,
+    x_max: float,
+    du: float,
+) -> NDArray[np.float64]:
+    m = flows.shape[0]
+    t_max = float(times[-1])
+    grid = _root_grid(x0, x_max, du)
+    j0 = int(np.flatnonzero(grid == x0)[0])
+    grid_shift = np.where(grid >= 0.0, 0.0, t_max)
+    basis = _scaled_terms(grid, times, grid_shift).T  # (n, G)
+    values = flows @ basis  # scaled NPV on the grid, (m, G)
+    signs = np.sign(values)
+    crossing = signs[:, :-1] != signs[:, 1:]  # cell k = [grid[k], grid[k + 1]]
+
+    # Nearest bracketing cell below the guess and above it, per row.
+    below, above = crossing[:, :j0], crossing[:, j0:]
+    has_below, has_above = below.any(axis=1), above.any(axis=1)
+    k_below = j0 - 1 - np.argmax(below[:, ::-1], axis=1)
+    k_above = j0 + np.argmax(above, axis=1)
+    rows = np.concatenate((np.flatnonzero(has_below), np.flatnonzero(has_above)))
+    cells = np.concatenate((k_below[has_below], k_above[has_above]))
+
+    a, b = grid[cells], grid[cells + 1]
+    shift = np.where(0.5 * (a + b) >= 0.0, 0.0, t_max)
+    # Grid values rescaled to this candidate's shift: f_c(x) = f_g(x) * exp((c - c_g) x).
+    fa = values[rows, cells] * np.exp((shift - grid_shift[cells]) * a)
+    fb = values[rows, cells + 1] * np.exp((shift - grid_shift[cells + 1]) * b)
+    roots = _safeguarded_newton(flows[rows], times, shift, a, b, fa, fb)
+
+    # Pick the root nearest the guess in ln(1 + r); ties go to the larger rate.
+    best = np.full(m, np.nan)
+    n_below = int(has_below.sum())
+    best[rows[:n_below]] = roots[:n_below]
+    upper_rows, upper_roots = rows[n_below:], roots[n_below:]
+    take = np.isnan(best[upper_rows]) | (
+        np.abs(upper_roots - x0) <= np.abs(x0 - best[upper_rows])
+    )
+    best[upper_rows[take]] = upper_roots[take]
+    return np.expm1(best)
+
+
+def _safeguarded_newton(
+    flows: NDArray[np.float64],
+    times: NDArray[np.float64],
+    shift: NDArray[np.float64],
+    a: NDArray[np.float64],
+    b: NDArray[np.float64],
+    fa: NDArray[np.float64],
+    fb: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Root of sum(flows * exp(-(times - shift) x)) in each bracket [a, b], vectorised.
+
+    Newton steps that leave the (shrinking) bracket are replaced by bisection, as in
+    Numerical Recipes' ``rtsafe``. Converged rows leave the working set.
+    """
+    root = np.where(fa == 0.0, a, np.where(fb == 0.0, b, np.nan))
+    ids = np.flatnonzero(np.isnan(root))
+    a, b, fa, fb = a[ids], b[ids], fa[ids], fb[ids]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = a - fa * (b - a) / (fb - fa)  # regula falsi start
+    x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
+    sign_a = np.sign(fa)
+    exponent = shift[ids, np.newaxis] - times[np.newaxis, :]  # terms = exp(exponent * x)
+    coef = flows[ids]
+    slope = exponent * coef  # d/dx coefficients
+    magnitude = np.abs(coef) * (4.0 * times.size * _EPS)  # rounding-noise bound of the sum
+    for _ in range(_MAX_ITER):
+        if ids.size == 0:
+            break
+        terms = np.exp(exponent * x[:, np.newaxis])
+        f = np.einsum("ij,ij->i", coef, terms)
+        df = np.einsum("ij,ij->i", slope, terms)
+        at_noise = np.abs(f) <= np.einsum("ij,ij->i", magnitude, terms)
+
+        same = np.sign(f) == sign_a
+        a = np.where(same, x, a)
+        b = np.where(same, b, x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            x_new = x - f / df
+        bisect = ~np.isfinite(x_new) | (x_new <= a) | (x_new >= b)
+        x_new = np.where(bisect, 0.5 * (a + b), x_new)
+
+        tol = 2.0 * _EPS * np.maximum(np.abs(x), 1e-300)
+        done = at_noise | (np.abs(x_new - x) <= tol) | (b - a <= 2.0 * tol)
+        if done.any():
+            root[ids[done]] = np.where(at_noise, x, x_new)[done]
+            keep = ~done
+            ids, a, b, sign_a = ids[keep], a[keep], b[keep], sign_a[keep]
+            exponent, coef, slope, magnitude = (
+                exponent[keep], coef[keep], slope[keep], magnitude[keep]
+            )
+            x_new = x_new[keep]
+        x = x_new
+    root[ids] = x  # iteration limit (not reached in practice): best estimate
+    return root
+
+
+def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
+    """Internal rate of return of annual cash flows, vectorised over scenarios.
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency] at the end of years ``0, ..., N - 1`` (``cashflows[0]`` today). A
+        2-D array holds one scenario per row; all rows are solved at once, without a Python
+        loop over rows.
+    guess : float, optional
+        Rate [1/yr] that selects the root when there are several (default 0.1, Excel's default
+        guess). It does not affect flows with one sign change.
+
+    Returns
+    -------
+    out : float or ndarray
+        IRR [1/yr], a float for 1-D input, else one value per row. ``nan`` where no rate
+        ``r > -1`` makes the NPV zero (flows all of one sign, all zero), where a row holds
+        ``nan``, or where the only roots lie outside the searched range (see Notes).
+
+    Warnings
+    --------
+    * Flows with more than one sign change (e.g. a decommissioning cost at the end) can have
+      several IRRs or none; check :func:`sign_changes`. The IRR returned is then one genuine
+      root chosen by the rule below; it is not a ranking criterion on its own, use the NPV or
+      :func:`mirr` alongside it.
+    * numpy-financial 1.0's ``irr`` returns the root *closest to zero* and so can disagree
+      with this function (and with Excel) on non-conventional flows, e.g.
+      ``[-50, -100, 600, 300, -100]`` has roots -76.9 % and 185.4 %: numpy-financial returns
+      -0.769, Excel and this function 1.854 (numpy-financial issue #28).
+
+    Notes
+    -----
+    The IRR is the rate :math:`r > -1` that solves [1]_
+
+    .. math:: \\sum_{t=0}^{N-1} \\frac{v_t}{(1 + r)^{t}} = 0.
+
+    *Method.* The equation is solved in the continuously compounded rate
+    :math:`x = \\ln(1 + r)`, over :math:`|x| \\le X`, :math:`X = \\min(30, 700 / (N - 1))`
+    (for up to 24 years: :math:`-1 + 10^{-13} < r < 10^{13}`). The NPV, multiplied by a
+    positive factor that keeps every exponential :math:`\\le 1`, is evaluated for all rows at
+    once on a grid in :math:`x` (one matrix product), sign changes between grid points give
+    brackets, and each selected bracket is refined by Newton's method safeguarded by
+    bisection [2]_ to machine precision, again for all rows at once. Rows with one sign
+    change have exactly one root (see :func:`sign_changes`) and use a coarse grid (spacing
+    0.02 in :math:`x` near the guess); rows with more use a fine grid (spacing 0.002 near the
+    guess, widening with distance). Two roots closer together than the fine grid spacing,
+    and roots of even multiplicity where the NPV touches zero without crossing it, may be
+    missed.
+
+    *Root selection.* Among the roots, the one nearest the guess in :math:`x`, i.e. the
+    :math:`r` minimising :math:`|\\ln(1 + r) - \\ln(1 + g)|`, is returned (ties: the larger
+    rate). Reasons: the result is a deterministic function of the flows (an unguarded
+    Newton iteration from a guess, as in Excel, may jump to a distant root or fail); with the
+    default :math:`g = 10\\,\\%` it agrees with Excel in the cases reported against
+    numpy-financial (issues #28 and #39), where the "closest to zero" rule returns a root
+    near -76 % or -2 % for clearly profitable projects; and measuring distance in
+    :math:`\\ln(1 + r)` treats a doubling and a halving of value as equally far, so roots near
+    -100 % (near-total loss) are far from a plausible guess rather than close to it.
+
+    References
+    ----------
+    .. [1] L. J. Gitman, *Principles of Managerial Finance, Brief*, 3rd ed., Addison-Wesley,
+       2003, p. 348.
+    .. [2] W. H. Press, S. A. Teukolsky, W. T. Vetterling and B. P. Flannery, *Numerical
+       Recipes*, 3rd ed., Cambridge University Press, 2007, section 9.4.
+    .. [3] G. B. Hazen, "A new perspective on multiple internal rates of return",
+       *The Engineering Economist* 48(1), 31-51, 2003.
+    .. [4] Microsoft, "IRR function", Microsoft Support (Excel documentation).
+
+    Examples
+    --------
+    Excel's documentation examples:
+
+    >>> from eip_analysis.finance import irr
+    >>> round(irr([-70_000, 12_000, 15_000, 18_000, 21_000, 26_000]), 4)
+    0.0866
+    >>> round(irr([-70_000, 12_000, 15_000, 18_000, 21_000]), 4)
+    -0.0212
+
+    Extreme but genuine roots, and no root:
+
+    >>> round(irr([-1, 100]), 12), round(irr([-100, 1]), 12)
+    (99.0, -0.99)
+    >>> irr([100, 200, 300])
+    nan
+
+    A non-conventional project with two IRRs (-76.9 % and 185.4 %):
+
+    >>> round(irr([-50, -100, 600, 300, -100]), 4)
+    1.8544
+    >>> round(irr([-50, -100, 600, 300, -100], guess=-0.5), 4)
+    -0.7689
+
+    Scenarios as rows:
+
+    >>> irr([[-100, 110, 0], [-100, 60, 60]]).round(6)
+    array([0.1     , 0.130662])
+    """
+    flows, one_d = _flows_2d(cashflows)
+    times = np.arange(flows.shape[1], dtype=np.float64)
+    out = np.full(flows.shape[0], np.nan)
+    finite = _finite_rows(flows)
+    out[finite] = _solve_irr(flows[finite], times, float(guess))
+    return _finish(out, one_d)
+
+
+def xirr(
+    dates: ArrayLike | Sequence[DateLike], cashflows: ArrayLike, *, guess: float = 0.1
+) -> FloatOrArray:
+    """Internal rate of return of dated cash flows (Excel's XIRR), vectorised over scenarios.
+
+    Parameters
+    ----------
+    dates : sequence of datetime.date, numpy.datetime64 or ISO 'YYYY-MM-DD' str, shape (N,)
+        Payment dates, one per column of `cashflows`; the first must be the earliest, the
+        others may be in any order.
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency]; a 2-D array holds one scenario per row, all sharing `dates`.
+    guess : float, optional
+        Annual rate [1/yr] that selects the root when there are several (default 0.1, Excel's
+        default guess).
+
+    Returns
+    -------
+    out : float or ndarray
+        Annual IRR [1/yr] (Actual/365 compounding), a float for 1-D input, else one value per
+        row; ``nan`` where there is no root (see :func:`irr`).
+
+    Raises
+    ------
+    InputError
+        If the dates are not dates, do not match the flows, or a date precedes the first date.
+
+    Warnings
+    --------
+    Excel's XIRR iterates from the guess and returns ``#NUM!`` when it fails; this function
+    searches the whole range and returns the root nearest the guess. The two can differ on
+    flows with several sign changes.
+
+    Notes
+    -----
+    Solves :math:`\\sum_i v_i (1 + r)^{-(d_i - d_0)/365} = 0` for :math:`r > -1` [1]_ with the
+    method and root-selection rule of :func:`irr` (times in years need not be integers;
+    Descartes' rule of signs still bounds the number of roots [2]_).
+
+    References
+    ----------
+    .. [1] Microsoft, "XIRR function", Microsoft Support (Excel documentation).
+    .. [2] G. J. O. Jameson, "Counting zeros of generalised polynomials: Descartes' rule of
+       signs and Laguerre's extensions", *The Mathematical Gazette* 90(518), 223-234, 2006.
+
+    Examples
+    --------
+    Excel's documentation example gives 0.373362535; the exact root is 0.37336253352, the
+    difference being within Excel's stopping tolerance (0.000001 %):
+
+    >>> from eip_analysis.finance import xirr
+    >>> dates = ["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]
+    >>> round(xirr(dates, [-10_000, 2_750, 4_250, 3_250, 2_750]), 11)
+    0.37336253352
+    """
+    flows, one_d = _flows_2d(cashflows)
+    times = _year_fractions(dates, flows.shape[1])
+    order = np.argsort(times, kind="stable")
+    times, flows = times[order], flows[:, order]
+    out = np.full(flows.shape[0], np.nan)
+    finite = _finite_rows(flows)
+    out[finite] = _solve_irr(flows[finite], times, float(guess))
+    return _finish(out, one_d)
+
+
+# --------------------------------------------------------------------------------------------
+# MIRR, profitability index, capital recovery
+# --------------------------------------------------------------------------------------------
+
+
+def mirr(cashflows: ArrayLike, finance_rate: ArrayLike, reinvest_rate: ArrayLike) -> FloatOrArray:
+    """Modified internal rate of return (Excel's MIRR).
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency] at the end of years ``0, ..., N - 1``; a 2-D array holds one
+        scenario per row.
+    finance_rate : float or array_like
+        Rate [1/yr] at which the negative flows are discounted to year 0 (cost of finance); a
+        scalar or one per row.
+    reinvest_rate : float or array_like
+        Rate [1/yr] at which the positive flows are compounded to year ``N - 1``; a scalar or
+        one per row.
+
+    Returns
+    -------
+    out : float or ndarray
+        MIRR [1/yr]; a float for 1-D input, else one value per row. ``nan`` where a row has no
+        negative or no positive flow, holds ``nan``, or a rate is <= -1.
+
+    Warnings
+    --------
+    ``N`` counts *every* value, zeros included (as Excel does): trailing zero years lower the
+    MIRR. The first value is at year 0, so ``N`` values span ``N - 1`` years.
+
+    Notes
+    -----
+    With :math:`f` the finance rate, :math:`g` the reinvestment rate [1]_ [2]_:
+
+    .. math::
+
+        \\mathrm{MIRR} = \\left( \\frac{\\sum_{v_t > 0} v_t (1 + g)^{N-1-t}}
+        {-\\sum_{v_t < 0} v_t (1 + f)^{-t}} \\right)^{1/(N-1)} - 1
+
+    which equals Excel's
+    ``(-NPV(g, positives) * (1 + g)^N / (NPV(f, negatives) * (1 + f)))^(1/(N-1)) - 1``.
+
+    References
+    ----------
+    .. [1] S. A. Y. Lin, "The modified internal rate of return and investment criterion",
+       *The Engineering Economist* 21(4), 237-247, 1976.
+    .. [2] Microsoft, "MIRR function", Microsoft Support (Excel documentation).
+
+    Examples
+    --------
+    Excel's documentation example (finance 10 %, reinvestment 12 %: 12.61 %):
+
+    >>> from eip_analysis.finance import mirr
+    >>> round(mirr([-120_000, 39_000, 30_000, 21_000, 37_000, 46_000], 0.10, 0.12), 4)
+    0.1261
+    >>> mirr([39_000, 30_000, 21_000], 0.10, 0.12)
+    nan
+    """
+    flows, one_d = _flows_2d(cashflows)
+    m, n = flows.shape
+    fin = _row_param(finance_rate, m, "finance_rate")
+    rei = _row_param(reinvest_rate, m, "reinvest_rate")
+    t = np.arange(n, dtype=np.float64)
+    positive = np.where(flows > 0, flows, 0.0)
+    negative = np.where(flows < 0, flows, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        future_in = _present_value(rei, positive, t - (n - 1))  # compounded to year N - 1
+        present_out = _present_value(fin, negative, t)
+        out = (future_in / -present_out) ** (1.0 / (n - 1)) - 1.0 if n > 1 else np.full(m, 0.0)
+    valid = (flows > 0).any(axis=1) & (flows < 0).any(axis=1) & _finite_rows(flows)
+    return _finish(np.where(valid, out, np.nan), one_d)
+
+
+def profitability_index(rate: ArrayLike, cashflows: ArrayLike) -> FloatOrArray:
+    """Profitability index: present value of the later flows per unit of initial outlay.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Discount rate [1/yr], greater than -1; with 2-D `cashflows` a scalar or one per row.
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency] at the end of years ``0, ..., N - 1``; ``cashflows[0]`` is the
+        initial outlay (negative). A 2-D array holds one scenario per row.
+
+    Returns
+    -------
+    out : float or ndarray
+        PI [-] (dimensionless); a float for 1-D input, else one value per row. ``nan`` where
+        ``cashflows[0] >= 0`` (no initial outlay) or a row holds ``nan``.
+
+    Warnings
+    --------
+    Some texts define PI as ``NPV / outlay`` (= this PI - 1). Later negative flows (further
+    investment) are netted into the numerator here, not added to the outlay, so two projects
+    with the same NPV can have different PIs depending on how their investment is phased.
+
+    Notes
+    -----
+    .. math:: \\mathrm{PI} = \\frac{\\sum_{t=1}^{N-1} v_t (1 + r)^{-t}}{-v_0}
+              = 1 + \\frac{\\mathrm{NPV}(r)}{-v_0}
+
+    PI > 1 exactly when NPV > 0 [1]_.
+
+    References
+    ----------
+    .. [1] S. A. Ross, R. W. Westerfield and J. F. Jaffe, *Corporate Finance*, McGraw-Hill,
+       chapter "Net Present Value and Other Investment Rules", section "The Profitability
+       Index".
+
+    Examples
+    --------
+    >>> from eip_analysis.finance import profitability_index
+    >>> round(profitability_index(0.12, [-20, 70, 10]), 4)
+    3.5236
+    >>> profitability_index(0.12, [0, 70, 10])
+    nan
+    """
+    flows, one_d = _flows_2d(cashflows)
+    m, n = flows.shape
+    r = _row_param(rate, m, "rate")
+    later = flows.copy()
+    later[:, 0] = 0.0
+    pv_later = _present_value(r, later, np.arange(n, dtype=np.float64))
+    outlay = -flows[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(outlay > 0, pv_later / outlay, np.nan)
+    return _finish(np.where(_finite_rows(flows), out, np.nan), one_d)
+
+
+def capital_recovery_factor(rate: ArrayLike, years: ArrayLike) -> FloatOrArray:
+    """Capital recovery factor (A/P, r, n): the level annual payment that repays 1 unit.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Interest rate [1/yr], greater than -1.
+    years : float or array_like
+        Repayment period n [years], > 0; broadcast against `rate`.
+
+    Returns
+    -------
+    out : float or ndarray
+        CRF [1/yr]: annual payment per unit of present value. A float for scalar inputs,
+        else an array of the broadcast shape. ``nan`` where `rate` <= -1 or `years` <= 0.
+
+    Warnings
+    --------
+    The annuity is paid at the *end* of each year (ordinary annuity). To annualise a capital
+    cost: ``annual_cost = capex * capital_recovery_factor(rate, years)``. At ``rate = 0`` the
+    formula is 0/0; the limit ``1 / n`` is returned.
+
+    Notes
+    -----
+    .. math:: \\mathrm{CRF}(r, n) = \\frac{r (1 + r)^n}{(1 + r)^n - 1}
+              = \\frac{r}{1 - (1 + r)^{-n}}
+
+    evaluated as ``r / -expm1(-n * log1p(r))`` to stay accurate for small :math:`r`, with
+    :math:`\\lim_{r \\to 0} \\mathrm{CRF} = 1/n` [1]_ [2]_.
+
+    References
+    ----------
+    .. [1] D. G. Newnan, T. G. Eschenbach and J. P. Lavelle, *Engineering Economic Analysis*,
+       Oxford University Press, compound interest tables (A/P).
+    .. [2] L. Blank and A. Tarquin, *Engineering Economy*, McGraw-Hill, chapter 2 and
+       interest factor tables.
+
+    Examples
+    --------
+    >>> from eip_analysis.finance import capital_recovery_factor
+    >>> round(capital_recovery_factor(0.10, 10), 5)
+    0.16275
+    >>> capital_recovery_factor(0.0, 4)
+    0.25
+    >>> capital_recovery_factor([0.05, 0.10], 20).round(5)
+    array([0.08024, 0.11746])
+    """
+    r = np.asarray(rate, dtype=np.float64)
+    n = np.asarray(years, dtype=np.float64)
+    r, n = np.broadcast_arrays(r, n)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        general = r / -np.expm1(-n * np.log1p(np.where(r > -1.0, r, np.nan)))
+        out = np.where(r == 0.0, 1.0 / n, general)
+    out = np.where((r > -1.0) & (n > 0.0), out, np.nan)
+    return _scalar_or_array(np.asarray(out, dtype=np.float64))
+
+
+# --------------------------------------------------------------------------------------------
+# Payback
+# --------------------------------------------------------------------------------------------
+
+
+def _payback(flows: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Interpolated payback [years] per row of (possibly discounted) flows."""
+    m, n = flows.shape
+    cumulative = np.cumsum(flows, axis=1)
+    negative = cumulative < 0.0
+    out = np.zeros(m)
+    ever_negative = negative.any(axis=1)
+    last_negative = n - 1 - np.argmax(negative[:, ::-1], axis=1)
+    never = ever_negative & (last_negative == n - 1)
+    out[never] = np.inf
+    crosses = ever_negative & ~never
+    rows = np.flatnonzero(crosses)
+    k = last_negative[rows]
+    fraction = -cumulative[rows, k] / flows[rows, k + 1]
+    out[rows] = k + np.clip(fraction, 0.0, 1.0)
+    return np.where(_finite_rows(flows), out, np.nan)
+
+
+def payback_period(cashflows: ArrayLike) -> FloatOrArray:
+    """Simple (undiscounted) payback period, interpolated within the year.
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency] at the end of years ``0, ..., N - 1``; a 2-D array holds one
+        scenario per row.
+
+    Returns
+    -------
+    out : float or ndarray
+        Payback period [years] counted from year 0, a float for 1-D input, else one value per
+        row. ``0.0`` if the cumulative cash flow is never negative (in particular if
+        ``cashflows[0] >= 0`` and it stays so); ``inf`` if the cumulative cash flow is still
+        negative at the last year; ``nan`` if a row holds ``nan``.
+
+    Warnings
+    --------
+    * Payback ignores everything after the payback year and the time value of money; use it
+      as a liquidity indicator next to NPV, not as a decision rule.
+    * If the cumulative cash flow turns negative again after a first payback (a later
+      reinvestment or a decommissioning cost), the payback reported is the *last* crossing,
+      the time after which the cumulative cash flow stays >= 0, not the first one.
+    * Flows are taken as arriving evenly through each year for the interpolation, while
+      NPV and IRR take them at year end.
+
+    Notes
+    -----
+    With cumulative cash flow :math:`C_t = \\sum_{s \\le t} v_s` and :math:`k` the last year
+    with :math:`C_k < 0` (when :math:`k < N - 1`), :math:`C_{k+1} \\ge 0` and [1]_
+
+    .. math:: \\mathrm{payback} = k + \\frac{-C_k}{v_{k+1}},
+
+    i.e. for a crossing between the end of year :math:`t - 1` and the end of year :math:`t`,
+    :math:`(t - 1) + (-C_{t-1}) / v_t`, which lies in :math:`(t - 1, t]`.
+
+    References
+    ----------
+    .. [1] S. A. Ross, R. W. Westerfield and B. D. Jordan, *Fundamentals of Corporate
+       Finance*, McGraw-Hill, chapter "Net Present Value and Other Investment Criteria",
+       section "The Payback Rule".
+
+    Examples
+    --------
+    >>> from eip_analysis.finance import payback_period
+    >>> payback_period([-500, 100, 200, 500])
+    2.4
+    >>> payback_period([-100, 30, 30])
+    inf
+    >>> payback_period([[-1000, 300, 400, 500], [50, 10, 10, 10]])
+    array([2.6, 0. ])
+    """
+    flows, one_d = _flows_2d(cashflows)
+    return _finish(_payback(flows), one_d)
+
+
+def discounted_payback_period(rate: ArrayLike, cashflows: ArrayLike) -> FloatOrArray:
+    """Discounted payback period, interpolated within the year.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Discount rate [1/yr], greater than -1; with 2-D `cashflows` a scalar or one per row.
+    cashflows : array_like, shape (N,) or (M, N)
+        Cash flows [currency] at the end of years ``0, ..., N - 1``; a 2-D array holds one
+        scenario per row.
+
+    Returns
+    -------
+    out : float or ndarray
+        Years [years] until the cumulative *discounted* cash flow turns (and stays)
+        non-negative; a float for 1-D input, else one value per row. Same conventions as
+        :func:`payback_period` (``0.0`` never negative, ``inf`` never recovered, ``nan`` for
+        ``nan`` input or `rate` <= -1).
+
+    Warnings
+    --------
+    The interpolation is linear in the *discounted* flow of the crossing year. With
+    ``rate = 0`` the result equals :func:`payback_period`. A discounted payback exists
+    (is finite) if and only if the NPV at `rate` is >= 0 at some horizon and stays so,
+    in particular ``NPV >= 0`` over the whole life.
+
+    Notes
+    -----
+    :func:`payback_period` applied to :math:`v_t (1 + r)^{-t}` [1]_.
+
+    References
+    ----------
+    .. [1] S. A. Ross, R. W. Westerfield and B. D. Jordan, *Fundamentals of Corporate
+       Finance*, McGraw-Hill, chapter "Net Present Value and Other Investment Criteria",
+       section "The Discounted Payback".
+
+    Examples
+    --------
+    >>> from eip_analysis.finance import discounted_payback_period
+    >>> round(discounted_payback_period(0.10, [-1000, 500, 500, 500]), 4)
+    2.352
+    >>> discounted_payback_period(0.0, [-500, 100, 200, 500])
+    2.4
+    """
+    flows, one_d = _flows_2d(cashflows)
+    m, n = flows.shape
+    r = _row_param(rate, m, "rate")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        growth = np.where(r > -1.0, 1.0 + r, np.nan)
+        discounted = flows * growth[:, np.newaxis] ** -np.arange(n, dtype=np.float64)
+    return _finish(_payback(discounted), one_d)

@@ -1,0 +1,39 @@
+"""Shared fixtures: the small hand-worked case MINI-01 and a way to write broken variants of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE_CASES = TESTS / "data" / "cases"
+MINI = FIXTURE_CASES / "MINI-01.yaml"
+
+
+@pytest.fixture
+def mini_data() -> dict:
+    """MINI-01 as a plain dict, to mutate into bad variants."""
+    return yaml.safe_load(MINI.read_text())
+
+
+@pytest.fixture
+def write_case(tmp_path):
+    """Write a case dict (or raw text) as ``<tmp>/cases/<id>.yaml``; returns the path."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+
+    def write(data: dict | str, name: str | None = None) -> Path:
+        if isinstance(data, str):
+            text = data
+            name = name or "BAD-01"
+        else:
+            text = yaml.safe_dump(data, sort_keys=False)
+            name = name or str(data.get("id", "BAD-01"))
+        path = folder / f"{name}.yaml"
+        path.write_text(text)
+        return path
+
+    write.folder = folder
+    return write

@@ -1,0 +1,159 @@
+"""Appraisal: metrics checked by hand on MINI-01, the 12 cases, warnings, vectorised evaluate."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from eip_analysis import appraise, evaluate, load_case, load_cases
+from eip_analysis.finance import capital_recovery_factor
+from eip_analysis.parameters import resolve
+
+from .conftest import MINI
+
+# MINI-01 by hand: -100,000 in year 0, +17,000 in years 1-10, 10% real.
+ANNUITY_10PCT_10YR = (1 - 1.1**-10) / 0.10  # 6.144567 (standard annuity table)
+NPV_MINI = -100_000 + 17_000 * ANNUITY_10PCT_10YR  # 4,457.64
+# IPCC 2006 defaults (Vol. 2 Tables 1.2, 1.4, 2.3), AR5 GWPs (CH4 28, N2O 265):
+# coal 500 t x 25.8 TJ/Gg = 12.9 TJ: CO2 12.9 x 94.6 = 1,220.34 t; CH4 12.9 x 10 kg = 0.129 t
+#   x 28 = 3.612; N2O 12.9 x 1.5 kg = 0.01935 t x 265 = 5.12775 -> 1,229.08 tCO2e
+# wood 800 t x 15.6 = 12.48 TJ: CO2 biogenic (memo); CH4 0.3744 t x 28 = 10.4832;
+#   N2O 0.04992 t x 265 = 13.2288 -> 23.712 tCO2e
+CO2E_AVOIDED_MINI = 1220.34 + 3.612 + 5.12775 - 10.4832 - 13.2288
+
+
+@pytest.fixture
+def mini():
+    return load_case(MINI)
+
+
+class TestAppraiseMini:
+    def test_headline_metrics_by_hand(self, mini):
+        a = appraise(mini)
+        assert a.capex_usd == pytest.approx(100_000)
+        assert a.annual_net_benefit_usd == pytest.approx(17_000)
+        assert a.npv_usd == pytest.approx(NPV_MINI, abs=0.01)
+        assert a.npv_usd == pytest.approx(4457.64, abs=0.01)
+        assert a.payback_years == pytest.approx(100_000 / 17_000)
+        assert a.co2e_avoided_t_per_year == pytest.approx(CO2E_AVOIDED_MINI, rel=1e-9)
+        assert a.co2e_avoided_t_lifetime == pytest.approx(10 * CO2E_AVOIDED_MINI, rel=1e-9)
+
+    def test_irr_makes_npv_zero(self, mini):
+        a = appraise(mini)
+        assert 17_000 * (1 - (1 + a.irr) ** -10) / a.irr == pytest.approx(100_000, rel=1e-9)
+
+    def test_abatement_cost_equals_the_brief_formula(self, mini):
+        # MAC = (capex x CRF + delta O&M - annual savings) / annual tCO2e (domain brief)
+        a = appraise(mini)
+        mac = (100_000 * capital_recovery_factor(0.10, 10) - 17_000) / CO2E_AVOIDED_MINI
+        assert a.abatement_cost_usd_per_tco2e == pytest.approx(mac, rel=1e-9)
+        assert mac == pytest.approx(-0.6019, abs=1e-4)
+
+    def test_party_npvs(self, mini):
+        a = appraise(mini)
+        assert a.supplier_npv_usd == pytest.approx(-100_000 + 7_000 * ANNUITY_10PCT_10YR)
+        assert a.receiver_npv_usd == pytest.approx(10_000 * ANNUITY_10PCT_10YR)
+        assert a.supplier_npv_usd + a.receiver_npv_usd == pytest.approx(a.npv_usd)
+        assert any("supplier loses" in w for w in a.warnings)
+
+    def test_cashflow_table(self, mini):
+        t = appraise(mini).cashflows
+        assert len(t) == 11 and t["year"].tolist() == list(range(11))
+        assert t["cumulative_discounted_usd"].iloc[-1] == pytest.approx(NPV_MINI, abs=0.01)
+        assert t["phase"].iloc[0] == "construction" and set(t["phase"].iloc[1:]) == {"operation"}
+
+    def test_overrides_and_values(self, mini):
+        at_8 = appraise(mini, discount_rate=0.08)
+        assert at_8.npv_usd == pytest.approx(-100_000 + 17_000 * (1 - 1.08**-10) / 0.08)
+        assert "override" in at_8.parameters.sources["discount_rate"]
+        cheaper = appraise(mini, values={"capex.dryer.amount": 90_000})
+        assert cheaper.npv_usd == pytest.approx(NPV_MINI + 10_000)
+
+    def test_ar6_changes_emissions(self, mini):
+        assert appraise(mini, gwp_set="AR6").co2e_avoided_t_per_year != pytest.approx(
+            appraise(mini).co2e_avoided_t_per_year)
+
+    def test_assumptions_table_lists_every_input_with_source(self, mini):
+        table = appraise(mini).assumptions()
+        assert table["source"].str.len().min() > 3
+        assert "capex.dryer.amount" in set(table["path"])
+        assert "parameters.discount_rate" in set(table["path"])
+
+    def test_vnd_case_is_converted_at_the_exchange_rate(self, mini):
+        data = mini.model_dump(exclude={"source_file", "sha256"})
+        rate = resolve()["exchange_rate_vnd_per_usd"]
+        data["currency"] = "VND"
+
+        def scale(node):
+            if isinstance(node, dict):
+                if {"value", "unit", "source"} <= set(node) and "USD" in node["unit"]:
+                    node["unit"] = node["unit"].replace("USD", "VND")
+                    for k in ("value", "low", "high"):
+                        if node.get(k) is not None:
+                            node[k] *= rate
+                for v in node.values():
+                    scale(v)
+            elif isinstance(node, list):
+                for v in node:
+                    scale(v)
+
+        scale(data)
+        vnd = appraise(type(mini).model_validate(data))
+        assert vnd.npv_usd == pytest.approx(NPV_MINI, rel=1e-9)
+
+
+class TestWarnings:
+    def _with_flows(self, mini, flows):
+        data = mini.model_dump(exclude={"source_file", "sha256"})
+        data["opex"] = data["opex"][:1]
+        data["benefits"] = [{
+            "name": "b", "description": "yearly benefit", "party": "receiver",
+            "amount_per_year": {"value": flows, "unit": "USD/yr", "source": "assumption: x"}}]
+        data["transfers"] = []
+        return type(mini).model_validate(data)
+
+    def test_never_paid_back(self, mini):
+        a = appraise(self._with_flows(mini, 6_000.0))  # +1,000 a year against 100,000
+        assert not math.isfinite(a.payback_years)
+        assert any(w.startswith("Never paid back") for w in a.warnings)
+
+    def test_no_emissions_avoided(self, mini):
+        data = mini.model_dump(exclude={"source_file", "sha256"})
+        data["resource_flows"][1]["project_per_year"]["value"] = 80_000
+        a = appraise(type(mini).model_validate(data))
+        assert math.isnan(a.abatement_cost_usd_per_tco2e)
+        assert any("No net emissions avoided" in w for w in a.warnings)
+
+    def test_multiple_irrs_flagged(self, mini):
+        data = mini.model_dump(exclude={"source_file", "sha256"})
+        # A big removal cost at the end of life: -, +, ..., + then - again.
+        data["capex"].append({**data["capex"][0], "name": "removal", "year": 10,
+                              "amount": {"value": 150_000, "unit": "USD",
+                                         "source": "assumption: x"}})
+        a = appraise(type(mini).model_validate(data))
+        assert a.sign_changes == 2
+        assert any(w.startswith("Multiple IRRs possible") for w in a.warnings)
+
+
+class TestEvaluate:
+    def test_rows_equal_appraise(self, mini):
+        params = resolve().values
+        prices = np.array([45.0, 60.0, 75.0])
+        many = evaluate(mini, params, {"benefits.coal.unit_price": prices})
+        for i, p in enumerate(prices):
+            one = appraise(mini, values={"benefits.coal.unit_price": p})
+            assert many["npv_usd"][i] == pytest.approx(one.npv_usd)
+            assert many["irr"][i] == pytest.approx(one.irr)
+
+
+class TestProjectCases:
+    def test_all_twelve_appraise_to_finite_npv(self):
+        cases = load_cases()
+        assert len(cases) == 12
+        for cid, case in cases.items():
+            a = appraise(case)
+            assert math.isfinite(a.npv_usd), cid
+            assert a.capex_usd > 0, cid
+            assert math.isfinite(a.co2e_avoided_t_per_year), cid

@@ -1,0 +1,48 @@
+"""The eip-analysis command: validate and metrics, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import shutil
+
+from eip_analysis.cli import main
+
+from .conftest import MINI
+
+
+def _cases(tmp_path, *extra: tuple[str, str]):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    shutil.copy(MINI, folder)
+    for name, text in extra:
+        (folder / name).write_text(text)
+    return folder
+
+
+def test_validate_ok(tmp_path, capsys):
+    assert main(["validate", "--cases", str(_cases(tmp_path))]) == 0
+    assert "1 valid, 0 invalid" in capsys.readouterr().out
+
+
+def test_validate_reports_bad_file_in_one_line_and_keeps_going(tmp_path, capsys):
+    folder = _cases(tmp_path, ("BAD-01.yaml", "id: BAD-01\ncapex: [oops\n"))
+    assert main(["validate", "--cases", str(folder)]) == 1
+    out = capsys.readouterr()
+    assert "ok    MINI-01" in out.out and "1 valid, 1 invalid" in out.out
+    errors = [line for line in out.err.splitlines() if line]
+    assert len(errors) == 1 and "BAD-01.yaml" in errors[0] and "Traceback" not in out.err
+
+
+def test_metrics_writes_processed_for_good_cases_and_fails_for_bad(tmp_path, capsys):
+    folder = _cases(tmp_path, ("BAD-01.yaml", "id: BAD-01\n"))
+    out = tmp_path / "processed"
+    assert main(["metrics", "--cases", str(folder), "--output", str(out)]) == 1
+    assert (out / "metrics.csv").exists() and (out / "cashflows" / "MINI-01.csv").exists()
+    text = capsys.readouterr()
+    assert "MINI-01" in text.out and "USD 4,458" in text.out
+    assert "BAD-01.yaml" in text.err
+
+
+def test_missing_cases_folder_is_one_line(tmp_path, capsys):
+    assert main(["validate", "--cases", str(tmp_path / "nope")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "existing folder" in err

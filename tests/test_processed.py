@@ -1,0 +1,33 @@
+"""data/processed/: byte-identical output for the same inputs, atomic writes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from eip_analysis import appraise, load_case
+from eip_analysis.processed import write_processed
+
+from .conftest import MINI
+
+
+def test_same_inputs_give_byte_identical_files(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    write_processed([appraise(load_case(MINI))], first)
+    write_processed([appraise(load_case(MINI))], second)
+    for name in ("metrics.csv", "cashflows/MINI-01.csv"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_metrics_row_and_cashflows_content(tmp_path):
+    write_processed([appraise(load_case(MINI))], tmp_path)
+    metrics = pd.read_csv(tmp_path / "metrics.csv")
+    assert metrics.loc[0, "case_id"] == "MINI-01"
+    assert abs(metrics.loc[0, "npv_usd"] - 4457.64) < 0.01
+    assert len(metrics.loc[0, "case_sha256"]) == 64
+    flows = pd.read_csv(tmp_path / "cashflows" / "MINI-01.csv")
+    assert flows["net_cash_flow_usd"].tolist() == [-100000] + [17000] * 10
+
+
+def test_no_temporary_files_left(tmp_path):
+    write_processed([appraise(load_case(MINI))], tmp_path)
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
