@@ -29,6 +29,7 @@ Conventions
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,6 +63,7 @@ _GRID_SCALE = 0.2
 _COARSE_DU = 0.1  # spacing near the guess 0.02 in ln(1 + r); one sign change: unique root
 _DENSE_DU = 0.01  # spacing near the guess 0.002 in ln(1 + r); several sign changes
 _MAX_ITER = 100
+_GRID_BUDGET = 1 << 22  # grid NPV values per block of rows (32 MiB of float64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -122,15 +124,23 @@ def _year_fractions(dates: ArrayLike | Sequence[DateLike], n: int) -> NDArray[np
             "dates as datetime.date, numpy.datetime64 or ISO 'YYYY-MM-DD' strings", got=dates
         ) from exc
     if days.ndim != 1 or days.shape[0] != n:
-        raise InputError(
-            f"one date per cash flow ({n} dates)", got=f"dates of shape {days.shape}"
-        )
+        raise InputError(f"one date per cash flow ({n} dates)", got=f"dates of shape {days.shape}")
     if np.isnat(days).any():
         raise InputError("dates without NaT", got=dates)
     offsets = (days - days[0]).astype(np.int64)
     if (offsets < 0).any():
         raise InputError("the first date to be the earliest (Excel: #NUM!)", got=dates)
     return offsets / 365.0
+
+
+def _checked_guess(guess: float) -> float:
+    try:
+        value = float(guess)
+    except (TypeError, ValueError) as exc:
+        raise InputError("guess as a number > -1 [1/yr]", got=guess) from exc
+    if not (math.isfinite(value) and value > -1.0):
+        raise InputError("guess as a finite number > -1 [1/yr]", got=guess)
+    return value
 
 
 def _finite_rows(flows: NDArray[np.float64]) -> NDArray[np.bool_]:
@@ -151,6 +161,7 @@ def _present_value(
         growth = np.where(r > -1.0, 1.0 + r, np.nan)
         factors = growth[..., np.newaxis] ** -times
         total = (flows * factors).sum(axis=-1)
+    total = np.where(np.isfinite(flows).all(axis=-1), total, np.nan)
     return np.asarray(total, dtype=np.float64)
 
 
@@ -172,7 +183,7 @@ def npv(rate: ArrayLike, cashflows: ArrayLike) -> FloatOrArray:
     out : float or ndarray
         Net present value [currency]: a float for 1-D `cashflows` and a scalar `rate`, else an
         array of the broadcast shape of `rate` and the rows. ``nan`` where `rate` <= -1 or a
-        row holds ``nan``.
+        row holds ``nan`` or ``inf``.
 
     Warnings
     --------
@@ -182,8 +193,8 @@ def npv(rate: ArrayLike, cashflows: ArrayLike) -> FloatOrArray:
     * ``Excel NPV(r, v1, ..., vn) == npv(r, [0, v1, ..., vn])``, and
     * ``Excel NPV(r, v1, ..., vn) + v0 == npv(r, [v0, v1, ..., vn])``.
 
-    Passing an Excel-style range that includes the initial outlay to Excel's ``NPV`` therefore
-    understates the NPV by a factor ``1 + r``; the Excel documentation example below shows the
+    Passing a range that includes the year-0 outlay to Excel's ``NPV`` therefore returns this
+    function's NPV divided by ``1 + r``; the Excel documentation example below shows the
     translation.
 
     Notes
@@ -294,6 +305,8 @@ def xnpv(
 def _sign_change_counts(flows: NDArray[np.float64]) -> NDArray[np.int64]:
     """Number of sign changes per row, zeros skipped (rows assumed finite)."""
     signs = np.sign(flows).astype(np.int8)
+    if signs.all():  # no zeros: adjacent comparison suffices
+        return np.count_nonzero(signs[:, 1:] != signs[:, :-1], axis=1).astype(np.int64)
     n = flows.shape[1]
     position = np.where(signs != 0, np.arange(n), -1)
     last_nonzero = np.maximum.accumulate(position, axis=1)
@@ -365,12 +378,12 @@ def sign_changes(cashflows: ArrayLike) -> int | float | NDArray[np.float64]:
 
 
 def _root_grid(x0: float, x_max: float, du: float) -> NDArray[np.float64]:
-    """Grid in x = ln(1 + r) over [-x_max, x_max], dense near x0 (which is a grid point)."""
+    """Grid in x = ln(1 + r) over [-x_max, x_max], dense near x0; x0 and 0 are grid points."""
     lo = np.arcsinh((-x_max - x0) / _GRID_SCALE)
     hi = np.arcsinh((x_max - x0) / _GRID_SCALE)
     k = np.arange(np.ceil(lo / du), np.floor(hi / du) + 1.0)
     grid = x0 + _GRID_SCALE * np.sinh(k * du)
-    return np.unique(np.concatenate(([-x_max], grid, [x_max])))
+    return np.unique(np.concatenate(([-x_max, 0.0, x_max], grid)))
 
 
 def _scaled_terms(
@@ -394,15 +407,20 @@ def _solve_irr(
     if m == 0 or t_max <= 0.0:
         return result
     x_max = min(_X_MAX, _EXP_BUDGET / t_max)
-    x0 = float(np.log1p(guess))
+    x0 = math.log1p(guess)
     if not -x_max < x0 < x_max:
-        raise InputError(f"guess between {np.expm1(-x_max):.3g} and {np.expm1(x_max):.3g}")
+        raise InputError(
+            f"guess between {math.expm1(-x_max):.3g} and {math.expm1(x_max):.3g} [1/yr]",
+            got=guess,
+        )
 
     counts = _sign_change_counts(flows)
-    for rows, du in ((counts == 1, _COARSE_DU), (counts >= 2, _DENSE_DU)):
-        if rows.any():
+    for rows, unique in ((counts == 1, True), (counts >= 2, False)):
+        if rows.all():
+            result = _solve_on_grid(flows, times, x0, x_max, unique)
+        elif rows.any():
             idx = np.flatnonzero(rows)
-            result[idx] = _solve_on_grid(flows[idx], times, x0, x_max, du)
+            result[idx] = _solve_on_grid(flows[idx], times, x0, x_max, unique)
     return result
 
 
@@ -411,25 +429,59 @@ def _solve_on_grid(
     times: NDArray[np.float64],
     x0: float,
     x_max: float,
-    du: float,
+    unique: bool,
+) -> NDArray[np.float64]:
+    """IRR per row by bracketing on a grid in x = ln(1 + r), then safeguarded Newton.
+
+    ``unique``: every row has exactly one sign change, hence exactly one (simple) root. Rows
+    are processed in blocks so that the grid of NPV values stays below ``_GRID_BUDGET``
+    entries (a loop over blocks of thousands of rows, not over rows).
+    """
+    grid = _root_grid(x0, x_max, _COARSE_DU if unique else _DENSE_DU)
+    grid_shift = np.where(grid >= 0.0, 0.0, float(times[-1]))
+    basis = _scaled_terms(grid, times, grid_shift).T  # (n, G)
+    block = max(1, _GRID_BUDGET // grid.size)
+    out = np.empty(flows.shape[0])
+    for start in range(0, flows.shape[0], block):
+        part = slice(start, start + block)
+        out[part] = _solve_block(flows[part], times, grid, grid_shift, basis, x0, unique)
+    return out
+
+
+def _solve_block(
+    flows: NDArray[np.float64],
+    times: NDArray[np.float64],
+    grid: NDArray[np.float64],
+    grid_shift: NDArray[np.float64],
+    basis: NDArray[np.float64],
+    x0: float,
+    unique: bool,
 ) -> NDArray[np.float64]:
     m = flows.shape[0]
     t_max = float(times[-1])
-    grid = _root_grid(x0, x_max, du)
     j0 = int(np.flatnonzero(grid == x0)[0])
-    grid_shift = np.where(grid >= 0.0, 0.0, t_max)
-    basis = _scaled_terms(grid, times, grid_shift).T  # (n, G)
     values = flows @ basis  # scaled NPV on the grid, (m, G)
-    signs = np.sign(values)
-    crossing = signs[:, :-1] != signs[:, 1:]  # cell k = [grid[k], grid[k + 1]]
+    positive = values > 0.0  # an exact zero counts as "not positive"
 
-    # Nearest bracketing cell below the guess and above it, per row.
-    below, above = crossing[:, :j0], crossing[:, j0:]
-    has_below, has_above = below.any(axis=1), above.any(axis=1)
-    k_below = j0 - 1 - np.argmax(below[:, ::-1], axis=1)
-    k_above = j0 + np.argmax(above, axis=1)
-    rows = np.concatenate((np.flatnonzero(has_below), np.flatnonzero(has_above)))
-    cells = np.concatenate((k_below[has_below], k_above[has_above]))
+    if unique:
+        # One sign change on the grid at most: cell k = [grid[k], grid[k + 1]] holds it.
+        found = positive[:, 0] != positive[:, -1]
+        rows = np.flatnonzero(found)
+        cells = np.count_nonzero(positive[rows] == positive[rows, :1], axis=1) - 1
+        n_below = 0
+    else:
+        # Cell k = [grid[k], grid[k + 1]] brackets a root if the sign changes across it or
+        # either end is an exact zero (which also catches a touching root at a grid point).
+        zero = values == 0.0
+        crossing = (positive[:, :-1] != positive[:, 1:]) | zero[:, :-1] | zero[:, 1:]
+        # Nearest bracketing cell below the guess and above it, per row.
+        below, above = crossing[:, :j0], crossing[:, j0:]
+        has_below, has_above = below.any(axis=1), above.any(axis=1)
+        k_below = j0 - 1 - np.argmax(below[:, ::-1], axis=1)
+        k_above = j0 + np.argmax(above, axis=1)
+        rows = np.concatenate((np.flatnonzero(has_below), np.flatnonzero(has_above)))
+        cells = np.concatenate((k_below[has_below], k_above[has_above]))
+        n_below = int(has_below.sum())
 
     a, b = grid[cells], grid[cells + 1]
     shift = np.where(0.5 * (a + b) >= 0.0, 0.0, t_max)
@@ -440,12 +492,9 @@ def _solve_on_grid(
 
     # Pick the root nearest the guess in ln(1 + r); ties go to the larger rate.
     best = np.full(m, np.nan)
-    n_below = int(has_below.sum())
     best[rows[:n_below]] = roots[:n_below]
     upper_rows, upper_roots = rows[n_below:], roots[n_below:]
-    take = np.isnan(best[upper_rows]) | (
-        np.abs(upper_roots - x0) <= np.abs(x0 - best[upper_rows])
-    )
+    take = np.isnan(best[upper_rows]) | (np.abs(upper_roots - x0) <= np.abs(x0 - best[upper_rows]))
     best[upper_rows[take]] = upper_roots[take]
     return np.expm1(best)
 
@@ -462,7 +511,9 @@ def _safeguarded_newton(
     """Root of sum(flows * exp(-(times - shift) x)) in each bracket [a, b], vectorised.
 
     Newton steps that leave the (shrinking) bracket are replaced by bisection, as in
-    Numerical Recipes' ``rtsafe``. Converged rows leave the working set.
+    Numerical Recipes' ``rtsafe``. A Newton step ``s`` is accepted as final when it is below
+    the tolerance, or when the standard estimate of the error left after it,
+    ``|f''/(2 f')| s**2``, is. Converged rows leave the working set.
     """
     root = np.where(fa == 0.0, a, np.where(fb == 0.0, b, np.nan))
     ids = np.flatnonzero(np.isnan(root))
@@ -474,31 +525,41 @@ def _safeguarded_newton(
     exponent = shift[ids, np.newaxis] - times[np.newaxis, :]  # terms = exp(exponent * x)
     coef = flows[ids]
     slope = exponent * coef  # d/dx coefficients
-    magnitude = np.abs(coef) * (4.0 * times.size * _EPS)  # rounding-noise bound of the sum
+    curvature = exponent * slope  # d2/dx2 coefficients
+    magnitude = np.abs(coef) * (2.0 * _EPS)  # rounding-noise level of the sum
     for _ in range(_MAX_ITER):
         if ids.size == 0:
             break
         terms = np.exp(exponent * x[:, np.newaxis])
         f = np.einsum("ij,ij->i", coef, terms)
         df = np.einsum("ij,ij->i", slope, terms)
+        d2f = np.einsum("ij,ij->i", curvature, terms)
         at_noise = np.abs(f) <= np.einsum("ij,ij->i", magnitude, terms)
 
         same = np.sign(f) == sign_a
         a = np.where(same, x, a)
         b = np.where(same, b, x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            x_new = x - f / df
+            step = f / df
+            x_new = x - step
+            error_after = np.abs(0.5 * d2f / df) * step * step
         bisect = ~np.isfinite(x_new) | (x_new <= a) | (x_new >= b)
         x_new = np.where(bisect, 0.5 * (a + b), x_new)
 
-        tol = 2.0 * _EPS * np.maximum(np.abs(x), 1e-300)
-        done = at_noise | (np.abs(x_new - x) <= tol) | (b - a <= 2.0 * tol)
+        tol = 2.0 * _EPS * np.maximum(np.abs(x_new), 1e-300)
+        quadratic = ~bisect & (np.abs(step) <= 1e-4) & (error_after <= tol)
+        done = at_noise | quadratic | (np.abs(x_new - x) <= tol) | (b - a <= 2.0 * tol)
         if done.any():
-            root[ids[done]] = np.where(at_noise, x, x_new)[done]
+            # At the noise level a Newton step is still the best estimate, if it stays inside.
+            root[ids[done]] = np.where(at_noise & bisect, x, x_new)[done]
             keep = ~done
             ids, a, b, sign_a = ids[keep], a[keep], b[keep], sign_a[keep]
-            exponent, coef, slope, magnitude = (
-                exponent[keep], coef[keep], slope[keep], magnitude[keep]
+            exponent, coef, slope, curvature, magnitude = (
+                exponent[keep],
+                coef[keep],
+                slope[keep],
+                curvature[keep],
+                magnitude[keep],
             )
             x_new = x_new[keep]
         x = x_new
@@ -544,8 +605,9 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
     .. math:: \\sum_{t=0}^{N-1} \\frac{v_t}{(1 + r)^{t}} = 0.
 
     *Method.* The equation is solved in the continuously compounded rate
-    :math:`x = \\ln(1 + r)`, over :math:`|x| \\le X`, :math:`X = \\min(30, 700 / (N - 1))`
-    (for up to 24 years: :math:`-1 + 10^{-13} < r < 10^{13}`). The NPV, multiplied by a
+    :math:`x = \\ln(1 + r)`, over :math:`|x| \\le X`, :math:`X = \\min(30, 700 / (N - 1))`:
+    for up to 23 years of flows :math:`-1 + 10^{-13} < r < 10^{13}`, for 50 years
+    :math:`X = 14`, :math:`-1 + 10^{-6} < r < 1.2 \\times 10^{6}`. The NPV, multiplied by a
     positive factor that keeps every exponential :math:`\\le 1`, is evaluated for all rows at
     once on a grid in :math:`x` (one matrix product), sign changes between grid points give
     brackets, and each selected bracket is refined by Newton's method safeguarded by
@@ -560,11 +622,13 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
     :math:`r` minimising :math:`|\\ln(1 + r) - \\ln(1 + g)|`, is returned (ties: the larger
     rate). Reasons: the result is a deterministic function of the flows (an unguarded
     Newton iteration from a guess, as in Excel, may jump to a distant root or fail); with the
-    default :math:`g = 10\\,\\%` it agrees with Excel in the cases reported against
-    numpy-financial (issues #28 and #39), where the "closest to zero" rule returns a root
-    near -76 % or -2 % for clearly profitable projects; and measuring distance in
-    :math:`\\ln(1 + r)` treats a doubling and a halving of value as equally far, so roots near
-    -100 % (near-total loss) are far from a plausible guess rather than close to it.
+    default :math:`g = 10\\,\\%` it returns what users expected in the cases reported against
+    numpy-financial - Excel's 185 % in issue #28 and the reporter's 12 % in issue #39 - where
+    the "closest to zero" rule returns -76.9 % and -1.8 % for projects with a positive NPV at
+    10 %; and measuring distance in :math:`\\ln(1 + r)` treats a doubling and a halving of
+    value as equally far, so roots near -100 % (near-total loss) are far from a plausible
+    guess rather than close to it. Every root is a genuine IRR and can be interpreted with
+    the matching stream of invested capital [3]_; pass `guess` to select another one.
 
     References
     ----------
@@ -609,7 +673,7 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
     times = np.arange(flows.shape[1], dtype=np.float64)
     out = np.full(flows.shape[0], np.nan)
     finite = _finite_rows(flows)
-    out[finite] = _solve_irr(flows[finite], times, float(guess))
+    out[finite] = _solve_irr(flows[finite], times, _checked_guess(guess))
     return _finish(out, one_d)
 
 
@@ -674,7 +738,7 @@ def xirr(
     times, flows = times[order], flows[:, order]
     out = np.full(flows.shape[0], np.nan)
     finite = _finite_rows(flows)
-    out[finite] = _solve_irr(flows[finite], times, float(guess))
+    out[finite] = _solve_irr(flows[finite], times, _checked_guess(guess))
     return _finish(out, one_d)
 
 
@@ -706,8 +770,10 @@ def mirr(cashflows: ArrayLike, finance_rate: ArrayLike, reinvest_rate: ArrayLike
 
     Warnings
     --------
-    ``N`` counts *every* value, zeros included (as Excel does): trailing zero years lower the
-    MIRR. The first value is at year 0, so ``N`` values span ``N - 1`` years.
+    ``N`` counts *every* value, zeros included (as Excel does): trailing zero years are not
+    neutral, the inflows compound at the reinvestment rate until year ``N - 1`` and the MIRR
+    moves towards that rate. The first value is at year 0, so ``N`` values span ``N - 1``
+    years.
 
     Notes
     -----
@@ -873,19 +939,20 @@ def capital_recovery_factor(rate: ArrayLike, years: ArrayLike) -> FloatOrArray:
 def _payback(flows: NDArray[np.float64]) -> NDArray[np.float64]:
     """Interpolated payback [years] per row of (possibly discounted) flows."""
     m, n = flows.shape
-    cumulative = np.cumsum(flows, axis=1)
+    finite = _finite_rows(flows)
+    cumulative = np.cumsum(np.where(finite[:, np.newaxis], flows, 0.0), axis=1)
     negative = cumulative < 0.0
     out = np.zeros(m)
     ever_negative = negative.any(axis=1)
     last_negative = n - 1 - np.argmax(negative[:, ::-1], axis=1)
     never = ever_negative & (last_negative == n - 1)
     out[never] = np.inf
-    crosses = ever_negative & ~never
-    rows = np.flatnonzero(crosses)
+    rows = np.flatnonzero(ever_negative & ~never)
     k = last_negative[rows]
+    # C[k] < 0 <= C[k + 1], so flows[k + 1] > 0; clip guards against rounding only.
     fraction = -cumulative[rows, k] / flows[rows, k + 1]
     out[rows] = k + np.clip(fraction, 0.0, 1.0)
-    return np.where(_finite_rows(flows), out, np.nan)
+    return np.where(finite, out, np.nan)
 
 
 def payback_period(cashflows: ArrayLike) -> FloatOrArray:
@@ -967,9 +1034,8 @@ def discounted_payback_period(rate: ArrayLike, cashflows: ArrayLike) -> FloatOrA
     Warnings
     --------
     The interpolation is linear in the *discounted* flow of the crossing year. With
-    ``rate = 0`` the result equals :func:`payback_period`. A discounted payback exists
-    (is finite) if and only if the NPV at `rate` is >= 0 at some horizon and stays so,
-    in particular ``NPV >= 0`` over the whole life.
+    ``rate = 0`` the result equals :func:`payback_period`. Because the last crossing is
+    used, the discounted payback is finite exactly when ``npv(rate, cashflows) >= 0``.
 
     Notes
     -----
