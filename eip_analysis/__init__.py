@@ -10,9 +10,9 @@ Public API::
 
 __version__ = "0.1.0"
 
-from .appraisal import Appraisal, Metrics, appraise, evaluate  # noqa: E402
-from .cases import Case, load_case, load_cases, scan_cases  # noqa: E402
-from .errors import InputError  # noqa: E402
+from .appraisal import Appraisal, Metrics, appraise, evaluate
+from .cases import Case, load_case, load_cases, scan_cases
+from .errors import InputError
 
 __all__ = [
     "Appraisal", "Case", "InputError", "Metrics", "__version__", "appraise", "evaluate",

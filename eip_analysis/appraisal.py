@@ -20,6 +20,7 @@ import pandas as pd
 from . import emissions, finance
 from .cases import Case
 from .cashflow import CashFlows, Values, build, flow_quantities
+from .errors import InputError
 from .parameters import ResolvedParameters, resolve
 
 
@@ -32,12 +33,12 @@ class Metrics:
     npv_usd: float  #: net present value at the discount rate [USD]
     irr: float  #: internal rate of return [1/yr]; nan when not defined
     mirr: float  #: modified IRR (finance and reinvestment rate parameters) [1/yr]
-    payback_years: float  #: simple payback [yr]; inf when never paid back
-    discounted_payback_years: float  #: discounted payback [yr]; inf when never paid back
+    payback_years: float  #: simple payback from year 0, construction included [yr]; inf: never
+    discounted_payback_years: float  #: discounted payback from year 0 [yr]; inf: never
     co2e_avoided_t_per_year: float  #: baseline - project emissions [tCO2e/yr]
     co2e_avoided_t_lifetime: float  #: over the operating life [tCO2e]
     abatement_cost_usd_per_tco2e: float  #: -NPV / discounted tCO2e avoided [USD/tCO2e]
-    profitability_index: float  #: PV of flows after year 0 / year-0 outlay [-]
+    profitability_index: float  #: 1 + NPV / PV(capex), capex in any year [-]
     supplier_npv_usd: float  #: supplier's NPV incl. transfers [USD]
     receiver_npv_usd: float  #: receiver's NPV incl. transfers [USD]
     waste_diverted_t_per_year: float  #: waste to landfill avoided [t/yr]
@@ -89,12 +90,22 @@ def evaluate(
     cf = cashflows if cashflows is not None else build(case, values)
     usd = _to_usd(params, case.currency)
     net = cf.net * usd
-    n, n_years = net.shape
+    n = net.shape[0]
     rate = np.broadcast_to(
         np.asarray((values or {}).get("parameters.discount_rate", params["discount_rate"]),
                    dtype=float), (n,))
     discount = (1.0 + rate[:, None]) ** -cf.years[None, :]
     npv = finance.npv(rate, net)
+
+    # Each row's own horizon: rows padded with zeros to the longest life would change MIRR.
+    last_year = np.maximum(case.operation_start_year + cf.lifetime_years[:, 0] - 1,
+                           max(c.year for c in case.capex))
+    mirr = np.full(n, np.nan)
+    for horizon in np.unique(last_year):
+        rows = last_year == horizon
+        mirr[rows] = finance.mirr(net[rows, : horizon + 1], params["mirr_finance_rate"],
+                                  params["mirr_reinvest_rate"])
+    pv_capex = -finance.npv(rate, cf.section("capex") * usd)
 
     first_op = case.operation_start_year
     annual_net = (cf.section("benefits") + cf.section("opex"))[:, first_op] * usd
@@ -114,13 +125,13 @@ def evaluate(
         "annual_net_benefit_usd": annual_net,
         "npv_usd": npv,
         "irr": finance.irr(net),
-        "mirr": finance.mirr(net, params["mirr_finance_rate"], params["mirr_reinvest_rate"]),
+        "mirr": mirr,
         "payback_years": finance.payback_period(net),
         "discounted_payback_years": finance.discounted_payback_period(rate, net),
         "co2e_avoided_t_per_year": avoided,
         "co2e_avoided_t_lifetime": avoided * lifetime,
         "abatement_cost_usd_per_tco2e": abatement,
-        "profitability_index": finance.profitability_index(rate, net),
+        "profitability_index": 1.0 + npv / pv_capex,
         "supplier_npv_usd": finance.npv(rate, cf.party_net("supplier") * usd),
         "receiver_npv_usd": finance.npv(rate, cf.party_net("receiver") * usd),
         "waste_diverted_t_per_year": _indicator(case, values, "waste_landfill", n),
@@ -129,8 +140,12 @@ def evaluate(
     }
 
 
-def warnings_for(m: Metrics, case: Case) -> list[str]:
-    """Plain-language warnings where a metric means nothing or fails a test."""
+def warnings_for(m: Metrics, case: Case, *, ever_paid_back: bool = False) -> list[str]:
+    """Plain-language warnings where a metric means nothing or fails a test.
+
+    ``ever_paid_back``: the cumulative cash flow reaches zero at some point (then a missing
+    payback means it dipped below zero again).
+    """
     out = []
     if m.sign_changes == 0:
         out.append("IRR not defined: the cash flows never change sign, so no discount rate "
@@ -140,7 +155,10 @@ def warnings_for(m: Metrics, case: Case) -> list[str]:
     if m.sign_changes > 1:
         out.append(f"Multiple IRRs possible: the cash flow changes sign {m.sign_changes} times; "
                    "read MIRR and NPV.")
-    if not np.isfinite(m.payback_years):
+    if not np.isfinite(m.payback_years) and ever_paid_back:
+        out.append("Not paid back for good: the cumulative cash flow turns positive, then "
+                   "negative again before the end of the life.")
+    elif not np.isfinite(m.payback_years):
         out.append(f"Never paid back: cumulative cash flow stays negative over the "
                    f"{case.lifetime}-year life.")
     elif not np.isfinite(m.discounted_payback_years):
@@ -273,12 +291,13 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
     >>> a.npv_usd > 0
     True
     """
-    for path, v in (values or {}).items():
+    values = dict(values or {})
+    for path, v in values.items():
         if np.ndim(v) != 0:
-            from .errors import InputError
-
             raise InputError("a single number per path in appraise(); use evaluate() for arrays",
                              field=path)
+    if "parameters.discount_rate" in values:  # one source of truth: the resolved parameters
+        overrides["discount_rate"] = values.pop("parameters.discount_rate")
     params = resolve(case.parameters, overrides, directory=parameters_dir,
                      case_file=case.source_file)
     cf = build(case, values)
@@ -287,11 +306,13 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
         k: (int(v[0]) if k == "sign_changes" else float(v[0])) for k, v in raw.items()
     })
     usd = _to_usd(params.values, case.currency)
+    table = _cashflow_table(cf, usd, params["discount_rate"], case)
     return Appraisal(
         case=case,
         parameters=params,
         metrics=metrics,
-        cashflows=_cashflow_table(cf, usd, params["discount_rate"], case),
+        cashflows=table,
         emissions=_emissions_table(case, params.values, values),
-        warnings=warnings_for(metrics, case),
+        warnings=warnings_for(metrics, case,
+                              ever_paid_back=bool((table["cumulative_cash_flow_usd"] > 0).any())),
     )

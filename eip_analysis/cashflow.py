@@ -159,7 +159,8 @@ def build(case: Case, values: Values | None = None) -> CashFlows:
         transfers[t.payee] = transfers.get(t.payee, 0.0) + paid
 
     n = max([a.shape[0] for a in lines.values()] + [operating.shape[0]]
-            + [np.shape(a)[0] for a in transfers.values()])
+            + [np.shape(a)[0] for a in transfers.values()]
+            + [np.size(read.values.get("parameters.discount_rate", 1.0))])
     shape = (n, years.size)
     return CashFlows(
         years=years,

@@ -148,6 +148,46 @@ class TestEvaluate:
             assert many["irr"][i] == pytest.approx(one.irr)
 
 
+class TestReviewFindings:
+    """Regression tests for an independent review of the appraisal."""
+
+    def test_mirr_of_a_row_does_not_depend_on_other_rows_lifetimes(self, mini):
+        params = resolve().values
+        both = evaluate(mini, params, {"lifetime_years": np.array([8.0, 12.0])})["mirr"]
+        alone = evaluate(mini, params, {"lifetime_years": 8.0})["mirr"]
+        assert both[0] == pytest.approx(alone[0])
+
+    def test_profitability_index_counts_capex_in_every_year(self, mini):
+        # Capex 50,000 in year 0 and 50,000 in year 1, operation from year 2.
+        data = mini.model_dump(exclude={"source_file", "sha256"})
+        half = {**data["capex"][0]["amount"], "value": 50_000, "low": None, "high": None}
+        data["capex"] = [{**data["capex"][0], "amount": half},
+                         {**data["capex"][0], "name": "stage2", "year": 1, "amount": half}]
+        data["operation_start_year"] = 2
+        a = appraise(type(mini).model_validate(data))
+        pv_capex = 50_000 + 50_000 / 1.1
+        assert a.profitability_index == pytest.approx(1 + a.npv_usd / pv_capex)
+
+    def test_discount_rate_through_values_is_one_rate_everywhere(self, mini):
+        a = appraise(mini, values={"parameters.discount_rate": 0.05})
+        assert a.npv_usd == pytest.approx(appraise(mini, discount_rate=0.05).npv_usd)
+        assert a.cashflows["cumulative_discounted_usd"].iloc[-1] == pytest.approx(a.npv_usd)
+        assert a.metrics_row()["discount_rate"] == 0.05
+
+    def test_discount_rate_array_alone_sets_the_scenarios(self, mini):
+        rates = np.array([0.08, 0.12])
+        npv = evaluate(mini, resolve().values, {"parameters.discount_rate": rates})["npv_usd"]
+        assert npv == pytest.approx([appraise(mini, discount_rate=r).npv_usd for r in rates])
+
+    def test_paid_back_then_negative_again_is_worded_as_such(self, mini):
+        data = mini.model_dump(exclude={"source_file", "sha256"})
+        data["capex"].append({**data["capex"][0], "name": "removal", "year": 10,
+                              "amount": {"value": 150_000, "unit": "USD",
+                                         "source": "assumption: x"}})
+        a = appraise(type(mini).model_validate(data))
+        assert any(w.startswith("Not paid back for good") for w in a.warnings)
+
+
 class TestProjectCases:
     def test_all_twelve_appraise_to_finite_npv(self):
         cases = load_cases()

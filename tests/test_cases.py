@@ -59,7 +59,7 @@ class TestLoadCase:
     def test_scan_collects_errors_and_keeps_good_cases(self, write_case, mini_data):
         write_case(mini_data)
         write_case("id: [unclosed", name="BROKEN")
-        results = dict((p.stem, r) for p, r in scan_cases(write_case.folder))
+        results = {p.stem: r for p, r in scan_cases(write_case.folder)}
         assert results["MINI-01"].id == "MINI-01"
         assert isinstance(results["BROKEN"], InputError)
 
@@ -166,11 +166,38 @@ class TestBadInput:
 
     def test_quantity_from_flow_must_name_a_flow_of_the_case(self, write_case, mini_data):
         mini_data["benefits"][0]["quantity_from_flow"] = "diesel"
-        assert "quantity_from_flow" in _one_line_error(write_case, mini_data)
+        msg = _one_line_error(write_case, mini_data)
+        assert "benefits[0].quantity_from_flow" in msg and "coal_bituminous, wood" in msg
 
     def test_duplicate_line_names(self, write_case, mini_data):
         mini_data["capex"].append(copy.deepcopy(mini_data["capex"][0]))
-        assert "unique names" in _one_line_error(write_case, mini_data)
+        msg = _one_line_error(write_case, mini_data)
+        assert "capex[1].name" in msg and "not used before" in msg
+
+    @pytest.mark.parametrize("text", [".nan", ".inf", "-.inf"])
+    def test_nan_and_infinity_are_not_numbers(self, write_case, mini_data, text):
+        path = write_case(mini_data)
+        path.write_text(path.read_text().replace("value: 100000", f"value: {text}"))
+        with pytest.raises(InputError, match=r"capex\[0\]\.amount\.value.*finite"):
+            load_case(path)
+
+    def test_lifetime_range_error_names_the_bound(self, write_case, mini_data):
+        mini_data["lifetime_years"]["low"] = 0.6
+        msg = _one_line_error(write_case, mini_data)
+        assert "lifetime_years.low" in msg and "whole number" in msg and "0.6" in msg
+
+    def test_fractional_lifetime(self, write_case, mini_data):
+        mini_data["lifetime_years"]["value"] = 10.4
+        assert "lifetime_years.value" in _one_line_error(write_case, mini_data)
+
+    def test_capex_after_the_end_of_life(self, write_case, mini_data):
+        mini_data["capex"][0]["year"] = 30
+        msg = _one_line_error(write_case, mini_data)
+        assert "capex[0].year" in msg and "0-10" in msg
+
+    def test_benefit_from_a_flow_that_rises(self, write_case, mini_data):
+        mini_data["benefits"][0]["quantity_from_flow"] = "wood"
+        assert "falls from baseline" in _one_line_error(write_case, mini_data)
 
     def test_top_level_not_a_mapping(self, write_case):
         assert "mapping" in _one_line_error(write_case, "- just\n- a list\n", name="LIST-01")
