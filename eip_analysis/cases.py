@@ -47,6 +47,7 @@ DISTRIBUTIONS = ("triangular", "uniform", "normal", "lognormal")
 PARTIES = ("supplier", "receiver")
 
 Name = Annotated[str, Field(pattern=PLAIN_NAME.pattern, max_length=64)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -57,18 +58,18 @@ class _Strict(BaseModel):
 class Quantity(_Strict):
     """A number with its unit and its source (or the word *assumption*), optionally a range."""
 
-    value: float
+    value: FiniteFloat
     unit: str
     source: Annotated[str, Field(min_length=3)]
-    low: float | None = None
-    high: float | None = None
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
     distribution: Literal["triangular", "uniform", "normal", "lognormal"] | None = None
 
     @field_validator("value", "low", "high", mode="before")
     @classmethod
     def _not_bool(cls, v: Any) -> Any:
         if isinstance(v, bool):
-            raise ValueError("a number, not true/false")
+            raise ValueError("a number, not true/false")  # noqa: TRY004 (pydantic wants ValueError)
         return v
 
     @model_validator(mode="after")
@@ -180,6 +181,88 @@ class ResourceFlow(_Strict):
         return v
 
 
+class Financing(_Strict):
+    """Loan terms for the case; a field left out takes the project-wide default parameter.
+
+    ``tenor_years`` counts from the first operating year and includes the ``grace_years``
+    (interest only); the loan finances ``debt_share`` of the capex spent before the first
+    principal repayment, in the year it is spent. ``interest_rate`` is *nominal* (as a bank
+    quotes it); see :mod:`eip_analysis.financing` for the real/nominal convention.
+    """
+
+    lender: str = ""
+    borrower: Literal["project", "supplier", "receiver"] = "project"
+    debt_share: Quantity | None = None  # [fraction of capex]
+    interest_rate: Quantity | None = None  # nominal [1/yr]
+    tenor_years: Quantity | None = None  # [yr], from the first operating year, incl. grace
+    grace_years: Quantity | None = None  # [yr], interest only
+    repayment: Literal["annuity", "equal_principal"] | None = None
+    upfront_fee: Quantity | None = None  # [fraction of the amount drawn]
+    target_min_dscr: Quantity | None = None  # [ratio]
+
+
+class TaxIncentive(_Strict):
+    """Corporate income tax incentive (Law on CIT arts. 13-14; Decree 218/2013/ND-CP arts. 15-16).
+
+    The preferential rate runs for ``preferential_years`` from the first operating (revenue) year
+    (left out: for the whole life); the ``exempt_years`` (tax 0) then ``reduced_years`` (tax
+    times ``1 - reduction``) start in the first year with taxable income, at the latest in the
+    fourth operating year.
+    """
+
+    basis: Text
+    preferential_rate: Quantity | None = None  # [fraction]
+    preferential_years: Quantity | None = None  # [yr]
+    exempt_years: Quantity | None = None  # [yr]
+    reduced_years: Quantity | None = None  # [yr]
+    reduction: Quantity | None = None  # [fraction of the tax payable], e.g. 0.5
+
+    @model_validator(mode="after")
+    def _reduction_with_years(self) -> TaxIncentive:
+        if (self.reduced_years is not None and self.reduced_years.value > 0
+                and self.reduction is None):
+            raise ValueError("reduction (e.g. 0.5 for 50% off) with reduced_years")
+        if self.preferential_years is not None and self.preferential_rate is None:
+            raise ValueError("preferential_rate with preferential_years")
+        return self
+
+
+class Tax(_Strict):
+    """Corporate income tax terms of the case beyond the ``tax_rate`` parameter."""
+
+    incentive: TaxIncentive | None = None
+    depreciation_years: Quantity | None = None  # straight-line [yr]
+
+
+#: Unit of each number of the ``financing:`` and ``tax:`` blocks, by path.
+FINANCING_UNITS: dict[str, str] = {
+    "financing.debt_share": "fraction",
+    "financing.interest_rate": "1/yr",
+    "financing.tenor_years": "yr",
+    "financing.grace_years": "yr",
+    "financing.upfront_fee": "fraction",
+    "financing.target_min_dscr": "ratio",
+    "tax.depreciation_years": "yr",
+    "tax.incentive.preferential_rate": "fraction",
+    "tax.incentive.preferential_years": "yr",
+    "tax.incentive.exempt_years": "yr",
+    "tax.incentive.reduced_years": "yr",
+    "tax.incentive.reduction": "fraction",
+}
+
+#: The project-wide parameter (``data/raw/parameters/financing.yaml``) each block entry overrides.
+FINANCING_PARAMETERS: dict[str, str] = {
+    "financing.debt_share": "debt_share",
+    "financing.interest_rate": "loan_interest_rate",
+    "financing.tenor_years": "loan_tenor_years",
+    "financing.grace_years": "loan_grace_years",
+    "financing.repayment": "loan_repayment",
+    "financing.upfront_fee": "loan_upfront_fee",
+    "financing.target_min_dscr": "target_min_dscr",
+    "tax.depreciation_years": "depreciation_years",
+}
+
+
 class SurveyRound(_Strict):
     """Implementation status and barriers found by one survey round."""
 
@@ -224,41 +307,15 @@ class Case(_Strict):
     transfers: list[Transfer] = []
     resource_flows: list[ResourceFlow] = []
     parameters: dict[str, Parameter] = {}
+    financing: Financing | None = None
+    tax: Tax | None = None
     source_file: str | None = None
     sha256: str | None = None
-
-    @model_validator(mode="after")
-    def _names_and_flows(self) -> Case:
-        for section in ("capex", "opex", "benefits", "transfers"):
-            seen: set[str] = set()
-            for item in getattr(self, section):
-                if item.name in seen:
-                    raise ValueError(f"unique names in {section}, {item.name!r} repeats")
-                seen.add(item.name)
-        flows = [f.flow for f in self.resource_flows]
-        if len(set(flows)) != len(flows):
-            raise ValueError("each resource flow at most once")
-        for section in ("opex", "benefits", "transfers"):
-            for i, item in enumerate(getattr(self, section)):
-                if item.quantity_from_flow is not None and item.quantity_from_flow not in flows:
-                    raise ValueError(
-                        f"{section}[{i}].quantity_from_flow naming one of this case's resource "
-                        f"flows ({', '.join(flows) or 'none'})"
-                    )
-        for section, sign, words in (("benefits", 1, "falls"), ("opex", -1, "rises")):
-            for i, item in enumerate(getattr(self, section)):
-                if item.quantity_from_flow is not None:
-                    f = self.flow(item.quantity_from_flow)
-                    if sign * (f.baseline_per_year.value - f.project_per_year.value) < 0:
-                        raise ValueError(
-                            f"{section}[{i}].quantity_from_flow naming a flow that {words} from "
-                            f"baseline to project ({f.flow} does not)")
-        return self
 
     # -- views used by the other modules ------------------------------------------------------
     @property
     def lifetime(self) -> int:
-        return int(round(self.lifetime_years.value))
+        return round(self.lifetime_years.value)
 
     @property
     def horizon_years(self) -> int:
@@ -298,9 +355,51 @@ class Case(_Strict):
                     f"resource_flows.{f.flow}.{attr}", q,
                     f"Resource flow {f.flow} ({f.party}): {attr.split('_')[0]}",
                 )
+        yield from self.financing_quantities()
+
+    def financing_quantities(self) -> Iterator[tuple[str, Quantity, str]]:
+        """The numbers of the ``financing:`` and ``tax:`` blocks, as ``(path, quantity, label)``."""
+        blocks = (("financing", self.financing, "Financing"), ("tax", self.tax, "Tax"),
+                  ("tax.incentive", self.tax.incentive if self.tax else None, "Tax incentive"))
+        for prefix, block, label in blocks:
+            for name in type(block).model_fields if block is not None else ():
+                q = getattr(block, name)
+                if isinstance(q, Quantity):
+                    yield f"{prefix}.{name}", q, f"{label}: {name.replace('_', ' ')}"
 
 
 # -- loading ----------------------------------------------------------------------------------
+
+
+def _cross_field_checks(case: Case) -> Iterator[tuple[str, str, object]]:
+    """Yield ``(field, expected, got)`` for rules that tie several fields together."""
+    for section in ("capex", "opex", "benefits", "transfers"):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(case, section)):
+            if item.name in seen:
+                yield f"{section}[{i}].name", f"a name not used before in {section}", item.name
+            seen.add(item.name)
+    flows = [f.flow for f in case.resource_flows]
+    for i, key in enumerate(flows):
+        if key in flows[:i]:
+            yield f"resource_flows[{i}].flow", "each resource flow at most once", key
+    for section in ("opex", "benefits", "transfers"):
+        for i, item in enumerate(getattr(case, section)):
+            key = item.quantity_from_flow
+            if key is None:
+                continue
+            if key not in flows:
+                yield (f"{section}[{i}].quantity_from_flow",
+                       f"one of this case's resource flows ({', '.join(flows) or 'none'})", key)
+                continue
+            f = case.flow(key)
+            change = f.baseline_per_year.value - f.project_per_year.value
+            if section == "benefits" and change < 0:
+                yield (f"{section}[{i}].quantity_from_flow",
+                       "a flow that falls from baseline to project (the quantity avoided)", key)
+            if section == "opex" and change > 0:
+                yield (f"{section}[{i}].quantity_from_flow",
+                       "a flow that rises from baseline to project (the quantity added)", key)
 
 
 def _unit_checks(case: Case) -> Iterator[tuple[str, str, str]]:
@@ -335,18 +434,66 @@ def _unit_checks(case: Case) -> Iterator[tuple[str, str, str]]:
     for i, f in enumerate(case.resource_flows):
         for attr in ("baseline_per_year", "project_per_year"):
             yield from expect(f"resource_flows[{i}].{attr}", getattr(f, attr), FLOW_UNITS[f.flow])
+    for path, q, _ in case.financing_quantities():
+        yield from expect(path, q, FINANCING_UNITS[path])
 
 
 def _checks_beyond_schema(case: Case) -> Iterator[tuple[str, str, object]]:
     """Yield ``(field, expected, got)`` for values the schema's types cannot rule out."""
-    if case.lifetime_years.value < 1 or (
-        case.lifetime_years.low is not None and case.lifetime_years.low < 1
-    ):
-        yield "lifetime_years.value", "a lifetime of at least 1 [yr]", case.lifetime_years.value
+    yield from _financing_checks(case)
+    life = case.lifetime_years
+    for attr in ("value", "low", "high"):
+        years = getattr(life, attr)
+        if years is not None and (years < 1 or years != round(years)):
+            yield f"lifetime_years.{attr}", "a whole number of years, at least 1 [yr]", years
+    last_operating_year = case.operation_start_year + case.lifetime - 1
+    for i, c in enumerate(case.capex):
+        if c.year > last_operating_year:
+            yield (f"capex[{i}].year", f"a year within the life (0-{last_operating_year})",
+                   c.year)
     for path, q, _ in case.quantities():
-        lowest = q.value if q.low is None else min(q.low, q.value)
-        if lowest < 0:
-            yield f"{path}.value", "a non-negative number (signs come from the section)", lowest
+        for attr in ("value", "low"):
+            if getattr(q, attr) is not None and getattr(q, attr) < 0:
+                yield (f"{path}.{attr}", "a non-negative number (signs come from the section)",
+                       getattr(q, attr))
+
+
+def _financing_checks(case: Case) -> Iterator[tuple[str, str, object]]:
+    """Loan and tax terms a lender would reject as impossible (ranges checked at both ends)."""
+    lifetime = case.lifetime_years.value
+    for path, q, _ in case.financing_quantities():
+        unit = FINANCING_UNITS[path]
+        for attr, x in (("value", q.value), ("low", q.low), ("high", q.high)):
+            if x is None:
+                continue
+            where = f"{path}.{attr}"
+            if path == "financing.debt_share" and not 0 <= x <= 1:
+                yield where, "a debt share in [0, 1] [fraction of capex]", x
+            elif unit == "fraction" and not 0 <= x <= 1:
+                yield where, "a fraction in [0, 1]", x
+            elif path == "financing.interest_rate" and not 0 <= x < 1:
+                yield where, "a nominal interest rate in [0, 1) [1/yr]", x
+            elif unit == "yr" and x != int(x):
+                yield where, "a whole number of years [yr]", x
+            elif path == "financing.target_min_dscr" and not x > 0:
+                yield where, "a positive ratio [-]", x
+    fin = case.financing
+    for path, name in FINANCING_PARAMETERS.items():
+        block, field = path.split(".")
+        if name in case.parameters and getattr(getattr(case, block), field, None) is not None:
+            yield f"parameters.{name}", f"the value in one place only ({path} sets it)", name
+    if fin is not None and fin.tenor_years is not None:
+        tenor = fin.tenor_years
+        if tenor.value < 1:
+            yield "financing.tenor_years.value", "a tenor of at least 1 [yr]", tenor.value
+        if max(tenor.value, tenor.high or 0) > lifetime:
+            yield ("financing.tenor_years.value",
+                   f"a tenor not longer than the operating lifetime ({lifetime:g} yr) [yr]",
+                   max(tenor.value, tenor.high or 0))
+        if fin.grace_years is not None and fin.grace_years.value >= tenor.value:
+            yield ("financing.grace_years.value",
+                   f"fewer grace years than the tenor ({tenor.value:g} yr) [yr]",
+                   fin.grace_years.value)
 
 
 class _NoTagsLoader(yaml.SafeLoader):
@@ -400,9 +547,13 @@ def _validation_error(exc: ValidationError, path: Path) -> InputError:
         expected = msg.removeprefix("Input should be ")
     elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "name"):
         expected = "a plain name (letters, digits, '-' and '_')"
+    elif msg.startswith("Input should be "):
+        expected = "a value " + msg.removeprefix("Input should be ")
+        expected = expected.replace("a value a ", "a ").replace("a value an ", "an ")
+    elif msg.startswith("String should have "):
+        expected = "text with " + msg.removeprefix("String should have ")
     else:
         expected = msg[0].lower() + msg[1:] if msg else kind
-        expected = expected.removeprefix("input should be ")
     more = len(errors) - 1
     if more:
         expected += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
@@ -423,6 +574,8 @@ def parse_case(data: Any, path: Path, text: str = "") -> Case:
         raise _validation_error(exc, path) from None
     if case.id != path.stem:
         raise InputError(f"the file name's id {path.stem!r}", file=path, field="id", got=case.id)
+    for field, expected, got in _cross_field_checks(case):
+        raise InputError(expected, file=path, field=field, got=got)
     for field, unit, expected in _unit_checks(case):
         raise InputError(f"unit {expected}", file=path, field=f"{field}.unit", got=unit)
     for field, expected, got in _checks_beyond_schema(case):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import paths
 from .errors import InputError
@@ -34,6 +34,14 @@ class Parameter(BaseModel):
     source: Annotated[str, Field(min_length=3)]
     low: float | None = None
     high: float | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Parameter:
+        if (self.low is None) != (self.high is None):
+            raise ValueError("low and high given together")
+        if self.low is not None and not (self.low <= float(self.value) <= self.high):
+            raise ValueError("low <= value <= high")
+        return self
 
 
 @dataclass(frozen=True)
@@ -63,13 +71,38 @@ SPECS: dict[str, Spec] = {
     "exchange_rate_vnd_per_usd": Spec(float, "VND/USD", "a positive rate [VND/USD]",
                                       lambda v: v > 0),
     "price_year": Spec(int, "yr", "a year between 2000 and 2100", lambda v: 2000 <= v <= 2100),
-    "grid_factor_year": Spec(int, "yr", "a year with a published grid emission factor",
+    "grid_factor_year": Spec(int, "yr", "a year with a published grid emission factor "
+                             "(data/raw/factors/grid_emission_factors.csv)",
                              _grid_year_ok),
     "gwp_set": Spec(str, "", "AR5 or AR6", lambda v: v in ("AR5", "AR6")),
     "tax_rate": Spec(float, "fraction", "a tax rate in [0, 1]", lambda v: 0 <= v <= 1),
     "mirr_finance_rate": Spec(float, "1/yr", "a rate in (-1, 1) [1/yr]", lambda v: -1 < v < 1),
     "mirr_reinvest_rate": Spec(float, "1/yr", "a rate in (-1, 1) [1/yr]", lambda v: -1 < v < 1),
+    # Financing and tax defaults (data/raw/parameters/financing.yaml); a case's `financing:` and
+    # `tax:` blocks override them (see eip_analysis.financing).
+    "inflation_rate": Spec(float, "1/yr", "an inflation rate in (-0.5, 1) [1/yr]",
+                           lambda v: -0.5 < v < 1),
+    "debt_share": Spec(float, "fraction", "a debt share in [0, 1] [fraction of capex]",
+                       lambda v: 0 <= v <= 1),
+    "loan_interest_rate": Spec(float, "1/yr", "a nominal interest rate in [0, 1) [1/yr]",
+                               lambda v: 0 <= v < 1),
+    "loan_tenor_years": Spec(int, "yr", "a whole number of years from 1 to 40 [yr]",
+                             lambda v: 1 <= v <= 40),
+    "loan_grace_years": Spec(int, "yr", "a whole number of years from 0 to 39 [yr]",
+                             lambda v: 0 <= v <= 39),
+    "loan_repayment": Spec(str, "", "annuity or equal_principal",
+                           lambda v: v in ("annuity", "equal_principal")),
+    "loan_upfront_fee": Spec(float, "fraction", "a fee in [0, 1] [fraction of the loan]",
+                             lambda v: 0 <= v <= 1),
+    "target_min_dscr": Spec(float, "ratio", "a positive ratio [-]", lambda v: v > 0),
+    "depreciation_years": Spec(int, "yr", "a whole number of years from 1 to 50 [yr]",
+                               lambda v: 1 <= v <= 50),
+    "loss_carryforward_years": Spec(int, "yr", "a whole number of years from 0 to 20 [yr]",
+                                    lambda v: 0 <= v <= 20),
 }
+
+#: Source recorded for a value set for one run (``appraise(case, discount_rate=0.08)``).
+RUN_OVERRIDE_SOURCE = "assumption: set for this run (override)"
 
 
 def coerce(name: str, value: Any, *, file: str | Path | None = None, field: str | None = None):
@@ -81,7 +114,7 @@ def coerce(name: str, value: Any, *, file: str | Path | None = None, field: str 
                          field=field, got=name)
     try:
         if isinstance(value, bool):
-            raise ValueError
+            raise ValueError  # noqa: TRY004 (caught just below)
         if spec.kind is int:
             typed = int(value)
             if float(value) != typed:
@@ -193,5 +226,5 @@ def resolve(
         sources[name] = f"case override: {p.source}"
     for name, v in (run_overrides or {}).items():
         values[name] = coerce(name, v, field=f"override {name}")
-        sources[name] = "assumption: set for this run (override)"
+        sources[name] = RUN_OVERRIDE_SOURCE
     return ResolvedParameters(values, sources, {k: SPECS[k].unit for k in values})

@@ -1,0 +1,861 @@
+"""Scenarios, one-way sensitivity (tornado, switching values) and Monte Carlo, vectorised.
+
+Every analysis here is a handful of calls to the vectorised evaluators
+(:func:`eip_analysis.appraisal.evaluate` and :func:`eip_analysis.financing.evaluate_financing`)
+with ``values={path: array}``: one row per scenario, never a Python loop per draw.
+
+Conventions
+-----------
+**Drivers.** A driver is a number of the case with ``low`` and ``high`` (any path of
+:meth:`Case.quantities`, including the ``financing:`` and ``tax:`` blocks), plus chosen
+project-wide parameters that carry a range in ``data/raw/parameters`` (the discount rate for
+the tornado; inflation and the loan interest rate for financing metrics). Drivers vary
+independently (no correlation is modelled).
+
+**Distributions** (Monte Carlo), from ``value`` (the base), ``low`` and ``high``:
+
+============  ==============================================================================
+triangular    min = low, mode = value, max = high (the default when none is given)
+uniform       between low and high
+normal        low and high are the 5th and 95th percentiles: mean = (low + high) / 2,
+              sd = (high - low) / (2 x 1.6449); draws outside the input's domain (below 0 for
+              amounts, outside [0, 1] for fractions) are clipped to it
+lognormal     low and high are the 5th and 95th percentiles of a lognormal: ln X is normal
+              with mean (ln low + ln high) / 2 and sd (ln high - ln low) / (2 x 1.6449)
+============  ==============================================================================
+
+With an asymmetric range the normal's mean is the middle of the range, not ``value``; use
+triangular or lognormal for skewed inputs. Whole-year inputs (lifetime, tenor) are drawn as
+real numbers and rounded to whole years by the model.
+
+**Scenarios.** *Base*: every input at its value. *Conservative*: every driver at the end of
+its range that gives the lower NPV in the one-way analysis (its unfavourable end);
+*optimistic*: every driver at its favourable end. The direction is judged one driver at a time
+at the base case, so it is the sign of each driver's own NPV effect (for loan terms and
+inflation, which do not move the pre-financing NPV, the sign of their equity NPV effect).
+
+**Switching value.** The value of one driver, the others at base, at which the metric (NPV by
+default) equals the target (0): found by scanning outward from the base value over the
+driver's domain (to 1,000 times the range), then refined by regula falsi (Illinois) to
+machine precision, so nonlinear maps (discount rate, lifetime) are handled. Whole-year
+drivers change the model in steps: their switching value is interpolated linearly between
+the last whole year on one side and the first on the other. No sign change in the domain
+gives ``nan`` and a sentence saying so.
+
+References
+----------
+.. [1] D. Vose, *Risk Analysis: A Quantitative Guide*, 3rd ed., Wiley, 2008 (distributions
+   from expert ranges, P5/P95 elicitation, tornado charts).
+.. [2] Asian Development Bank, *Guidelines for the Economic Analysis of Projects*, 2017,
+   appendix on sensitivity and risk analysis (switching values, Monte Carlo).
+.. [3] M. Dowell and P. Jarratt, "A modified regula falsi method for computing the root of an
+   equation", *BIT* 11, 168-174, 1971 (the Illinois method).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import formatting
+from .appraisal import METRIC_NAMES, Appraisal, appraise, evaluate
+from .cases import Case
+from .cashflow import CashFlows, build
+from .errors import InputError
+from .financing import (
+    FINANCING_METRIC_NAMES,
+    PARAMETER_PATHS,
+    Section,
+    case_and_overrides,
+    evaluate_financing,
+    financing_section,
+    parties_section,
+    resolve_parameters,
+    split_values,
+)
+from .parameters import RUN_OVERRIDE_SOURCE, ResolvedParameters, load_defaults
+
+#: Default number of Monte Carlo draws and seed (same seed, same draws, same results).
+DEFAULT_DRAWS = 10_000
+DEFAULT_SEED = 20211130
+#: 95th percentile of the standard normal distribution.
+Z_95 = 1.6448536269514722
+#: Parameters (with a range in data/raw/parameters) varied in the tornado.
+TORNADO_PARAMETERS = ("discount_rate", "inflation_rate", "loan_interest_rate", "debt_share")
+#: Parameters treated as uncertain (market) inputs in scenarios and Monte Carlo; the discount
+#: rate and the debt share are choices, not risks.
+UNCERTAIN_PARAMETERS = ("inflation_rate", "loan_interest_rate")
+_PARAMETER_PATH = {name: path for path, name in PARAMETER_PATHS.items()}
+_SCAN_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0,
+               20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+_MAX_ITER = 100
+METRIC_WORDS = {
+    "npv_usd": ("NPV", "USD"), "irr": ("IRR", "1/yr"), "payback_years": ("payback", "yr"),
+    "equity_npv_usd": ("equity NPV", "USD"), "equity_irr": ("equity IRR (real)", "1/yr"),
+    "min_dscr": ("minimum DSCR", "-"),
+    "project_npv_after_tax_usd": ("after-tax project NPV", "USD"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Drivers and evaluation
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Driver:
+    """An input varied by the analyses, with its range, distribution and domain."""
+
+    path: str
+    label: str
+    unit: str
+    base: float
+    low: float
+    high: float
+    distribution: str  #: effective distribution (triangular when the case gives none)
+    source: str
+    lower_bound: float  #: smallest value that makes sense (domain)
+    upper_bound: float
+
+    @property
+    def whole_years(self) -> bool:
+        return self.unit == "yr"
+
+
+def _domain(path: str, unit: str) -> tuple[float, float]:
+    if path == "parameters.discount_rate":
+        return -0.99, 10.0
+    if path == "parameters.inflation_rate":
+        return -0.5, 1.0
+    if path == "lifetime_years":
+        return 1.0, 100.0
+    if unit == "fraction":
+        return 0.0, 1.0
+    if unit == "1/yr":
+        return 0.0, 1.0
+    if unit == "yr":
+        return 0.0, 60.0
+    return 0.0, math.inf
+
+
+def drivers(
+    case: Case, params: ResolvedParameters | None = None, *,
+    parameters: Iterable[str] = (), financing: bool = True,
+    parameters_dir: str | Path | None = None,
+) -> list[Driver]:
+    """The inputs with a range: the case's numbers, then the named parameters.
+
+    Parameters
+    ----------
+    case : Case
+        A validated case.
+    params : ResolvedParameters, optional
+        Parameters of the run (:func:`eip_analysis.financing.resolve_parameters`); needed for
+        ``parameters``.
+    parameters : iterable of str
+        Parameter names (e.g. ``"discount_rate"``) to add when they carry ``low``/``high``
+        and the case does not set them in its ``financing:``/``tax:`` blocks.
+    financing : bool
+        Include the numbers of the case's ``financing:`` and ``tax:`` blocks.
+    parameters_dir : path, optional
+        Folder of the parameter defaults, whose ``low``/``high`` give the parameters' ranges.
+
+    Returns
+    -------
+    list of Driver
+        In the order of :meth:`Case.quantities`, then ``parameters``.
+    """
+    out = []
+    fin_paths = {p for p, _, _ in case.financing_quantities()}
+    for path, q, label in case.quantities():
+        if not q.has_range or (path in fin_paths and not financing):
+            continue
+        lb, ub = _domain(path, q.unit)
+        out.append(Driver(path, label, q.unit, q.value, q.low, q.high,
+                          q.distribution or "triangular", q.source, lb, ub))
+    defaults = load_defaults(parameters_dir) if params is not None else {}
+    for name in parameters:
+        path = _PARAMETER_PATH[name]
+        if params is None or path in fin_paths:
+            continue
+        p = case.parameters.get(name, defaults.get(name))
+        if p is None or p.low is None or p.high is None:
+            continue
+        base = float(params[name])
+        if not p.low <= base <= p.high:
+            continue  # a run override outside the default range: the range no longer applies
+        unit = params.units[name]
+        lb, ub = _domain(path, unit)
+        out.append(Driver(path, f"Parameter: {name.replace('_', ' ')}", unit, base,
+                          float(p.low), float(p.high), "triangular", params.sources[name],
+                          lb, ub))
+    return out
+
+
+def _needs_financing(metrics: Iterable[str]) -> bool:
+    return any(m in FINANCING_METRIC_NAMES for m in metrics)
+
+
+def evaluate_metrics(
+    case: Case, params: Mapping[str, Any], values: Mapping[str, Any] | None,
+    metrics: Sequence[str],
+) -> dict[str, np.ndarray]:
+    """The named metrics for every scenario row of ``values``, arrays ``(n,)``.
+
+    Project metrics (:data:`eip_analysis.appraisal.METRIC_NAMES`) come from
+    :func:`~eip_analysis.appraisal.evaluate`, financing metrics
+    (:data:`~eip_analysis.financing.FINANCING_METRIC_NAMES`) from
+    :func:`~eip_analysis.financing.evaluate_financing`; the case cash flows are built once.
+    """
+    unknown = [m for m in metrics if m not in METRIC_NAMES and m not in FINANCING_METRIC_NAMES]
+    if unknown:
+        raise InputError(f"metric names ({', '.join(METRIC_NAMES + FINANCING_METRIC_NAMES)})",
+                         field="metric", got=unknown[0])
+    values = dict(values or {})
+    for_cf, _ = split_values(case, values)
+    cf = build(case, for_cf)
+    n = max([np.size(v) for v in values.values()] + [cf.operating.shape[0]])
+    if cf.operating.shape[0] < n:  # only parameters vary: the same cash flows in every row
+        cf = _broadcast_rows(cf, n)
+    out: dict[str, np.ndarray] = {}
+    # Scans reach the edges of the domain (capex 0...), where some ratios are not defined.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if any(m in METRIC_NAMES for m in metrics):
+            project_values = dict(for_cf)
+            if "parameters.discount_rate" in values:
+                project_values["parameters.discount_rate"] = values["parameters.discount_rate"]
+            out.update(evaluate(case, params, project_values, cashflows=cf))
+        if _needs_financing(metrics):
+            out.update(evaluate_financing(
+                case, params, values, cashflows=cf,
+                debt_capacity=any(m.startswith("debt_capacity") for m in metrics)))
+    return {m: np.broadcast_to(np.asarray(out[m], dtype=float), (n,)).copy() for m in metrics}
+
+
+def _broadcast_rows(cf: CashFlows, n: int) -> CashFlows:
+    """``cf`` repeated over ``n`` scenario rows (read-only views, no copies)."""
+    shape = (n, cf.years.size)
+    return replace(
+        cf, operating=np.broadcast_to(cf.operating, shape),
+        lines={k: np.broadcast_to(a, shape) for k, a in cf.lines.items()},
+        transfers={k: np.broadcast_to(a, shape) for k, a in cf.transfers.items()},
+        lifetime_years=np.broadcast_to(cf.lifetime_years, (n, 1)))
+
+
+def _rows(drivers_: Sequence[Driver], settings: Sequence[dict[str, float]]) -> dict[str, np.ndarray]:
+    """``values`` for one scenario per element of ``settings`` (others at base)."""
+    return {d.path: np.array([s.get(d.path, d.base) for s in settings], dtype=float)
+            for d in drivers_}
+
+
+def _setup(case_or_appraisal, parameters_dir, overrides):
+    case, run = case_and_overrides(case_or_appraisal, overrides)
+    return case, resolve_parameters(case, run, parameters_dir=parameters_dir)
+
+
+# ---------------------------------------------------------------------------------------------
+# One-way sensitivity, switching values, tornado
+# ---------------------------------------------------------------------------------------------
+
+
+def one_way(
+    case: Case | Appraisal, drivers_: Sequence[Driver] | None = None, *,
+    metric: str = "npv_usd", parameters_dir: str | Path | None = None, **overrides: Any,
+) -> pd.DataFrame:
+    """Each driver from low to high, the others at base: the metric at both ends.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per driver, largest swing first: ``path``, ``label``, ``unit``, ``base``,
+        ``low``, ``high``, ``metric_base``, ``metric_at_low``, ``metric_at_high``, ``swing``
+        (``|at_high - at_low|``), ``favourable_end`` (``"low"``, ``"high"`` or ``"none"``).
+    """
+    case, params = _setup(case, parameters_dir, overrides)
+    ds = drivers_ if drivers_ is not None else drivers(
+        case, params, parameters=TORNADO_PARAMETERS, parameters_dir=parameters_dir)
+    settings = [{}] + [s for d in ds for s in ({d.path: d.low}, {d.path: d.high})]
+    m = evaluate_metrics(case, params.values, _rows(ds, settings), [metric])[metric]
+    at_low, at_high = m[1::2], m[2::2]
+    table = pd.DataFrame({
+        "path": [d.path for d in ds], "label": [d.label for d in ds],
+        "unit": [d.unit for d in ds], "base": [d.base for d in ds],
+        "low": [d.low for d in ds], "high": [d.high for d in ds],
+        "metric_base": m[0], "metric_at_low": at_low, "metric_at_high": at_high,
+        "swing": np.abs(at_high - at_low),
+        "favourable_end": np.where(at_high > at_low, "high",
+                                   np.where(at_low > at_high, "low", "none")),
+    })
+    table.attrs["metric"] = metric
+    return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _scan_points(d: Driver) -> np.ndarray:
+    if d.whole_years:
+        hi = min(d.upper_bound, max(d.high, d.base) + 60)
+        return np.arange(math.ceil(d.lower_bound), math.floor(hi) + 1, dtype=float)
+    scale = max(abs(d.high - d.low), abs(d.base), 1e-12)
+    offsets = np.array(_SCAN_STEPS) * scale
+    pts = np.concatenate(([d.base, d.lower_bound], d.base - offsets, d.base + offsets))
+    if math.isfinite(d.upper_bound):
+        pts = np.append(pts, d.upper_bound)
+    return np.unique(np.clip(pts, d.lower_bound, d.upper_bound))
+
+
+def _crossing(x: np.ndarray, f: np.ndarray, base: float) -> tuple[float, float] | None:
+    """Bracket ``(a, b)`` of the sign change of ``f`` nearest ``base`` (``f`` sorted by ``x``)."""
+    ok = np.isfinite(f)
+    x, f = x[ok], f[ok]
+    if x.size < 2:
+        return None
+    exact = np.flatnonzero(f == 0)
+    brackets = [(x[i], x[i]) for i in exact]
+    change = np.flatnonzero(np.sign(f[:-1]) * np.sign(f[1:]) < 0)
+    brackets += [(x[i], x[i + 1]) for i in change]
+    if not brackets:
+        return None
+    return min(brackets, key=lambda ab: min(abs(ab[0] - base), abs(ab[1] - base)))
+
+
+def switching_values(
+    case: Case | Appraisal, drivers_: Sequence[Driver] | None = None, *,
+    metric: str = "npv_usd", target: float = 0.0, parameters_dir: str | Path | None = None,
+    **overrides: Any,
+) -> pd.DataFrame:
+    """For each driver (others at base), the value at which ``metric`` equals ``target``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per driver: ``path``, ``label``, ``unit``, ``base``, ``low``, ``high``,
+        ``switching_value`` (nan when none), ``change_from_base`` [fraction],
+        ``within_range`` (low <= value <= high), ``metric_at_switching`` (the metric evaluated
+        there; for whole-year drivers the interpolated value, i.e. the target) and ``note``
+        (a sentence).
+
+    Notes
+    -----
+    Scan (one vectorised call over all drivers and scan points), then the Illinois variant of
+    regula falsi on all bracketed drivers at once, until the bracket is below
+    :math:`10^{-12}` of the driver's scale or the metric is within :math:`10^{-9}` of its
+    scale of the target [1]_. Switching values as defined for project appraisal [2]_.
+
+    References
+    ----------
+    .. [1] M. Dowell and P. Jarratt, "A modified regula falsi method for computing the root
+       of an equation", *BIT* 11, 168-174, 1971.
+    .. [2] Asian Development Bank, *Guidelines for the Economic Analysis of Projects*, 2017
+       (sensitivity indicators and switching values).
+    """
+    case, params = _setup(case, parameters_dir, overrides)
+    ds = drivers_ if drivers_ is not None else drivers(
+        case, params, parameters=TORNADO_PARAMETERS, parameters_dir=parameters_dir)
+    word, _ = METRIC_WORDS.get(metric, (metric, ""))
+    grids = [_scan_points(d) for d in ds]
+    settings = [{}] + [{d.path: x} for d, g in zip(ds, grids) for x in g]
+    scan = evaluate_metrics(case, params.values, _rows(ds, settings), [metric])[metric]
+    f_base = scan[0] - target
+    f_all = scan[1:] - target
+    tol_f = 1e-9 * max(1.0, abs(scan[0]))
+
+    solution = np.full(len(ds), np.nan)
+    brackets: dict[int, tuple[float, float, float, float]] = {}
+    pos = 0
+    for j, (d, g) in enumerate(zip(ds, grids)):
+        f = f_all[pos:pos + g.size]
+        pos += g.size
+        br = _crossing(g, f, d.base)
+        if br is None:
+            continue
+        a, b = br
+        fa, fb = f[np.searchsorted(g, a)], f[np.searchsorted(g, b)]
+        if a == b or fa == 0:
+            solution[j] = a
+        elif fb == 0:
+            solution[j] = b
+        elif d.whole_years:
+            solution[j] = a + fa / (fa - fb) * (b - a)
+        else:
+            brackets[j] = (a, b, fa, fb)
+
+    # Illinois regula falsi, all bracketed drivers at once.
+    side = dict.fromkeys(brackets, 0)
+    for _ in range(_MAX_ITER):
+        if not brackets:
+            break
+        idx = list(brackets)
+        guess = {}
+        for j in idx:
+            a, b, fa, fb = brackets[j]
+            guess[j] = b - fb * (b - a) / (fb - fa)
+        f_new = evaluate_metrics(case, params.values,
+                                 _rows(ds, [{ds[j].path: guess[j]} for j in idx]),
+                                 [metric])[metric] - target
+        for k, j in enumerate(idx):
+            a, b, fa, fb = brackets[j]
+            c, fc = guess[j], f_new[k]
+            scale = max(abs(ds[j].high - ds[j].low), abs(ds[j].base), 1e-12)
+            if not np.isfinite(fc):
+                del brackets[j]  # the metric is not defined there: no switching value
+                continue
+            if abs(fc) <= tol_f or abs(b - a) <= 1e-12 * scale:
+                solution[j] = c
+                del brackets[j]
+                continue
+            if fc * fb > 0:  # c replaces b; a is kept (halve fa the second time in a row)
+                b, fb = c, fc
+                if side[j] == -1:
+                    fa *= 0.5
+                side[j] = -1
+            else:  # c replaces a
+                a, fa = c, fc
+                if side[j] == 1:
+                    fb *= 0.5
+                side[j] = 1
+            brackets[j] = (a, b, fa, fb)
+    for j, (a, b, fa, fb) in brackets.items():  # not converged: best of the bracket
+        solution[j] = a if abs(fa) < abs(fb) else b
+
+    found = np.isfinite(solution)
+    check = np.full(len(ds), np.nan)
+    cont = [j for j in range(len(ds)) if found[j] and not ds[j].whole_years]
+    if cont:
+        check[cont] = evaluate_metrics(
+            case, params.values, _rows(ds, [{ds[j].path: solution[j]} for j in cont]),
+            [metric])[metric]
+    for j in range(len(ds)):
+        if found[j] and ds[j].whole_years:
+            check[j] = target
+
+    rows = []
+    for j, d in enumerate(ds):
+        x = solution[j]
+        change = (x - d.base) / d.base if d.base and np.isfinite(x) else math.nan
+        within = bool(np.isfinite(x) and d.low <= x <= d.high)
+        rows.append({
+            "path": d.path, "label": d.label, "unit": d.unit, "base": d.base, "low": d.low,
+            "high": d.high, "switching_value": x, "change_from_base": change,
+            "within_range": within, "metric_at_switching": check[j],
+            "note": _switching_note(d, x, f_base, grids[j], word, target, within),
+        })
+    table = pd.DataFrame(rows, columns=[
+        "path", "label", "unit", "base", "low", "high", "switching_value", "change_from_base",
+        "within_range", "metric_at_switching", "note"])
+    table.attrs.update(metric=metric, target=target)
+    return table
+
+
+def _fmt(x: float, unit: str = "") -> str:
+    """``x`` with four significant digits and ``unit``; rates and fractions as percentages."""
+    if not math.isfinite(x):
+        return formatting.number(x)
+    if unit in ("1/yr", "fraction"):
+        return formatting.percent(x, digits=2) + ("/yr" if unit == "1/yr" else "")
+    digits = max(0, 3 - math.floor(math.log10(abs(x)))) if x else 0
+    return f"{formatting.plain(round(x, digits), max_decimals=min(digits, 6))} {unit}".strip()
+
+
+def _switching_note(d: Driver, x: float, f_base: float, grid: np.ndarray, word: str,
+                    target: float, within: bool) -> str:
+    goal = f"{word} = {_fmt(target)}" if target else f"{word} zero"
+    if not math.isfinite(x):
+        side = "above" if f_base > 0 else "below"
+        return (f"None in range: {word} stays {side} {_fmt(target)} for any {d.label.lower()} "
+                f"from {_fmt(grid.min(), d.unit)} to {_fmt(grid.max(), d.unit)}.")
+    where = "inside" if within else "outside"
+    text = (f"{goal} at {_fmt(x, d.unit)} ({where} the assessed range "
+            f"{_fmt(d.low, d.unit)} to {_fmt(d.high, d.unit)}")
+    if d.base:
+        text += f"; {(x - d.base) / d.base:+.1%} from the base {_fmt(d.base, d.unit)}"
+    text += ")."
+    if d.whole_years:
+        text += " The model moves in whole years; the value is interpolated between them."
+    return text
+
+
+def tornado(
+    case: Case | Appraisal, drivers_: Sequence[Driver] | None = None, *,
+    metric: str = "npv_usd", parameters_dir: str | Path | None = None, **overrides: Any,
+) -> pd.DataFrame:
+    """One-way sensitivity with switching values: the table behind a tornado chart.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`one_way` columns (largest swing first, drivers without effect on the metric
+        left out) plus ``switching_value``, ``within_range`` and ``note`` from
+        :func:`switching_values` (target 0 for NPVs, 1.0 for ``min_dscr``).
+    """
+    case, params = _setup(case, parameters_dir, overrides)
+    ds = drivers_ if drivers_ is not None else drivers(
+        case, params, parameters=TORNADO_PARAMETERS, parameters_dir=parameters_dir)
+    ow = one_way(case, ds, metric=metric, parameters_dir=parameters_dir, **_run(params))
+    ow = ow[ow["swing"] > 1e-9 * max(1.0, abs(ow["metric_base"].iloc[0]))] if len(ow) else ow
+    keep = set(ow["path"])
+    target = 1.0 if metric == "min_dscr" else 0.0
+    sv = switching_values(case, [d for d in ds if d.path in keep], metric=metric, target=target,
+                          parameters_dir=parameters_dir, **_run(params))
+    table = ow.astype({"path": str}).merge(
+        sv[["path", "switching_value", "change_from_base", "within_range",
+            "metric_at_switching", "note"]].astype({"path": str}), on="path", how="left")
+    table.attrs.update(metric=metric, target=target)
+    return table
+
+
+def _run(params: ResolvedParameters) -> dict[str, Any]:
+    """The run overrides of ``params`` (to pass on to another analysis of the same run)."""
+    return {k: v for k, v in params.values.items() if params.sources[k] == RUN_OVERRIDE_SOURCE}
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenarios:
+    """Base, conservative and optimistic scenarios: results and the inputs of each."""
+
+    results: pd.DataFrame  #: one row per scenario, one column per metric
+    inputs: pd.DataFrame  #: one row per driver: base, conservative and optimistic values
+
+
+SCENARIO_METRICS = ("npv_usd", "irr", "payback_years")
+SCENARIO_FINANCING_METRICS = ("equity_npv_usd", "equity_irr", "min_dscr")
+
+
+def scenarios(
+    case: Case | Appraisal, drivers_: Sequence[Driver] | None = None, *,
+    financing: bool = True, parameters_dir: str | Path | None = None, **overrides: Any,
+) -> Scenarios:
+    """Base, conservative and optimistic scenarios (module conventions), in one call.
+
+    Parameters
+    ----------
+    case : Case or Appraisal
+    drivers_ : sequence of Driver, optional
+        Default: the case's ranges and :data:`UNCERTAIN_PARAMETERS`.
+    financing : bool
+        Also report equity NPV, equity IRR and minimum DSCR.
+    """
+    case, params = _setup(case, parameters_dir, overrides)
+    ds = drivers_ if drivers_ is not None else drivers(
+        case, params, parameters=UNCERTAIN_PARAMETERS, parameters_dir=parameters_dir)
+    ow = one_way(case, ds, metric="npv_usd", parameters_dir=parameters_dir, **_run(params))
+    end = dict(zip(ow["path"], ow["favourable_end"]))
+    if financing and "none" in end.values():  # loan terms: judged by their equity NPV effect
+        eq = one_way(case, [d for d in ds if end[d.path] == "none"], metric="equity_npv_usd",
+                     parameters_dir=parameters_dir, **_run(params))
+        end.update(zip(eq["path"], eq["favourable_end"]))
+    by_path = {d.path: d for d in ds}
+
+    def at(d: Driver, favourable: bool) -> float:
+        e = end[d.path]
+        if e == "none":
+            return d.base
+        pick_high = (e == "high") == favourable
+        return d.high if pick_high else d.low
+
+    conservative = {d.path: at(d, False) for d in ds}
+    optimistic = {d.path: at(d, True) for d in ds}
+    metrics = list(SCENARIO_METRICS) + (list(SCENARIO_FINANCING_METRICS) if financing else [])
+    out = evaluate_metrics(case, params.values, _rows(ds, [{}, conservative, optimistic]),
+                           metrics)
+    results = pd.DataFrame({"scenario": ["base", "conservative", "optimistic"],
+                            "description": [
+                                "every input at its value",
+                                "every driver at the end of its range that lowers NPV",
+                                "every driver at the end of its range that raises NPV"],
+                            **out})
+    inputs = pd.DataFrame([{
+        "path": p, "label": by_path[p].label, "unit": by_path[p].unit, "base": by_path[p].base,
+        "conservative": conservative[p], "optimistic": optimistic[p],
+    } for p in ow["path"]])
+    return Scenarios(results=results, inputs=inputs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Monte Carlo
+# ---------------------------------------------------------------------------------------------
+
+
+def distribution_parameters(d: Driver) -> dict[str, float]:
+    """The parameters of ``d``'s distribution (see the module table) [driver unit]."""
+    if d.distribution == "triangular":
+        return {"left": d.low, "mode": d.base, "right": d.high}
+    if d.distribution == "uniform":
+        return {"low": d.low, "high": d.high}
+    if d.distribution == "normal":
+        return {"mean": 0.5 * (d.low + d.high), "sd": (d.high - d.low) / (2 * Z_95)}
+    if d.distribution == "lognormal":
+        lo, hi = math.log(d.low), math.log(d.high)
+        return {"mu": 0.5 * (lo + hi), "sigma": (hi - lo) / (2 * Z_95)}
+    raise InputError("triangular, uniform, normal or lognormal", field=f"{d.path}.distribution",
+                     got=d.distribution)
+
+
+def sample(drivers_: Sequence[Driver], n_draws: int, rng: np.random.Generator
+           ) -> dict[str, np.ndarray]:
+    """``n_draws`` independent draws of each driver, in driver order from ``rng``.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``{path: array (n_draws,)}``, clipped to each driver's domain.
+    """
+    out = {}
+    for d in drivers_:
+        p = distribution_parameters(d)
+        if d.high == d.low:
+            x = np.full(n_draws, d.base, dtype=float)
+        elif d.distribution == "triangular":
+            x = rng.triangular(p["left"], p["mode"], p["right"], n_draws)
+        elif d.distribution == "uniform":
+            x = rng.uniform(p["low"], p["high"], n_draws)
+        elif d.distribution == "normal":
+            x = rng.normal(p["mean"], p["sd"], n_draws)
+        else:
+            x = rng.lognormal(p["mu"], p["sigma"], n_draws)
+        out[d.path] = np.clip(x, d.lower_bound, d.upper_bound)
+    return out
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Draws of the inputs and the metrics they give, one element per draw."""
+
+    case_id: str
+    n_draws: int
+    seed: int
+    drivers: tuple[Driver, ...]
+    inputs: dict[str, np.ndarray] = field(repr=False)
+    outputs: dict[str, np.ndarray] = field(repr=False)
+    base: dict[str, float] = field(default_factory=dict)
+    target_min_dscr: float = math.nan
+
+    @property
+    def probability_npv_positive(self) -> float:
+        """Share of draws with NPV > 0 [-]."""
+        return float(np.mean(self.outputs["npv_usd"] > 0))
+
+    def summary(self) -> pd.DataFrame:
+        """Per metric: base, mean, P10, P50, P90, share of draws where it is not defined.
+
+        Percentiles of IRRs are over the draws where the IRR is defined; paybacks use the
+        inverted-CDF rule so that "never" (inf) is a valid percentile.
+        """
+        rows = []
+        for name, x in self.outputs.items():
+            word, unit = METRIC_WORDS.get(name, (name, ""))
+            finite = x[~np.isnan(x)]
+            undefined = 1.0 - finite.size / x.size
+            if finite.size == 0:
+                q = [math.nan] * 3
+                mean = math.nan
+            elif name.endswith("payback_years"):
+                q = np.quantile(finite, [0.1, 0.5, 0.9], method="inverted_cdf").tolist()
+                mean = float(np.mean(finite)) if np.all(np.isfinite(finite)) else math.inf
+            else:
+                q = np.quantile(finite, [0.1, 0.5, 0.9]).tolist()
+                mean = float(np.mean(finite)) if np.all(np.isfinite(finite)) else math.nan
+            row = {"metric": name, "label": word, "unit": unit,
+                   "base": self.base.get(name, math.nan), "mean": mean,
+                   "p10": q[0], "p50": q[1], "p90": q[2], "share_undefined": undefined}
+            if name.endswith("npv_usd"):
+                row["probability"] = float(np.mean(x > 0))
+                row["probability_of"] = f"{word} > 0"
+            elif name == "min_dscr":
+                row["probability"] = float(np.mean(finite < 1.0)) if finite.size else math.nan
+                row["probability_of"] = "minimum DSCR < 1.0"
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def dscr_probabilities(self) -> dict[str, float]:
+        """Shares of draws with minimum DSCR below 1.0 and below the target [-]."""
+        x = self.outputs.get("min_dscr")
+        if x is None or np.all(np.isnan(x)):
+            return {}
+        return {"below_1": float(np.mean(x < 1.0)),
+                "below_target": float(np.mean(x < self.target_min_dscr))}
+
+
+MONTE_CARLO_METRICS = ("npv_usd", "irr", "payback_years")
+MONTE_CARLO_FINANCING_METRICS = ("equity_npv_usd", "equity_irr", "min_dscr")
+
+
+def monte_carlo(
+    case: Case | Appraisal, *, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+    drivers_: Sequence[Driver] | None = None, financing: bool = True,
+    parameters_dir: str | Path | None = None, **overrides: Any,
+) -> MonteCarloResult:
+    """Monte Carlo simulation of the case: ``n_draws`` seeded draws, one vectorised evaluation.
+
+    Parameters
+    ----------
+    case : Case or Appraisal
+    n_draws : int
+        Number of draws (default 10,000).
+    seed : int
+        Seed of :func:`numpy.random.default_rng`; the same seed gives identical results.
+    drivers_ : sequence of Driver, optional
+        Default: the case's ranges and :data:`UNCERTAIN_PARAMETERS`.
+    financing : bool
+        Also equity NPV, equity IRR and minimum DSCR.
+
+    Returns
+    -------
+    MonteCarloResult
+        ``.summary()`` (P10/P50/P90...), ``.probability_npv_positive``, ``.outputs[metric]``.
+    """
+    if int(n_draws) != n_draws or n_draws < 1:
+        raise InputError("a whole number of draws >= 1", field="n_draws", got=n_draws)
+    case, params = _setup(case, parameters_dir, overrides)
+    ds = tuple(drivers_ if drivers_ is not None else drivers(
+        case, params, parameters=UNCERTAIN_PARAMETERS, parameters_dir=parameters_dir))
+    rng = np.random.default_rng(seed)
+    inputs = sample(ds, int(n_draws), rng)
+    metrics = list(MONTE_CARLO_METRICS) + (list(MONTE_CARLO_FINANCING_METRICS) if financing
+                                           else [])
+    outputs = {k: np.broadcast_to(v, (int(n_draws),)).copy()  # no driver: base in every draw
+               for k, v in evaluate_metrics(case, params.values, inputs, metrics).items()}
+    base = {k: float(v[0]) for k, v in evaluate_metrics(case, params.values, {}, metrics).items()}
+    target = float(params["target_min_dscr"])
+    return MonteCarloResult(case_id=case.id, n_draws=int(n_draws), seed=seed, drivers=ds,
+                            inputs=inputs, outputs=outputs, base=base, target_min_dscr=target)
+
+
+def drivers_table(drivers_: Sequence[Driver]) -> pd.DataFrame:
+    """The drivers with range, distribution and its parameters, for a report."""
+    return pd.DataFrame([{
+        "path": d.path, "label": d.label, "unit": d.unit, "base": d.base, "low": d.low,
+        "high": d.high, "distribution": d.distribution,
+        "parameters": ", ".join(f"{k} {_fmt(v)}" for k, v in distribution_parameters(d).items()),
+        "source": d.source,
+    } for d in drivers_])
+
+
+# ---------------------------------------------------------------------------------------------
+# Report sections
+# ---------------------------------------------------------------------------------------------
+
+
+def sensitivity_section(
+    case: Case | Appraisal, *, metric: str = "npv_usd", figures: bool = True,
+    parameters_dir: str | Path | None = None, **overrides: Any,
+) -> Section:
+    """Report section "Scenarios and sensitivity": scenarios, tornado table and chart."""
+    case, run = case_and_overrides(case, overrides)
+    kw = {"parameters_dir": parameters_dir, **run}
+    sc = scenarios(case, **kw)
+    tor = tornado(case, metric=metric, **kw)
+    word, unit = METRIC_WORDS.get(metric, (metric, ""))
+    text, warnings = [], []
+    if len(tor):
+        top = ", ".join(tor["label"].head(3))
+        text.append(f"The {word} is most sensitive to: {top}.")
+        base_value = float(tor["metric_base"].iloc[0])
+        target = tor.attrs["target"]
+        turns = "negative" if base_value >= target else "positive"
+        for _, r in tor[tor["within_range"].astype(bool)].iterrows():
+            moves = "falls below" if r["switching_value"] < r["base"] else "rises above"
+            warnings.append(
+                f"The {word} turns {turns} within the assessed range if {r['label'].lower()} "
+                f"{moves} {_fmt(r['switching_value'], r['unit'])} (base "
+                f"{_fmt(r['base'], r['unit'])}, range {_fmt(r['low'], r['unit'])} to "
+                f"{_fmt(r['high'], r['unit'])}).")
+    else:
+        text.append("No input of this case carries a range (low/high): no sensitivity shown.")
+    res = sc.results.set_index("scenario")
+    cons = res.loc["conservative", "npv_usd"]
+    text.append(f"NPV: base {formatting.money(res.loc['base', 'npv_usd'])}, conservative "
+                f"{formatting.money(cons)}, optimistic "
+                f"{formatting.money(res.loc['optimistic', 'npv_usd'])}.")
+    if cons < 0 <= res.loc["base", "npv_usd"]:
+        warnings.append(f"In the conservative scenario the NPV is negative "
+                        f"({formatting.money(cons)}).")
+    figs = {}
+    if figures and len(tor):
+        from . import plots
+
+        figs["tornado"] = plots.tornado_chart(tor, metric_label=word, unit=unit)
+    return Section(title="Scenarios and sensitivity",
+                   tables={"scenarios": sc.results, "scenario_inputs": sc.inputs,
+                           "tornado": tor}, figures=figs, text=text, warnings=warnings)
+
+
+def monte_carlo_section(
+    case: Case | Appraisal, *, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+    figures: bool = True, parameters_dir: str | Path | None = None, **overrides: Any,
+) -> Section:
+    """Report section "Monte Carlo": distribution of NPV, IRR, payback (and equity, DSCR)."""
+    case, run = case_and_overrides(case, overrides)
+    mc = monte_carlo(case, n_draws=n_draws, seed=seed, parameters_dir=parameters_dir, **run)
+    summary = mc.summary()
+    p = mc.probability_npv_positive
+    npv = summary.set_index("metric").loc["npv_usd"]
+    text = [(f"{mc.n_draws:,} draws (seed {mc.seed}) of {len(mc.drivers)} uncertain inputs, "
+             "drawn independently."),
+            (f"Probability that the NPV is positive: {p:.0%}. NPV P10 "
+             f"{formatting.money(npv['p10'])}, P50 {formatting.money(npv['p50'])}, P90 "
+             f"{formatting.money(npv['p90'])}.")]
+    warnings = []
+    if not mc.drivers:
+        text.append("No input carries a range: every draw equals the base case.")
+    if p < 0.5:
+        warnings.append(f"The NPV is negative in {1 - p:.0%} of the Monte Carlo draws.")
+    dscr = mc.dscr_probabilities()
+    if dscr:
+        text.append(f"Minimum DSCR below 1.0 in {dscr['below_1']:.0%} of the draws, below the "
+                    f"{mc.target_min_dscr:.2f} target in {dscr['below_target']:.0%}.")
+        if dscr["below_1"] >= 0.1:
+            warnings.append(f"Debt service is not covered (DSCR < 1.0) in {dscr['below_1']:.0%} "
+                            "of the Monte Carlo draws.")
+    figs = {}
+    if figures:
+        from . import plots
+
+        figs["npv_distribution"] = plots.monte_carlo_chart(
+            mc.outputs["npv_usd"], metric_label="NPV", unit="USD", base_value=mc.base["npv_usd"])
+    return Section(title="Monte Carlo simulation",
+                   tables={"summary": summary, "inputs": drivers_table(mc.drivers)},
+                   figures=figs, text=text, warnings=warnings)
+
+
+def report_sections(
+    case: Case | Appraisal, *, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+    figures: bool = True, parameters_dir: str | Path | None = None, **overrides: Any,
+) -> dict[str, Section]:
+    """All bankability sections of a report, and a last one that lists every warning.
+
+    Returns
+    -------
+    dict of str to Section
+        ``"financing"``, ``"parties"``, ``"sensitivity"``, ``"monte_carlo"``, ``"warnings"``
+        (the warnings of the appraisal and of every section, each once, in that order).
+    """
+    a = case if isinstance(case, Appraisal) else None
+    case, run = case_and_overrides(case, overrides)
+    kw = {"figures": figures, "parameters_dir": parameters_dir, **run}
+    sections = {
+        "financing": financing_section(case, **kw),
+        "parties": parties_section(case, **kw),
+        "sensitivity": sensitivity_section(case, **kw),
+        "monte_carlo": monte_carlo_section(case, n_draws=n_draws, seed=seed, **kw),
+    }
+    if a is None:
+        a = appraise(case, parameters_dir=parameters_dir, **run)
+    every = list(a.warnings)
+    for s in sections.values():
+        every += [w for w in s.warnings if w not in every]
+    sections["warnings"] = Section(title="Warnings", text=[] if every else
+                                   ["No warning: every result is defined and every test met."],
+                                   warnings=every, tables={"warnings": pd.DataFrame(
+                                       {"warning": every})})
+    return sections
+
