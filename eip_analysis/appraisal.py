@@ -298,7 +298,7 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
                              field=path)
     if "parameters.discount_rate" in values:  # one source of truth: the resolved parameters
         overrides["discount_rate"] = values.pop("parameters.discount_rate")
-    params = resolve(case.parameters, overrides, directory=parameters_dir,
+    params = resolve(case.parameter_overrides(), overrides, directory=parameters_dir,
                      case_file=case.source_file)
     cf = build(case, values)
     raw = evaluate(case, params.values, values, cashflows=cf)

@@ -357,6 +357,24 @@ class Case(_Strict):
                 )
         yield from self.financing_quantities()
 
+    def parameter_overrides(self) -> dict[str, Parameter]:
+        """The case's ``parameters:`` merged with its ``financing:``/``tax:`` block entries.
+
+        Block entries appear under their parameter name (``financing.interest_rate`` ->
+        ``loan_interest_rate``, see :data:`FINANCING_PARAMETERS`), with the block's source.
+        """
+        merged = dict(self.parameters)
+        for path, q, _ in self.financing_quantities():
+            name = FINANCING_PARAMETERS.get(path)
+            if name is not None:
+                merged[name] = Parameter(value=q.value, unit=q.unit, source=f"{path}: {q.source}",
+                                         low=q.low, high=q.high)
+        if self.financing is not None and self.financing.repayment is not None:
+            merged["loan_repayment"] = Parameter(
+                value=self.financing.repayment, unit="",
+                source=f"financing.repayment of the case ({self.financing.lender or 'lender'})")
+        return merged
+
     def financing_quantities(self) -> Iterator[tuple[str, Quantity, str]]:
         """The numbers of the ``financing:`` and ``tax:`` blocks, as ``(path, quantity, label)``."""
         blocks = (("financing", self.financing, "Financing"), ("tax", self.tax, "Tax"),

@@ -88,7 +88,7 @@ from .appraisal import Appraisal
 from .cases import FINANCING_PARAMETERS, Case, Quantity
 from .cashflow import CashFlows, Values, build
 from .errors import InputError
-from .parameters import RUN_OVERRIDE_SOURCE, Parameter, ResolvedParameters, resolve
+from .parameters import RUN_OVERRIDE_SOURCE, ResolvedParameters, resolve
 
 #: Paths a run may vary per scenario through ``values=`` besides the case's own numbers.
 PARAMETER_PATHS: dict[str, str] = {
@@ -109,33 +109,11 @@ _BISECTION_STEPS = 40
 # ---------------------------------------------------------------------------------------------
 
 
-def case_parameter_overrides(case: Case) -> dict[str, Parameter]:
-    """The case's ``parameters:`` merged with its ``financing:``/``tax:`` block entries.
-
-    Returns
-    -------
-    dict of str to Parameter
-        Parameter overrides of the case: block entries under their parameter name
-        (``financing.interest_rate`` -> ``loan_interest_rate``), with the block's source.
-    """
-    merged = dict(case.parameters)
-    for path, q, _ in case.financing_quantities():
-        name = FINANCING_PARAMETERS.get(path)
-        if name is not None:
-            merged[name] = Parameter(value=q.value, unit=q.unit, source=f"{path}: {q.source}",
-                                     low=q.low, high=q.high)
-    if case.financing is not None and case.financing.repayment is not None:
-        merged["loan_repayment"] = Parameter(
-            value=case.financing.repayment, unit="",
-            source=f"financing.repayment of the case ({case.financing.lender or 'lender'})")
-    return merged
-
-
 def resolve_parameters(
     case: Case, overrides: Mapping[str, Any] | None = None, *, parameters_dir=None,
 ) -> ResolvedParameters:
     """All parameters of one financing run: defaults < case < case blocks < run ``overrides``."""
-    return resolve(case_parameter_overrides(case), overrides, directory=parameters_dir,
+    return resolve(case.parameter_overrides(), overrides, directory=parameters_dir,
                    case_file=case.source_file)
 
 
