@@ -48,3 +48,83 @@ def number(x: float | None, unit: str = "", *, digits: int = 0) -> str:
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]
     return f"{text} {unit}".strip()
+
+
+def sensible_digits(x: float | None) -> int:
+    """Decimals worth showing for ``x``: 0 from 100 up, 1 from 10, else 2.
+
+    ``sensible_digits(1234.5)`` -> ``0``; ``sensible_digits(-0.6019)`` -> ``2`` (so a small
+    abatement cost reads ``-USD 0.60``, not ``-USD 1``).
+    """
+    if _bad(x) or math.isinf(x) or abs(x) >= 100 or x == 0:
+        return 0
+    return 1 if abs(x) >= 10 else 2
+
+
+def plain(x: float | str | None, *, max_decimals: int = 6, thousands: bool = True) -> str:
+    """A number as entered, with thousands separators and no trailing zeros.
+
+    ``plain(1.6e9)`` -> ``'1,600,000,000'``; ``plain(23159.78)`` -> ``'23,159.78'``;
+    ``plain(0.1)`` -> ``'0.1'``; ``plain(2023, thousands=False)`` -> ``'2023'`` (calendar years);
+    text (``'AR5'``) is returned unchanged; nan -> ``''``.
+    """
+    if isinstance(x, str):
+        return x
+    if _bad(x):
+        return ""
+    if math.isinf(x):
+        return "unbounded"
+    text = f"{x:{',' if thousands else ''}.{max_decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+#: Scale words for chart axes, largest first: (divisor, word).
+_SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+
+
+def scale(largest_abs: float) -> tuple[float, str]:
+    """Divisor and word to show values up to ``largest_abs`` with at most 4 digits.
+
+    ``scale(3.9e9)`` -> ``(1e6, 'million')`` (ticks up to 3,900); ``scale(35_000)`` ->
+    ``(1e3, 'thousand')``; ``scale(8_000)`` -> ``(1.0, '')``. For chart axes: ``"Cash flow [USD thousand]"``.
+    """
+    for divisor, word in _SCALES:
+        if abs(largest_abs) >= 10 * divisor:
+            return divisor, word
+    return 1.0, ""
+
+
+#: Names of resource flows for people (tables, chart axes).
+FLOW_LABELS = {
+    "electricity": "Grid electricity",
+    "diesel": "Diesel",
+    "fuel_oil": "Fuel oil",
+    "lpg": "LPG",
+    "natural_gas": "Natural gas",
+    "coal_bituminous": "Bituminous coal",
+    "anthracite": "Anthracite",
+    "wood": "Wood",
+    "rice_husk": "Rice husk",
+    "biogas": "Biogas",
+    "water": "Water",
+    "waste_landfill": "Waste to landfill",
+}
+
+
+def flow_label(flow: str) -> str:
+    """``flow_label('coal_bituminous')`` -> ``'Bituminous coal'``; unknown names pass through."""
+    return FLOW_LABELS.get(flow, flow.replace("_", " ").capitalize())
+
+
+def quantity(x: float | None, unit: str = "") -> str:
+    """A physical quantity rounded sensibly, without trailing zeros.
+
+    ``quantity(1205.37, 'tCO2e/yr')`` -> ``'1,205 tCO2e/yr'``; ``quantity(60.0, 'MWh/yr')`` ->
+    ``'60 MWh/yr'``; ``quantity(21.34)`` -> ``'21.3'``; ``quantity(0.6153)`` -> ``'0.62'``.
+    """
+    if _bad(x) or math.isinf(x):
+        return number(x, unit)
+    text = plain(round(x, sensible_digits(x)), max_decimals=sensible_digits(x))
+    return f"{text} {unit}".strip()

@@ -1,0 +1,331 @@
+"""Many report runs: one case in, one status out, in parallel processes, then an index page.
+
+The unit of work is :func:`run_one`: a plain function of a picklable :class:`ReportTask` that
+never raises for a failing case and returns a small :class:`CaseStatus` (case id, ok or failed,
+seconds, report path or the error in one line). :func:`run_cases` maps it over the cases with a
+:class:`concurrent.futures.ProcessPoolExecutor` (processes, not threads: papermill changes the
+working directory of the process while a notebook runs); another executor (Dask...) can map the
+same function.
+
+``eip-analysis run`` (registered here) runs the cases, writes ``reports/<id>.html``, keeps the
+executed notebooks in ``reports/notebooks/``, the statuses in ``reports/status/<id>.json`` and
+writes ``reports/index.html`` from the statuses of every case of the cases folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import sys
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__, paths, report
+from .cases import PLAIN_NAME, case_path
+from .cli import _cases_arg, command
+from .errors import InputError
+from .files import atomic_write_text
+from .report import escape as _e
+
+#: Figures of a report repeated in the index, by :func:`eip_analysis.report.key_figures` key.
+INDEX_FIGURES = {
+    "npv": "NPV",
+    "irr": "IRR",
+    "discounted_payback": "Discounted payback",
+    "co2e_avoided_per_year": "Avoided [tCO2e/yr]",
+    "abatement_cost": "Abatement cost",
+}
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    """One report to produce; plain values only, so it pickles to any worker.
+
+    ``parameters`` are the run parameters as given (``{"discount_rate": "0.08"}``);
+    :func:`run_one` validates them with :func:`eip_analysis.report.check_parameters`.
+    """
+
+    case_id: str
+    output_dir: str
+    cases_dir: str | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    notebook: str = str(report.NOTEBOOK)
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """What became of one case: ok with its report, or failed with one line."""
+
+    case_id: str
+    ok: bool
+    seconds: float  #: wall time of the run [s]
+    report: str | None = None  #: path of the HTML report when ok
+    error: str | None = None  #: the error in one line when failed
+    title: str = ""
+    park: str = ""
+    data_quality: str = ""
+    currency: str = "USD"
+    figures: dict[str, str] = field(default_factory=dict)  #: INDEX_FIGURES key -> text
+    parameters: dict[str, Any] = field(default_factory=dict)  #: run parameters given
+    finished: str = ""  #: ISO date and time (UTC) the run ended
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> CaseStatus:
+        return cls(**json.loads(text))
+
+
+def run_one(task: ReportTask) -> CaseStatus:
+    """Produce one report; never raises for a failing case (except on Ctrl-C).
+
+    Parameters
+    ----------
+    task : ReportTask
+
+    Returns
+    -------
+    CaseStatus
+        ``ok`` with the report path and the index figures, or ``failed`` with the error in one
+        line (:func:`eip_analysis.report.one_line_error`); ``seconds`` is the wall time [s].
+    """
+    start = time.perf_counter()
+    info: dict[str, Any] = {"parameters": dict(task.parameters)}
+    try:
+        run = report.check_parameters(task.case_id, task.cases_dir, **task.parameters)
+        info["currency"] = run.currency
+        info["parameters"] = run.given
+        case = run.load_case()
+        info.update(title=case.title, park=case.park, data_quality=case.data_quality)
+        html = report.run_report(run, task.output_dir, notebook=task.notebook)
+        figures = report.key_figures(run.appraise(), run.currency).set_index("key")["text"]
+        info["figures"] = {k: figures[k] for k in INDEX_FIGURES}
+        ok, error, path = True, None, str(html)
+    except Exception as exc:  # noqa: BLE001 - a failing case is a status, not a crash
+        ok, error, path = False, report.one_line_error(exc), None
+    return CaseStatus(case_id=task.case_id, ok=ok, seconds=time.perf_counter() - start,
+                      report=path, error=error, finished=datetime.now(UTC).isoformat(
+                          timespec="seconds"), **info)
+
+
+def _progress(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="report", file=sys.stderr, disable=not sys.stderr.isatty(),
+                leave=False)
+
+
+def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1) -> list[CaseStatus]:
+    """Run :func:`run_one` over ``tasks``, ``jobs`` at a time; statuses sorted by case id.
+
+    Parameters
+    ----------
+    tasks : sequence of ReportTask
+    jobs : int
+        Worker processes (at least 1). With 1 the reports run one after the other in this
+        process; with more, in a process pool (``spawn`` start method: no state inherited).
+
+    Returns
+    -------
+    list of CaseStatus
+        One per task. A progress bar shows on a terminal (stderr is a TTY) only.
+    """
+    if jobs < 1:
+        raise InputError("a number of jobs >= 1", field="--jobs", got=jobs)
+    statuses: list[CaseStatus] = []
+    with _progress(len(tasks)) as bar:
+        if jobs == 1 or len(tasks) <= 1:
+            for task in tasks:
+                bar.set_postfix_str(task.case_id)
+                statuses.append(run_one(task))
+                bar.update()
+        else:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                                     mp_context=context) as pool:
+                futures = [pool.submit(run_one, task) for task in tasks]
+                try:
+                    for future in as_completed(futures):
+                        statuses.append(future.result())
+                        bar.set_postfix_str(statuses[-1].case_id)
+                        bar.update()
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
+    return sorted(statuses, key=lambda s: s.case_id)
+
+
+# -- statuses on disk and the index ------------------------------------------------------------
+
+
+def status_path(output_dir: str | Path, case_id: str) -> Path:
+    """``<output_dir>/status/<case_id>.json``."""
+    return Path(output_dir) / "status" / f"{case_id}.json"
+
+
+def write_statuses(statuses: Iterable[CaseStatus], output_dir: str | Path) -> None:
+    """Keep each case's latest status next to its report (atomic writes)."""
+    for s in statuses:
+        atomic_write_text(status_path(output_dir, s.case_id), s.to_json())
+
+
+def read_statuses(output_dir: str | Path, case_ids: Iterable[str]) -> list[CaseStatus]:
+    """The latest status of each case in ``case_ids`` that has one, sorted by case id."""
+    out = []
+    for cid in sorted(set(case_ids)):
+        p = status_path(output_dir, cid)
+        if p.exists():
+            try:
+                out.append(CaseStatus.from_json(p.read_text(encoding="utf-8")))
+            except (ValueError, TypeError):
+                continue  # a status from another version: the next run rewrites it
+    return out
+
+
+def _describe_parameters(parameters: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in parameters.items()) or "defaults"
+
+
+def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
+               *, generated: datetime | None = None) -> str:
+    """The index page: one row per case with headline figures, status and link; then failures.
+
+    Parameters
+    ----------
+    statuses : sequence of CaseStatus
+    output_dir : path
+        Folder of the index; report links are relative to it, and a failed case links to its
+        last good report when one is there.
+    generated : datetime, optional
+        Date shown on the page (default now, UTC).
+
+    Returns
+    -------
+    str
+        A self-contained page (:func:`eip_analysis.report.page_html`); all text escaped.
+    """
+    output_dir = Path(output_dir)
+    generated = generated or datetime.now(UTC)
+    run_parameters = {_describe_parameters(s.parameters) for s in statuses}
+    per_row = len(run_parameters) > 1  # a column only when the runs differ
+    head = ["Case", "Opportunity", "Park", "Data", *INDEX_FIGURES.values(), "Status", "Run time",
+            *(["Run parameters"] if per_row else [])]
+    num = set(range(4, 4 + len(INDEX_FIGURES))) | {4 + len(INDEX_FIGURES) + 1}
+    header = "".join(f"<th{report.NUM if i in num else ''}>{_e(h)}</th>"
+                     for i, h in enumerate(head))
+    rows = []
+    for s in statuses:
+        html_file = output_dir / f"{s.case_id}.html"
+        if s.ok:
+            link = f'<a href="{_e(html_file.name)}">{_e(s.case_id)}</a>'
+            status = '<span class="status-ok">ok</span>'
+        else:
+            link = _e(s.case_id)
+            if html_file.exists():
+                link += f'<br>(<a href="{_e(html_file.name)}">last good report</a>)'
+            status = '<span class="status-failed">failed</span>'
+        figures = [s.figures.get(k, "") if s.ok else "" for k in INDEX_FIGURES]
+        cells = [link, _e(s.title), _e(s.park), _e(s.data_quality),
+                 *[_e(f) for f in figures], status, _e(f"{s.seconds:.1f} s"),
+                 *([_e(_describe_parameters(s.parameters))] if per_row else [])]
+        tds = "".join(f"<td{report.NUM if i in num else ''}>{c}</td>"
+                      for i, c in enumerate(cells))
+        rows.append(f'<tr data-case="{_e(s.case_id)}" data-status="{"ok" if s.ok else "failed"}">'
+                    f"{tds}</tr>")
+    shared = (f" Run parameters: {_e(run_parameters.pop())}." if len(run_parameters) == 1
+              else "")
+    failed = [s for s in statuses if not s.ok]
+    failures = "".join(f'<li data-case="{_e(s.case_id)}"><strong>{_e(s.case_id)}</strong>: '
+                       f"{_e(s.error)}</li>" for s in failed)
+    n_ok = len(statuses) - len(failed)
+    body = (
+        "<header><p class=\"eyebrow\">Industrial symbiosis investment cases &middot; Hoa Khanh and "
+        "Tra Noc 1&amp;2 eco-industrial parks</p><h1>Investment-case reports</h1>"
+        f'<p id="summary">{n_ok} report{"s" if n_ok != 1 else ""} written, {len(failed)} '
+        f"failed. Generated {_e(generated.strftime('%Y-%m-%d %H:%M UTC'))} by eip-analysis "
+        f"{_e(__version__)}. Figures are for the project (both parties together); money in the "
+        "currency of each run, at constant prices and a real discount rate. Cases marked "
+        f"<em>illustrative</em> are engineering estimates to be confirmed by the survey.{shared}"
+        "</p>"
+        "</header>"
+        f'<div class="table-wrap"><table id="reports" class="index"><thead><tr>{header}</tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
+        + (f'<h2>Failures</h2><ul id="failures">{failures}</ul>' if failed else "")
+    )
+    return report.page_html("Investment-case reports", body)
+
+
+def write_index(output_dir: str | Path, cases_dir: str | Path | None = None) -> Path:
+    """Write ``<output_dir>/index.html`` from the statuses of the cases in ``cases_dir``."""
+    folder = Path(cases_dir) if cases_dir is not None else paths.cases_dir()
+    ids = [p.stem for p in folder.glob("*.yaml")]
+    statuses = read_statuses(output_dir, ids)
+    return atomic_write_text(Path(output_dir) / "index.html", index_html(statuses, output_dir))
+
+
+def summary_table(statuses: Sequence[CaseStatus]) -> str:
+    """Fixed-width summary: case, status, seconds, report path or the error in one line."""
+    width = max([len("case"), *(len(s.case_id) for s in statuses)])
+    lines = [f"{'case':{width}s}  {'status':6s}  {'seconds':>7s}  report or error",
+             "-" * (width + 40)]
+    for s in statuses:
+        lines.append(f"{s.case_id:{width}s}  {'ok' if s.ok else 'FAILED':6s}  "
+                     f"{s.seconds:7.1f}  {s.report if s.ok else s.error}")
+    return "\n".join(lines)
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case_ids", nargs="*", metavar="CASE_ID", help="cases to report on")
+    p.add_argument("--all", action="store_true", help="every case of the cases folder")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="reports run in parallel (default 1)")
+    p.add_argument("--output", type=Path, default=None,
+                   help="folder for the reports (default reports/)")
+    p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                   help="report parameter for every case: "
+                        f"{', '.join(report.RUN_PARAMETERS)} (repeat for several)")
+    _cases_arg(p)
+
+
+def _case_ids(args: argparse.Namespace) -> list[str]:
+    if args.all == bool(args.case_ids):
+        raise InputError("case ids or --all (not both)", field="run")
+    folder = args.cases if args.cases is not None else paths.cases_dir()
+    if args.cases is not None and not folder.is_dir():
+        raise InputError("an existing folder of case files", file=folder)
+    if args.all:
+        ids = sorted(p.stem for p in folder.glob("*.yaml") if PLAIN_NAME.match(p.stem))
+        if not ids:
+            raise InputError("a folder with case files (*.yaml)", file=folder)
+        return ids
+    for cid in args.case_ids:
+        case_path(cid, folder)  # unknown ids: one line listing the known ones
+    return list(dict.fromkeys(args.case_ids))
+
+
+@command("run", "render the HTML investment-case report of each case, and an index", _run_args)
+def _run(args: argparse.Namespace) -> int:
+    ids = _case_ids(args)
+    given = report.parse_assignments(args.parameter)
+    cases_dir = str(args.cases.resolve()) if args.cases is not None else None
+    report.check_parameters(ids[0], cases_dir, **given)  # bad -p values fail before any run
+    output = (args.output if args.output is not None else paths.reports_dir()).resolve()
+    tasks = [ReportTask(case_id=cid, output_dir=str(output), cases_dir=cases_dir,
+                        parameters=given) for cid in ids]
+    statuses = run_cases(tasks, jobs=args.jobs)
+    write_statuses(statuses, output)
+    index = write_index(output, args.cases)
+    print(summary_table(statuses))
+    n_failed = sum(not s.ok for s in statuses)
+    print(f"\n{len(statuses) - n_failed} report(s) written, {n_failed} failed; index: {index}")
+    return 1 if n_failed else 0

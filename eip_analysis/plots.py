@@ -1,0 +1,452 @@
+"""Matplotlib figures shared by the notebooks, readable in print.
+
+Every function takes tables or numbers the library computed (it does no finance) and returns a
+:class:`matplotlib.figure.Figure` built without ``pyplot``, so it holds no global state and is safe
+in worker processes; show it in a notebook with ``display(fig)`` or embed it with
+:func:`eip_analysis.report.figure_html`.
+
+Style: a title that says what is shown, axis labels with units in brackets, no chart junk (no top
+and right spines, a light grid on the value axis only), colours that stay apart in grey print
+(solid vs dashed lines, filled vs hatched bars).
+
+This is a flat module of functions; add new charts at the end.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import formatting
+
+#: Colours: dark blue and orange stay distinct for colour-blind readers and in grey print.
+COLOR_MAIN = "#1f4e79"
+COLOR_SECOND = "#d9822b"
+COLOR_MUTED = "#7f7f7f"
+#: Width of a full-page figure [in]; height is set per chart.
+FIGURE_WIDTH_IN = 8.0
+
+
+def _figure(height_in: float) -> tuple[Figure, object]:
+    fig = Figure(figsize=(FIGURE_WIDTH_IN, height_in), layout="constrained")
+    ax = fig.add_subplot()
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def _tick_formatter(divisor: float) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: formatting.plain(round(v / divisor, 6), max_decimals=1))
+
+
+def _scaled_unit(unit: str, values: Sequence[float]) -> tuple[float, str]:
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    divisor, word = formatting.scale(max(finite, default=0.0))
+    return divisor, f"{unit} {word}".strip()
+
+
+def _legend_below(fig: Figure, ax) -> None:
+    """The legend under the axes, outside the data, so it never hides a line or a bar."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower left", ncols=2, frameon=False, fontsize=9)
+
+
+def _mark_payback(ax, payback_years: float, label: str, color: str, gid: str) -> None:
+    """A marker where a cumulative line crosses zero, labelled with the payback time."""
+    if not math.isfinite(payback_years):
+        return
+    ax.plot([payback_years], [0.0], marker="o", markersize=8, color=color, linestyle="none",
+            zorder=5, gid=gid, label=f"{label}: {formatting.years(payback_years)}")
+    ax.axvline(payback_years, color=color, linewidth=0.8, linestyle=":", zorder=1)
+
+
+def cumulative_cash_flow(
+    cashflows: pd.DataFrame,
+    *,
+    payback_years: float,
+    discounted_payback_years: float,
+    currency: str = "USD",
+    title: str = "Cumulative cash flow of the project (both parties)",
+) -> Figure:
+    """Cumulative cash flow, undiscounted and discounted, with the payback points marked.
+
+    Parameters
+    ----------
+    cashflows : pandas.DataFrame
+        One row per year with columns ``year`` [yr], ``cumulative_cash_flow_<cur>`` and
+        ``cumulative_discounted_<cur>`` [currency], ``<cur>`` being ``currency`` in lower case
+        (``Appraisal.cashflows`` for USD, :func:`eip_analysis.report.cashflows_in` for VND).
+    payback_years : float
+        Simple payback [yr] from the appraisal (``Metrics.payback_years``); ``inf`` draws no
+        marker and the legend says "never".
+    discounted_payback_years : float
+        Discounted payback [yr] (``Metrics.discounted_payback_years``).
+    currency : str
+        ``"USD"`` or ``"VND"``: selects the columns and labels the value axis.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: two lines over the years, a zero line, a marker (gid ``"payback"`` and
+        ``"discounted-payback"``) at each finite payback point.
+
+    Notes
+    -----
+    The library interpolates payback linearly within the crossing year, so each marker lies
+    on the straight segment between the year-end points drawn here.
+    """
+    cur = currency.lower()
+    years = cashflows["year"].to_numpy(dtype=float)
+    cumulative = cashflows[f"cumulative_cash_flow_{cur}"].to_numpy(dtype=float)
+    discounted = cashflows[f"cumulative_discounted_{cur}"].to_numpy(dtype=float)
+    divisor, unit = _scaled_unit(currency, [*cumulative, *discounted])
+
+    fig, ax = _figure(4.2)
+    ax.axhline(0.0, color=COLOR_MUTED, linewidth=0.8, zorder=1)
+    ax.plot(years, cumulative, color=COLOR_SECOND, linestyle="--", linewidth=1.8,
+            marker=".", label="Cumulative cash flow")
+    ax.plot(years, discounted, color=COLOR_MAIN, linewidth=2.2, marker=".",
+            label="Cumulative discounted cash flow")
+    _mark_payback(ax, payback_years, "Payback", COLOR_SECOND, "payback")
+    _mark_payback(ax, discounted_payback_years, "Discounted payback", COLOR_MAIN,
+                  "discounted-payback")
+    if not math.isfinite(discounted_payback_years):
+        ax.plot([], [], linestyle="none",
+                label=f"Discounted payback: {formatting.years(discounted_payback_years)}")
+    ax.set_title(title, loc="left", fontsize=12)
+    ax.set_xlabel("Project year [yr] (0 = investment decision)")
+    ax.set_ylabel(f"Cumulative cash flow [{unit}]")
+    ax.yaxis.set_major_formatter(_tick_formatter(divisor))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(years.min() - 0.3, years.max() + 0.3)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_below(fig, ax)
+    return fig
+
+
+def emissions_by_source(
+    emissions: pd.DataFrame,
+    *,
+    title: str = "Emissions by source: baseline and with the exchange",
+) -> Figure:
+    """Horizontal bars of baseline and project emissions for each counted resource flow.
+
+    Parameters
+    ----------
+    emissions : pandas.DataFrame
+        ``Appraisal.emissions``: one row per resource flow with ``flow``, ``party``,
+        ``baseline_co2e_t_per_year``, ``project_co2e_t_per_year`` [tCO2e/yr] and ``counted``.
+        Flows not converted to tCO2e (water, waste to landfill) are left out of the chart.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, one pair of bars per counted flow, each bar labelled with its value; a text
+        in place of bars when no flow is counted.
+    """
+    counted = emissions[emissions["counted"].astype(bool)]
+    n = len(counted)
+    fig, ax = _figure(max(2.2, 1.0 + 0.75 * n))
+    ax.set_title(title, loc="left", fontsize=12)
+    ax.set_xlabel("Emissions [tCO2e/yr]")
+    if n == 0:
+        ax.text(0.5, 0.5, "No resource flow of this case is converted to tCO2e.",
+                ha="center", va="center", transform=ax.transAxes, color=COLOR_MUTED)
+        ax.set_yticks([])
+        return fig
+    labels = [f"{formatting.flow_label(f)} ({p})" for f, p in zip(counted["flow"],
+                                                                    counted["party"])]
+    pos = np.arange(n)[::-1].astype(float)
+    height = 0.38
+    baseline = counted["baseline_co2e_t_per_year"].to_numpy(dtype=float)
+    project = counted["project_co2e_t_per_year"].to_numpy(dtype=float)
+    bars_b = ax.barh(pos + height / 2, baseline, height, color=COLOR_MUTED,
+                     label="Baseline (today)")
+    bars_p = ax.barh(pos - height / 2, project, height, color=COLOR_MAIN, hatch="//",
+                     edgecolor="white", linewidth=0, label="With the exchange")
+    for bars, values in ((bars_b, baseline), (bars_p, project)):
+        ax.bar_label(bars, labels=[formatting.quantity(v) for v in values], padding=3,
+                     fontsize=8)
+    ax.set_yticks(pos, labels)
+    ax.xaxis.set_major_formatter(_tick_formatter(1.0))
+    ax.margins(x=0.15)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _legend_below(fig, ax)
+    return fig
+
+
+# -- Bankability charts (financing, parties, sensitivity, Monte Carlo) -------------------------
+
+
+def _style(ax) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def dscr_chart(
+    table: pd.DataFrame,
+    *,
+    target_min_dscr: float,
+    title: str = "Debt service and its cover (DSCR)",
+) -> Figure:
+    """Cash flow available for debt service against debt service, and the DSCR, by year.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``FinancingAppraisal.table``: one row per year with ``year`` [yr], ``cfads_usd``,
+        ``interest_paid_usd``, ``principal_usd`` [USD nominal] and ``dscr`` [-].
+    target_min_dscr : float
+        The lender's minimum DSCR [-], drawn as a dotted line beside the 1.0 line.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes sharing the years: stacked bars of interest and principal with CFADS as a
+        line (top), DSCR bars (gid ``"dscr"``) with the 1.0 and target lines (bottom). Without
+        debt service, one axes with a sentence.
+    """
+    rows = table[(table["interest_paid_usd"] + table["principal_usd"]) > 0]
+    if rows.empty:
+        fig, ax = _figure(2.0)
+        ax.set_title(title, loc="left", fontsize=12)
+        ax.text(0.5, 0.5, "No debt: nothing to cover.", ha="center", va="center",
+                transform=ax.transAxes, color=COLOR_MUTED)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return fig
+    years = rows["year"].to_numpy(dtype=float)
+    interest = rows["interest_paid_usd"].to_numpy(dtype=float)
+    principal = rows["principal_usd"].to_numpy(dtype=float)
+    cfads = rows["cfads_usd"].to_numpy(dtype=float)
+    dscr = rows["dscr"].to_numpy(dtype=float)
+    divisor, unit = _scaled_unit("USD", [*cfads, *(interest + principal)])
+
+    fig = Figure(figsize=(FIGURE_WIDTH_IN, 5.6), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    for ax in (top, bottom):
+        _style(ax)
+    top.bar(years, principal, 0.6, color=COLOR_MAIN, label="Principal")
+    top.bar(years, interest, 0.6, bottom=principal, color=COLOR_MUTED, hatch="//",
+            edgecolor="white", linewidth=0, label="Interest")
+    top.plot(years, cfads, color=COLOR_SECOND, linewidth=2.0, marker="o",
+             label="Cash flow available for debt service")
+    top.axhline(0.0, color=COLOR_MUTED, linewidth=0.8)
+    top.set_title(title, loc="left", fontsize=12)
+    top.set_ylabel(f"Nominal money [{unit}]")
+    top.yaxis.set_major_formatter(_tick_formatter(divisor))
+    top.set_ylim(top=max(float(np.max(cfads)), float(np.max(interest + principal)), 0.0) * 1.35)
+    top.legend(loc="upper left", frameon=False, fontsize=8, ncols=3)
+
+    colors = [COLOR_SECOND if v < target_min_dscr else COLOR_MAIN for v in dscr]
+    bars = bottom.bar(years, dscr, 0.6, color=colors, gid="dscr")
+    bottom.bar_label(bars, labels=[f"{v:.2f}" for v in dscr], padding=2, fontsize=8)
+    bottom.axhline(1.0, color="black", linewidth=1.0, linestyle="--", label="DSCR 1.0")
+    bottom.axhline(target_min_dscr, color=COLOR_SECOND, linewidth=1.2, linestyle=":",
+                   label=f"Lender's minimum {target_min_dscr:.2f}")
+    bottom.set_ylabel("DSCR [-]")
+    bottom.set_xlabel("Project year [yr]")
+    bottom.set_ylim(min(0.0, float(np.nanmin(dscr)) * 1.1),
+                    max(float(np.nanmax(dscr)), target_min_dscr) * 1.45)
+    bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
+    bottom.legend(loc="upper right", frameon=False, fontsize=8, ncols=2)
+    return fig
+
+
+def tornado_chart(
+    tornado: pd.DataFrame,
+    *,
+    metric_label: str = "NPV",
+    unit: str = "USD",
+    max_drivers: int = 12,
+    title: str | None = None,
+) -> Figure:
+    """Tornado chart: the metric with each driver at its low and at its high value.
+
+    Parameters
+    ----------
+    tornado : pandas.DataFrame
+        ``eip_analysis.risk.tornado(...)``: one row per driver, largest swing first, with
+        ``label``, ``unit``, ``low``, ``high``, ``metric_base``, ``metric_at_low`` and
+        ``metric_at_high``.
+    metric_label, unit : str
+        Name and unit of the metric (value axis).
+    max_drivers : int
+        Largest number of bars shown (the largest swings).
+    title : str, optional
+        Figure title (default "What moves the <metric> most").
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: for each driver a bar from the base value to the metric at the driver's low
+        value (hatched, gid ``"low"``) and one to the metric at its high value (solid, gid
+        ``"high"``), largest swing on top; a line at the base value and one at zero.
+    """
+    import textwrap
+
+    rows = tornado.head(max_drivers)
+    n = len(rows)
+    fig, ax = _figure(max(2.6, 1.4 + 0.5 * n))
+    ax.set_title(title or f"What moves the {metric_label} most", loc="left", fontsize=12)
+    if n == 0:
+        ax.text(0.5, 0.5, "No input carries a range.", ha="center", va="center",
+                transform=ax.transAxes, color=COLOR_MUTED)
+        ax.set_yticks([])
+        return fig
+    base = float(rows["metric_base"].iloc[0])
+    at_low = rows["metric_at_low"].to_numpy(dtype=float)
+    at_high = rows["metric_at_high"].to_numpy(dtype=float)
+    divisor, scaled = _scaled_unit(unit, [*at_low, *at_high, base])
+    pos = np.arange(n)[::-1].astype(float)
+    ax.barh(pos, at_low - base, 0.6, left=base, color="white", edgecolor=COLOR_MAIN,
+            hatch="///", label="Input at its low value", gid="low")
+    ax.barh(pos, at_high - base, 0.6, left=base, color=COLOR_MAIN,
+            label="Input at its high value", gid="high")
+    labels = [textwrap.fill(lab, 38) + f"\n({formatting.plain(lo, max_decimals=4)} - "
+              f"{formatting.plain(hi, max_decimals=4)} {u})"
+              for lab, lo, hi, u in zip(rows["label"], rows["low"], rows["high"], rows["unit"])]
+    ax.set_yticks(pos, labels, fontsize=8)
+    ax.axvline(base, color="black", linewidth=1.0,
+               label=f"Base {metric_label}: {formatting.plain(round(base / divisor, 2))} "
+                     f"{scaled}")
+    ax.axvline(0.0, color=COLOR_SECOND, linewidth=1.0, linestyle="--")
+    ax.set_xlabel(f"{metric_label} [{scaled}]")
+    ax.xaxis.set_major_formatter(_tick_formatter(divisor))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    fig.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    return fig
+
+
+def monte_carlo_chart(
+    values: np.ndarray,
+    *,
+    metric_label: str = "NPV",
+    unit: str = "USD",
+    base_value: float | None = None,
+    bins: int = 60,
+    title: str | None = None,
+) -> Figure:
+    """Distribution of a Monte Carlo metric: histogram and cumulative distribution.
+
+    Parameters
+    ----------
+    values : array_like
+        One value per draw [unit]; nan and inf draws are left out (and counted in the title).
+    metric_label, unit : str
+        Name and unit of the metric.
+    base_value : float, optional
+        The base-case value, drawn as a solid line.
+    bins : int
+        Number of histogram bins.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes with the histogram (share of draws per bin, left axis) and a twin axes with the
+        cumulative share of draws (gid ``"cdf"``); dashed lines at P10, P50 and P90, a line at
+        zero.
+    """
+    x = np.asarray(values, dtype=float)
+    finite = x[np.isfinite(x)]
+    fig, ax = _figure(4.0)
+    left_out = x.size - finite.size
+    ax.set_title(title or f"{metric_label}: distribution of {x.size:,} Monte Carlo draws"
+                 + (f" ({left_out:,} not defined)" if left_out else ""), loc="left", fontsize=12)
+    if finite.size == 0:
+        ax.text(0.5, 0.5, "No draw gives a defined value.", ha="center", va="center",
+                transform=ax.transAxes, color=COLOR_MUTED)
+        return fig
+    divisor, scaled = _scaled_unit(unit, [*np.quantile(finite, [0.0, 1.0])])
+    weights = np.full(finite.size, 1.0 / x.size)
+    ax.hist(finite, bins=bins, weights=weights, color=COLOR_MUTED, alpha=0.7,
+            label="Share of draws")
+    cdf = ax.twinx()
+    cdf.spines[["top"]].set_visible(False)
+    ordered = np.sort(finite)
+    cdf.plot(ordered, np.arange(1, ordered.size + 1) / x.size, color=COLOR_MAIN, linewidth=2.0,
+             gid="cdf", label="Cumulative share")
+    cdf.set_ylim(0, 1.02)
+    cdf.set_ylabel("Cumulative share of draws [-]")
+    for q, style in ((0.1, ":"), (0.5, "--"), (0.9, ":")):
+        v = float(np.quantile(finite, q))
+        ax.axvline(v, color=COLOR_MAIN, linestyle=style, linewidth=1.0)
+        ax.text(v, 1.0, f" P{int(q * 100)}", transform=ax.get_xaxis_transform(), fontsize=8,
+                color=COLOR_MAIN, va="top")
+    ax.axvline(0.0, color=COLOR_SECOND, linewidth=1.2, label="Zero")
+    if base_value is not None and math.isfinite(base_value):
+        ax.axvline(base_value, color="black", linewidth=1.0, label="Base case")
+    ax.set_xlabel(f"{metric_label} [{scaled}]")
+    ax.set_ylabel("Share of draws per bin [-]")
+    ax.xaxis.set_major_formatter(_tick_formatter(divisor))
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    handles = ax.get_legend_handles_labels()
+    more = cdf.get_legend_handles_labels()
+    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left", frameon=False,
+              fontsize=8)
+    return fig
+
+
+def transfer_price_chart(tpr, *, title: str | None = None) -> Figure:
+    """Each party's NPV against the transfer price, with the range where both gain shaded.
+
+    Parameters
+    ----------
+    tpr : eip_analysis.financing.TransferPriceRange
+        The result of :func:`eip_analysis.financing.transfer_price_range` (prices in the case
+        currency per unit, NPVs in USD; ``tpr.npv_at(price)`` gives both lines).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: the payer's and the payee's NPV lines, a shaded band (gid ``"both-gain"``)
+        where both are >= 0 (none when the range is empty), a marker at the assumed price.
+    """
+    points = [tpr.base_price, tpr.min_price, tpr.max_price, tpr.equal_split_price]
+    finite = [p for p in points if math.isfinite(p)]
+    lo, hi = min(finite), max(finite)
+    pad = 0.3 * (hi - lo) if hi > lo else max(abs(hi), 1.0) * 0.5
+    prices = np.linspace(lo - pad, hi + pad, 200)
+    payer, payee = tpr.npv_at(prices)
+    divisor, scaled = _scaled_unit("USD", [*payer, *payee])
+    fig, ax = _figure(4.0)
+    ax.set_title(title or f"Who gains at which price: {tpr.transfer}", loc="left", fontsize=12)
+    ax.axhline(0.0, color=COLOR_MUTED, linewidth=0.8)
+    ax.plot(prices, payee, color=COLOR_MAIN, linewidth=2.2,
+            label=f"{tpr.payee.capitalize()} (is paid)")
+    ax.plot(prices, payer, color=COLOR_SECOND, linewidth=2.0, linestyle="--",
+            label=f"{tpr.payer.capitalize()} (pays)")
+    if tpr.feasible and tpr.npv_slope_usd_per_price > 0:
+        ax.axvspan(tpr.min_price, tpr.max_price, color=COLOR_MAIN, alpha=0.12, gid="both-gain",
+                   label="Both NPV >= 0")
+    base_payer, base_payee = tpr.npv_at(tpr.base_price)
+    ax.plot([tpr.base_price] * 2, [float(base_payer), float(base_payee)], linestyle="none",
+            marker="o", color="black", label=f"Assumed price {tpr.price_text(tpr.base_price)}")
+    ax.set_xlabel(f"Transfer price [{tpr.unit}]")
+    ax.set_ylabel(f"NPV of each party [{scaled}]")
+    ax.yaxis.set_major_formatter(_tick_formatter(divisor))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: formatting.plain(v, max_decimals=2)))
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="best", frameon=False, fontsize=8)
+    return fig

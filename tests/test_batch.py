@@ -1,0 +1,222 @@
+"""Batch runs: one case in, one status out; failures are rows, never crashes; the index page."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+
+from eip_analysis import appraise, batch, load_case, paths, report
+from eip_analysis.cli import main
+from eip_analysis.errors import InputError
+
+from .conftest import FIXTURE_CASES, MINI
+from .test_report import XSS, external_references, key_figures_in
+
+BROKEN = "id: BAD-01\ncapex: [oops\n"
+
+
+def _cases_folder(tmp_path):
+    """MINI-01, a copy whose case text is markup (XSS-01), and a broken file (BAD-01)."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    shutil.copy(MINI, folder)
+    data = yaml.safe_load(MINI.read_text())
+    data.update(id="XSS-01", title=XSS, supplier_role="<b>supplier</b>",
+                next_steps=["<img src=x onerror=alert(3)>"])
+    data["survey"][0]["notes"] = "<iframe src='//evil.example'></iframe>"
+    (folder / "XSS-01.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    (folder / "BAD-01.yaml").write_text(BROKEN)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def batch_run(tmp_path_factory):
+    """``eip-analysis run --all --jobs 2`` over the three cases, once for the module."""
+    tmp = tmp_path_factory.mktemp("batch")
+    folder = _cases_folder(tmp)
+    out = tmp / "reports"
+    code = main(["run", "--all", "--cases", str(folder), "--output", str(out), "--jobs", "2"])
+    return {"code": code, "folder": folder, "out": out}
+
+
+class TestRunAll:
+    def test_exit_status_is_non_zero_when_a_case_failed(self, batch_run):
+        assert batch_run["code"] == 1
+
+    def test_good_reports_are_written_despite_the_broken_case(self, batch_run):
+        out = batch_run["out"]
+        assert (out / "MINI-01.html").exists() and (out / "XSS-01.html").exists()
+        assert not (out / "BAD-01.html").exists()
+        assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
+            "MINI-01.ipynb", "XSS-01.ipynb"]
+        assert not [p for p in out.rglob(".*") if p.is_file()], "temporary files left behind"
+
+    def test_each_report_shows_the_library_figures(self, batch_run):
+        for cid in ("MINI-01", "XSS-01"):
+            html = (batch_run["out"] / f"{cid}.html").read_text(encoding="utf-8")
+            a = appraise(load_case(cid, batch_run["folder"]))
+            expected = report.key_figures(a).set_index("key")["text"].to_dict()
+            assert key_figures_in(html) == expected, cid
+
+    def test_case_text_is_escaped_and_nothing_is_fetched(self, batch_run):
+        html = (batch_run["out"] / "XSS-01.html").read_text(encoding="utf-8")
+        assert "<script" not in html.lower() and "<iframe" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "&lt;b&gt;supplier&lt;/b&gt;" in html
+        assert not external_references(html)
+        index = (batch_run["out"] / "index.html").read_text(encoding="utf-8")
+        assert "<script" not in index.lower() and not external_references(index)
+
+    def test_index_has_a_row_per_case_with_figures_status_and_link(self, batch_run):
+        out = batch_run["out"]
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert index.count("<tr data-case=") == 3
+        assert '<tr data-case="MINI-01" data-status="ok">' in index
+        assert '<a href="MINI-01.html">MINI-01</a>' in index
+        a = appraise(load_case(MINI))
+        figures = report.key_figures(a).set_index("key")["text"]
+        for key in batch.INDEX_FIGURES:
+            assert f">{figures[key]}<" in index, key
+        assert '<tr data-case="BAD-01" data-status="failed">' in index
+
+    def test_failure_is_listed_in_one_line_naming_the_file(self, batch_run):
+        index = (batch_run["out"] / "index.html").read_text(encoding="utf-8")
+        failures = index[index.index('<ul id="failures">'):]
+        assert "BAD-01.yaml: line 3, column 1: expected valid YAML" in failures
+        status = batch.read_statuses(batch_run["out"], ["BAD-01"])[0]
+        assert not status.ok and "\n" not in status.error and status.report is None
+
+    def test_a_failed_rerun_keeps_the_last_good_report(self, batch_run, tmp_path):
+        out = tmp_path / "reports"
+        shutil.copytree(batch_run["out"], out)
+        folder = tmp_path / "cases"
+        shutil.copytree(batch_run["folder"], folder)
+        before = (out / "XSS-01.html").read_bytes()
+        (folder / "XSS-01.yaml").write_text(BROKEN.replace("BAD-01", "XSS-01"))
+        assert main(["run", "XSS-01", "--cases", str(folder), "--output", str(out)]) == 1
+        assert (out / "XSS-01.html").read_bytes() == before
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert '<tr data-case="XSS-01" data-status="failed">' in index
+        assert '(<a href="XSS-01.html">last good report</a>)' in index
+        # the other cases keep their rows although this run did not touch them
+        assert '<tr data-case="MINI-01" data-status="ok">' in index
+
+
+def test_every_project_case_gets_a_report_with_the_library_figures(tmp_path):
+    """What ``make reports`` does, into a temporary folder: all cases, two processes."""
+    out = tmp_path / "reports"
+    code = main(["run", "--all", "--jobs", "2", "--output", str(out)])
+    ids = sorted(p.stem for p in paths.cases_dir().glob("*.yaml"))
+    statuses = batch.read_statuses(out, ids)
+    assert code == 0, [s.error for s in statuses if not s.ok]
+    assert [s.case_id for s in statuses] == ids
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for cid in ids:
+        html = (out / f"{cid}.html").read_text(encoding="utf-8")
+        expected = report.key_figures(appraise(load_case(cid))).set_index("key")["text"]
+        assert key_figures_in(html) == expected.to_dict(), cid
+        assert not external_references(html) and len(html.encode()) < 1_500_000
+        assert f'<a href="{cid}.html">{cid}</a>' in index
+
+
+class TestCommandLine:
+    def _run(self, capsys, *args):
+        code = main(["run", *args])
+        return code, capsys.readouterr()
+
+    def test_unknown_id_is_one_line(self, capsys):
+        code, out = self._run(capsys, "NOPE-01", "--cases", str(FIXTURE_CASES))
+        assert code == 1
+        assert out.err.count("\n") == 1 and "one of the case ids" in out.err
+        assert "Traceback" not in out.err
+
+    @pytest.mark.parametrize("value, message", [
+        ("discount_rate=2", "discount_rate: expected a real discount rate"),
+        ("currency=EUR", "currency: expected USD or VND"),
+        ("nonsense", "-p: expected NAME=VALUE"),
+        ("tax_rate=0.1", "-p: expected a report parameter"),
+    ])
+    def test_bad_parameter_is_one_line_before_any_run(self, capsys, tmp_path, value, message):
+        code, out = self._run(capsys, "MINI-01", "--cases", str(FIXTURE_CASES), "--output",
+                              str(tmp_path), "-p", value)
+        assert code == 1 and out.err.count("\n") == 1 and message in out.err
+        assert not any(tmp_path.iterdir())
+
+    def test_ids_or_all(self, capsys):
+        code, out = self._run(capsys, "--cases", str(FIXTURE_CASES))
+        assert code == 1 and "case ids or --all" in out.err
+        code, out = self._run(capsys, "MINI-01", "--all", "--cases", str(FIXTURE_CASES))
+        assert code == 1 and "case ids or --all" in out.err
+
+    def test_jobs_must_be_positive(self, capsys, tmp_path):
+        code, out = self._run(capsys, "MINI-01", "--cases", str(FIXTURE_CASES), "--jobs", "0",
+                              "--output", str(tmp_path))
+        assert code == 1 and "--jobs: expected a number of jobs >= 1" in out.err
+
+    def test_run_is_registered(self, capsys):
+        with pytest.raises(SystemExit):
+            main(["run", "--help"])
+        assert "--jobs" in capsys.readouterr().out
+
+
+class TestUnitOfWork:
+    def test_task_and_status_are_plain_values(self, tmp_path):
+        task = batch.ReportTask("MINI-01", str(tmp_path), str(FIXTURE_CASES),
+                                {"discount_rate": "0.08"})
+        assert pickle.loads(pickle.dumps(task)) == task
+        status = batch.CaseStatus("MINI-01", True, 4.2, report="x.html",
+                                  figures={"npv": "USD 1"})
+        assert batch.CaseStatus.from_json(status.to_json()) == status
+        assert pickle.loads(pickle.dumps(status)) == status
+
+    def test_broken_case_is_a_failed_status_not_an_exception(self, write_case, tmp_path):
+        write_case(BROKEN, name="BAD-01")
+        status = batch.run_one(batch.ReportTask("BAD-01", str(tmp_path / "out"),
+                                                str(write_case.folder)))
+        assert not status.ok and status.case_id == "BAD-01" and status.seconds >= 0
+        assert status.error.startswith(str(write_case.folder / "BAD-01.yaml"))
+
+    def test_bad_parameter_in_a_task_is_a_failed_status(self, tmp_path):
+        status = batch.run_one(batch.ReportTask("MINI-01", str(tmp_path), str(FIXTURE_CASES),
+                                                {"gwp_set": "AR4"}))
+        assert not status.ok and status.error == "gwp_set: expected AR5 or AR6, got 'AR4'"
+
+    def test_jobs_below_one(self):
+        with pytest.raises(InputError, match="--jobs"):
+            batch.run_cases([], jobs=0)
+
+
+STATUSES = (
+    batch.CaseStatus("AA-01", True, 5.04, report="/r/AA-01.html", title="A & B",
+                     park="Hoa Khanh", data_quality="surveyed",
+                     figures={"npv": "USD 1,000", "irr": "12.0%"},
+                     parameters={"discount_rate": 0.08}),
+    batch.CaseStatus("BB-02", False, 0.3, error="BB-02.yaml: capex: expected <this>"),
+)
+
+
+class TestSummaryAndIndex:
+    def test_summary_table(self):
+        text = batch.summary_table(STATUSES)
+        lines = text.splitlines()
+        assert lines[0].split() == ["case", "status", "seconds", "report", "or", "error"]
+        assert lines[2].split() == ["AA-01", "ok", "5.0", "/r/AA-01.html"]
+        assert lines[3].split()[:3] == ["BB-02", "FAILED", "0.3"]
+        assert lines[3].endswith("BB-02.yaml: capex: expected <this>")
+
+    def test_index_escapes_and_lists_failures(self, tmp_path):
+        page = batch.index_html(STATUSES, tmp_path,
+                                generated=datetime(2021, 5, 1, tzinfo=UTC))
+        assert "A &amp; B" in page and "expected &lt;this&gt;" in page
+        assert "1 report written, 1 failed. Generated 2021-05-01 00:00 UTC" in page
+        assert "<th>Run parameters</th>" in page and "discount_rate = 0.08" in page
+        assert "<script" not in page and not external_references(page)
+
+    def test_run_parameters_shared_by_all_rows_go_in_the_summary(self, tmp_path):
+        same = [batch.CaseStatus("AA-01", True, 1.0), batch.CaseStatus("BB-02", True, 1.0)]
+        page = batch.index_html(same, tmp_path)
+        assert "Run parameters: defaults." in page and "<th>Run parameters</th>" not in page

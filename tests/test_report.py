@@ -1,0 +1,746 @@
+"""One report: parameters, figures, tables, escaping, the notebook run and the HTML page."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from eip_analysis import __version__, appraise, formatting, load_case, report
+from eip_analysis.errors import InputError
+
+from .conftest import FIXTURE_CASES, MINI
+
+NOTEBOOKS = Path(__file__).resolve().parent / "data" / "notebooks"
+RATE = 23159.78  # exchange_rate_vnd_per_usd of data/raw/parameters [VND/USD]
+XSS = "<script>alert(1)</script>"
+
+
+# -- helpers shared with test_batch -------------------------------------------------------------
+
+
+class _Collector(HTMLParser):
+    """Text of the elements carrying a ``data-key`` inside a table with a given id."""
+
+    def __init__(self, table_id: str) -> None:
+        super().__init__()
+        self.table_id, self.inside, self.key, self.found = table_id, False, None, {}
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and a.get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "td" and "data-key" in a:
+            self.key = a["data-key"]
+            self.found[self.key] = ""
+            self.values[self.key] = a.get("data-value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self.key = None
+        elif tag == "table":
+            self.inside = False
+
+    def handle_data(self, data):
+        if self.key is not None:
+            self.found[self.key] += data
+
+
+def key_figures_in(html: str) -> dict[str, str]:
+    """``{data-key: shown text}`` of the key-figures table of a page."""
+    parser = _Collector("key-figures")
+    parser.feed(html)
+    return parser.found
+
+
+REMOTE_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+REMOTE_CSS = re.compile(r"@import|url\(\s*[\"']?\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+URL_ATTRIBUTES = {"src", "href", "srcset", "action", "formaction", "poster", "data",
+                  "background", "cite", "manifest", "xlink:href"}
+
+
+class _References(HTMLParser):
+    """Collect references to other hosts from real tags (not from text that looks like one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self.in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.in_style = tag == "style"
+        for name, value in attrs:
+            value = value or ""
+            if name in URL_ATTRIBUTES and any(REMOTE_URL.match(v.strip().split(" ")[0])
+                                              for v in value.split(",") if v.strip()):
+                self.found.append(f"<{tag} {name}={value}>")
+            if name == "style" and REMOTE_CSS.search(value):
+                self.found.append(f"<{tag} style={value}>")
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data):
+        if self.in_style and REMOTE_CSS.search(data):
+            self.found.append(REMOTE_CSS.search(data).group(0))
+
+
+def external_references(html: str) -> list[str]:
+    """Every reference to another host: URL attributes of tags, @import and url() in CSS."""
+    parser = _References()
+    parser.feed(html)
+    return parser.found
+
+
+# -- fixtures ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return appraise(load_case(MINI))
+
+
+def _vnd_variant(data: dict) -> dict:
+    """MINI-01 with every amount in VND (same numbers, now read as VND)."""
+    data = json.loads(json.dumps(data))
+    data["currency"] = "VND"
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "unit" in node and isinstance(node["unit"], str) and node["unit"].startswith("USD"):
+                node["unit"] = "VND" + node["unit"][3:]
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(data)
+    return data
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """MINI-01 run once through the report notebook with papermill."""
+    out = tmp_path_factory.mktemp("reports")
+    run = report.check_parameters("MINI-01", FIXTURE_CASES)
+    html_path = report.run_report(run, out)
+    return {"out": out, "html_path": html_path, "html": html_path.read_text(encoding="utf-8"),
+            "appraisal": run.appraise()}
+
+
+# -- parameters --------------------------------------------------------------------------------
+
+
+class TestCheckParameters:
+    def test_defaults_are_none_and_usd(self):
+        run = report.check_parameters("MINI-01", FIXTURE_CASES)
+        assert run.currency == "USD" and run.overrides == {} and run.given == {}
+        assert run.cases_dir == str(FIXTURE_CASES.resolve())
+
+    def test_strings_from_the_command_line_are_typed(self):
+        run = report.check_parameters("MINI-01", FIXTURE_CASES, discount_rate="0.08",
+                                      currency="vnd", grid_factor_year="2020", gwp_set="AR6",
+                                      exchange_rate_vnd_per_usd="25000")
+        assert run.overrides == {"discount_rate": 0.08, "exchange_rate_vnd_per_usd": 25000.0,
+                                 "grid_factor_year": 2020, "gwp_set": "AR6"}
+        assert run.currency == "VND"
+        assert run.appraise().parameters["discount_rate"] == 0.08
+
+    @pytest.mark.parametrize("kwargs, message", [
+        ({"discount_rate": 1.5}, "discount_rate: expected a real discount rate in [0, 1)"),
+        ({"discount_rate": "ten"}, "discount_rate: expected a real discount rate"),
+        ({"currency": "EUR"}, "currency: expected USD or VND, got 'EUR'"),
+        ({"grid_factor_year": 1990}, "grid_factor_year: expected a year with a published grid"),
+        ({"gwp_set": "AR4"}, "gwp_set: expected AR5 or AR6, got 'AR4'"),
+        ({"exchange_rate_vnd_per_usd": -1}, "exchange_rate_vnd_per_usd: expected a positive"),
+    ])
+    def test_a_bad_value_is_one_line_naming_the_parameter(self, kwargs, message):
+        with pytest.raises(InputError) as err:
+            report.check_parameters("MINI-01", FIXTURE_CASES, **kwargs)
+        assert str(err.value).startswith(message) and "\n" not in str(err.value)
+
+    def test_unknown_case_lists_the_known_ones(self):
+        with pytest.raises(InputError, match="one of the case ids.*MINI-01"):
+            report.check_parameters("NOPE-01", FIXTURE_CASES)
+
+    @pytest.mark.parametrize("bad", ["../MINI-01", "a b", 42])
+    def test_case_id_must_be_a_plain_name(self, bad):
+        with pytest.raises(InputError, match="case id|case_id"):
+            report.check_parameters(bad, FIXTURE_CASES)
+
+    def test_missing_cases_folder(self, tmp_path):
+        with pytest.raises(InputError, match="cases_dir: expected an existing folder"):
+            report.check_parameters("MINI-01", tmp_path / "nope")
+
+    def test_notebook_parameter_cell_matches_check_parameters(self):
+        found = papermill.inspect_notebook(str(report.NOTEBOOK))
+        assert tuple(found) == report.NOTEBOOK_PARAMETERS
+        assert found["case_id"]["default"] == '"HK-01"'
+        assert all(found[n]["default"] == "None" for n in report.APPRAISAL_OVERRIDES)
+        assert all(found[n]["help"] for n in found), "every parameter is commented"
+
+
+class TestParseAssignments:
+    def test_pairs(self):
+        assert report.parse_assignments(["discount_rate=0.08", "currency = VND"]) == {
+            "discount_rate": "0.08", "currency": "VND"}
+
+    @pytest.mark.parametrize("bad, message", [
+        ("discount_rate", "-p: expected NAME=VALUE"),
+        ("=0.1", "-p: expected NAME=VALUE"),
+        ("tax=0.2", "-p: expected a report parameter"),
+        ("case_id=HK-01", "-p: expected a report parameter"),
+    ])
+    def test_bad_pairs(self, bad, message):
+        with pytest.raises(InputError, match=re.escape(message)):
+            report.parse_assignments([bad])
+
+
+# -- figures and tables ------------------------------------------------------------------------
+
+
+class TestConvertUsd:
+    def test_usd_unchanged_vnd_at_the_rate(self):
+        assert report.convert_usd(12.5, "USD", RATE) == 12.5
+        assert report.convert_usd(100.0, "VND", RATE) == pytest.approx(2_315_978.0)
+
+    def test_unknown_currency(self):
+        with pytest.raises(InputError, match="USD or VND"):
+            report.convert_usd(1.0, "EUR", RATE)
+
+    def test_cashflows_in_vnd_renames_and_converts_money_only(self, mini):
+        vnd = report.cashflows_in(mini, "VND")
+        assert "net_cash_flow_vnd" in vnd and "net_cash_flow_usd" not in vnd
+        assert vnd["net_cash_flow_vnd"].tolist() == pytest.approx(
+            (mini.cashflows["net_cash_flow_usd"] * RATE).tolist())
+        assert vnd["discount_factor"].tolist() == mini.cashflows["discount_factor"].tolist()
+
+    def test_a_vnd_case_reported_in_vnd_shows_its_own_amounts(self, mini_data, write_case):
+        case = load_case(write_case(_vnd_variant(mini_data)))
+        figures = report.key_figures(appraise(case), "VND").set_index("key")
+        assert figures.loc["capex", "value"] == pytest.approx(100_000.0)
+        assert figures.loc["capex", "text"] == "VND 100,000"
+        assert figures.loc["irr", "value"] == pytest.approx(appraise(load_case(MINI)).irr)
+
+
+class TestFormatFigure:
+    @pytest.mark.parametrize("value, unit, currency, text", [
+        (66705.6, "USD", "USD", "USD 66,706"),
+        (-56988.03, "USD", "USD", "-USD 56,988"),
+        (30909.6, "USD/yr", "USD", "USD 30,910 per year"),
+        (-0.6019, "USD/tCO2e", "USD", "-USD 0.60 per tCO2e"),
+        (-13939.4, "VND/tCO2e", "VND", "-VND 13,939 per tCO2e"),
+        (float("nan"), "USD/tCO2e", "USD", "not defined"),
+        (0.16497, "1/yr", "USD", "16.5%"),
+        (float("nan"), "1/yr", "USD", "not defined"),
+        (5.448, "yr", "USD", "5.4 years"),
+        (math.inf, "yr", "USD", "never"),
+        (1205.37, "tCO2e/yr", "USD", "1,205 tCO2e/yr"),
+        (0.615, "tCO2e/yr", "USD", "0.61 tCO2e/yr"),
+        (2_315_978.4, "VND", "VND", "VND 2,315,978"),
+    ])
+    def test_examples(self, value, unit, currency, text):
+        assert report.format_figure(value, unit, currency) == text
+
+
+class TestKeyFigures:
+    def test_values_are_the_appraisal_metrics(self, mini):
+        table = report.key_figures(mini).set_index("key")
+        m = mini.metrics
+        expected = {
+            "capex": m.capex_usd, "annual_net_benefit": m.annual_net_benefit_usd,
+            "npv": m.npv_usd, "irr": m.irr, "mirr": m.mirr, "payback": m.payback_years,
+            "discounted_payback": m.discounted_payback_years,
+            "co2e_avoided_per_year": m.co2e_avoided_t_per_year,
+            "co2e_avoided_lifetime": m.co2e_avoided_t_lifetime,
+            "abatement_cost": m.abatement_cost_usd_per_tco2e,
+            "supplier_npv": m.supplier_npv_usd, "receiver_npv": m.receiver_npv_usd,
+        }
+        assert list(table.index) == list(expected)  # the order a bank reads
+        for key, value in expected.items():
+            assert table.loc[key, "value"] == value, key
+            assert table.loc[key, "text"] == report.format_figure(value, table.loc[key, "unit"])
+
+    def test_hand_worked_mini_figures(self, mini):
+        text = report.key_figures(mini).set_index("key")["text"]
+        assert text["capex"] == "USD 100,000"
+        assert text["annual_net_benefit"] == "USD 17,000 per year"
+        assert text["npv"] == "USD 4,458"
+        assert text["co2e_avoided_lifetime"] == "12,054 tCO2e"
+
+    def test_vnd_converts_money_not_rates_nor_tonnes(self, mini):
+        usd = report.key_figures(mini, "USD").set_index("key")["value"]
+        vnd = report.key_figures(mini, "VND").set_index("key")["value"]
+        for key in ("capex", "annual_net_benefit", "npv", "abatement_cost", "supplier_npv"):
+            assert vnd[key] == pytest.approx(usd[key] * RATE)
+        for key in ("irr", "mirr", "payback", "co2e_avoided_per_year"):
+            assert vnd[key] == usd[key]
+
+    def test_labels_carry_the_discount_rate_of_the_run(self):
+        a = appraise(load_case(MINI), discount_rate=0.08)
+        label = report.key_figures(a).set_index("key").loc["npv", "label"]
+        assert "8.0% real discount rate" in label
+
+    def test_indicators_appear_when_not_zero(self, mini_data, write_case):
+        mini_data["resource_flows"].append({
+            "flow": "water", "party": "receiver", "description": "Cooling water",
+            "baseline_per_year": {"value": 1000, "unit": "m3/yr", "source": "assumption: x"},
+            "project_per_year": {"value": 400, "unit": "m3/yr", "source": "assumption: x"}})
+        table = report.key_figures(appraise(load_case(write_case(mini_data)))).set_index("key")
+        assert table.loc["water_saved", "text"] == "600 m3/yr"
+        assert "waste_diverted" not in table.index
+
+    def test_meaningless_results_are_said_in_words(self, mini_data, write_case):
+        mini_data["benefits"][0]["unit_price"] = {"value": 10, "unit": "USD/t",
+                                                  "source": "assumption: x"}
+        a = appraise(load_case(write_case(mini_data)))
+        text = report.key_figures(a).set_index("key")["text"]
+        assert text["irr"] == "not defined" and text["payback"] == "never"
+        html = report.warnings_html(a)
+        assert "IRR not defined" in html and "Never paid back" in html
+
+
+class TestKeyFiguresSideBySide:
+    def test_one_column_per_appraisal(self, mini):
+        changed = appraise(mini.case, discount_rate=0.08)
+        table = report.key_figures_side_by_side({"base": mini, "8%": changed})
+        assert list(table.columns) == ["label", "base", "8%"]
+        assert table.loc["npv", "base"] == "USD 4,458"
+        assert table.loc["npv", "8%"] == report.format_figure(changed.npv_usd, "USD")
+        assert table.loc["irr", "base"] == table.loc["irr", "8%"]
+
+
+class TestFormattingForReports:
+    """The additions to eip_analysis.formatting that the reports use."""
+
+    @pytest.mark.parametrize("x, text", [
+        (1.6e9, "1,600,000,000"), (23159.78, "23,159.78"), (0.1, "0.1"), (-0.0, "0"),
+        ("AR5", "AR5"), (float("nan"), ""), (math.inf, "unbounded"),
+    ])
+    def test_plain(self, x, text):
+        assert formatting.plain(x) == text
+
+    def test_plain_calendar_year(self):
+        assert formatting.plain(2023, thousands=False) == "2023"
+
+    @pytest.mark.parametrize("x, digits", [(1234.5, 0), (-150, 0), (12.3, 1), (-0.6, 2),
+                                           (0.0, 0), (float("nan"), 0)])
+    def test_sensible_digits(self, x, digits):
+        assert formatting.sensible_digits(x) == digits
+
+    @pytest.mark.parametrize("x, unit, text", [
+        (1205.37, "tCO2e/yr", "1,205 tCO2e/yr"), (60.0, "MWh/yr", "60 MWh/yr"),
+        (21.34, "", "21.3"), (0.6153, "", "0.62"), (-18.83, "t", "-18.8 t"),
+        (float("nan"), "t", "not defined"),
+    ])
+    def test_quantity(self, x, unit, text):
+        assert formatting.quantity(x, unit) == text
+
+    @pytest.mark.parametrize("largest, expected", [
+        (3.9e9, (1e6, "million")), (2.5e10, (1e9, "billion")), (35_000, (1e3, "thousand")),
+        (8_000, (1.0, "")), (0.0, (1.0, "")), (-2e5, (1e3, "thousand"))])
+    def test_scale(self, largest, expected):
+        assert formatting.scale(largest) == expected
+
+    def test_flow_label(self):
+        assert formatting.flow_label("coal_bituminous") == "Bituminous coal"
+        assert formatting.flow_label("new_fuel") == "New fuel"
+
+
+class TestTables:
+    def test_assumptions_list_every_input_and_parameter(self, mini):
+        table = report.assumptions_table(mini)
+        paths = {p for p, _, _ in mini.case.quantities()}
+        assert paths <= set(table["path"])
+        assert {f"parameters.{p['parameter']}" for p in mini.parameters.table()} <= set(
+            table["path"])
+        row = table.set_index("path")
+        assert row.loc["capex.dryer.amount", "value"] == "100,000"
+        assert row.loc["capex.dryer.amount", "range"] == "80,000 to 120,000"
+        assert row.loc["parameters.discount_rate", "value"] == "10%"
+        assert row.loc["parameters.exchange_rate_vnd_per_usd", "value"] == "23,159.78"
+        assert row.loc["parameters.price_year", "value"] == "2021"
+        assert row.loc["capex.dryer.amount", "is_assumption"]
+
+    def test_assumption_sources_are_marked_in_html(self, mini):
+        html = report.assumptions_html(mini)
+        assert '<em>assumption</em>: fixture' in html
+        assert 'data-path="capex.dryer.amount"' in html
+
+    def test_cash_flow_total_row_discounts_to_npv(self, mini):
+        table = report.cashflow_table(mini)
+        total = table[table["phase"] == "total"].iloc[0]
+        assert total["discounted_cash_flow_usd"] == pytest.approx(mini.npv_usd)
+        assert total["net_cash_flow_usd"] == pytest.approx(70_000.0)
+        assert len(table) == len(mini.cashflows) + 1
+
+    def test_cash_flow_html_shows_whole_units_or_millions(self, mini):
+        usd = report.cashflow_html(mini)
+        assert "Amounts in USD per year" in usd and "-100,000" in usd and "4,458" in usd
+        vnd = report.cashflow_html(mini, "VND")
+        assert "Amounts in VND million per year" in vnd
+        assert formatting.number(-100_000 * RATE / 1e6, digits=1) in vnd  # -2,316.0
+
+    def test_emissions_total_equals_the_metric(self, mini):
+        table = report.emissions_table(mini)
+        total = table[table["flow"] == "total"].iloc[0]
+        assert total["avoided_co2e_t_per_year"] == pytest.approx(mini.co2e_avoided_t_per_year)
+        html = report.emissions_html(mini)
+        assert "Bituminous coal" in html and "IPCC 2006" in html and "1,205" in html
+
+    def test_uncounted_flows_say_so(self, mini_data, write_case):
+        mini_data["resource_flows"].append({
+            "flow": "waste_landfill", "party": "supplier", "description": "Offcuts landfilled",
+            "baseline_per_year": {"value": 50, "unit": "t/yr", "source": "assumption: x"},
+            "project_per_year": {"value": 0, "unit": "t/yr", "source": "assumption: x"}})
+        html = report.emissions_html(appraise(load_case(write_case(mini_data))))
+        assert "not counted" in html and "first-order-decay" in html
+
+    def test_provenance(self, mini):
+        run = report.check_parameters("MINI-01", FIXTURE_CASES, discount_rate=0.08)
+        rows = {k: text for k, _, text in report.provenance(
+            mini, run, run_date=datetime(2021, 5, 1, 8, 30, tzinfo=UTC))}
+        assert rows["package"] == f"eip-analysis {__version__}"
+        assert rows["case_sha256"] == mini.case.sha256 and len(rows["case_sha256"]) == 64
+        assert rows["case_file"] == "tests/data/cases/MINI-01.yaml"
+        assert rows["run_parameters"] == "discount_rate = 0.08"
+        assert "discount_rate = 0.1 [1/yr]" in rows["parameters_used"]
+        assert rows["run_date"] == "2021-05-01 08:30 UTC"
+        assert rows["git_commit"]
+
+    def test_git_commit_outside_a_checkout_is_none(self, tmp_path):
+        assert report.git_commit(tmp_path) is None
+
+
+class TestEscaping:
+    def test_case_text_never_becomes_markup(self, mini):
+        case = mini.case.model_copy(update={
+            "title": XSS, "exchange": "<img src=x onerror=alert(2)>", "supplier_role": '"><b>x',
+            "data_note": "<i>note</i>", "next_steps": ["<a href='//evil.example'>go</a>"]})
+        a = appraise(case)
+        page = "".join([report.title_block_html(a), report.key_figures_html(a),
+                        report.barriers_html(case), report.assumptions_html(a)])
+        assert "<script" not in page and "<img" not in page and "<a " not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "&quot;&gt;&lt;b&gt;x" in page
+        assert not external_references(page)
+
+    def test_html_marks_trusted_fragments_only(self):
+        assert report.escape("<b>") == "&lt;b&gt;"
+        assert report.escape(report.Html("<b>")) == "<b>"
+
+    def test_illustrative_banner(self, mini):
+        assert 'id="illustrative-banner"' in report.title_block_html(mini)
+        surveyed = appraise(mini.case.model_copy(update={"data_quality": "surveyed"}))
+        assert "illustrative-banner" not in report.title_block_html(surveyed)
+
+
+class TestFigureHtml:
+    def test_png_embedded_as_data_uri(self, mini):
+        html = report.figure_html(report.cash_flow_figure(mini), alt='cash "flow"')
+        assert html.startswith('<figure class="chart"><img src="data:image/png;base64,iVBOR')
+        assert 'alt="cash &quot;flow&quot;"' in html
+
+
+class TestExportHtml:
+    def _notebook(self):
+        nb = nbformat.v4.new_notebook()
+        params = nbformat.v4.new_code_cell("case_id = 'SECRET-PARAM'")
+        params.metadata["tags"] = ["parameters"]
+        shown = nbformat.v4.new_code_cell("display(HTML(x))", outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": "<p id='x'>shown</p>"}),
+            nbformat.v4.new_output("stream", name="stderr", text="a warning from a library"),
+        ])
+        silent = nbformat.v4.new_code_cell("import os  # no output")
+        nb.cells = [params, nbformat.v4.new_markdown_cell("## A heading"), shown, silent]
+        return nb
+
+    def test_only_outputs_and_text(self):
+        page = report.export_html(self._notebook(), title="T <1>")
+        assert "<title>T &lt;1&gt;</title>" in page
+        assert '<p id="x">shown</p>' in page and "A heading" in page
+        for hidden in ("SECRET-PARAM", "display(HTML", "import os", "a warning", "In&nbsp;["):
+            assert hidden not in page
+
+    def test_self_contained(self):
+        page = report.export_html(self._notebook(), title="T")
+        assert "<script" not in page.lower()
+        assert not external_references(page)
+        assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+
+    def test_external_reference_detector(self):
+        for bad in ('<script src="https://cdn.example/x.js">', "<link href='//fonts.x/y'>",
+                    "<style>@import url(local.css);</style>",
+                    "<div style=\"background: url( 'http://x/y.png')\">",
+                    '<img srcset="a.png 1x, https://x/b.png 2x">'):
+            assert external_references(bad), bad
+        for ok in ('<a href="#Key-figures">', '<a href="MINI-01.html">',
+                   '<img src="data:image/png;base64,AAAA">',
+                   "<p>&lt;iframe src='//evil.example'&gt;</p>"):
+            assert not external_references(ok), ok
+
+
+class TestKernel:
+    def test_python3_kernel_is_this_environment(self):
+        assert report.kernel_executable("python3") == sys.executable
+        assert report.check_kernel("python3") == sys.executable
+
+    def test_a_kernel_of_another_python_is_refused(self, tmp_path, monkeypatch):
+        spec = tmp_path / "kernels" / "other"
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": ["/opt/elsewhere/bin/python", "-m", "ipykernel_launcher", "-f",
+                     "{connection_file}"], "display_name": "other", "language": "python"}))
+        monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+        with pytest.raises(report.ReportError, match="runs /opt/elsewhere/bin/python"):
+            report.check_kernel("other")
+
+    def test_missing_kernel(self):
+        with pytest.raises(report.ReportError, match="no Jupyter kernel named"):
+            report.kernel_executable("no-such-kernel-here")
+
+
+class TestOneLineError:
+    def _pm(self, ename, evalue, exec_count=3):
+        return PapermillExecutionError(2, exec_count, "src", ename, evalue, ["tb"])
+
+    def test_input_error_inside_a_notebook_is_its_message(self):
+        err = self._pm("InputError", "discount_rate: expected a rate, got 1.5")
+        assert report.one_line_error(err) == "discount_rate: expected a rate, got 1.5"
+
+    def test_other_errors_name_the_cell(self):
+        err = self._pm("ZeroDivisionError", "division by zero\nmore")
+        assert report.one_line_error(err) == ("notebook cell In [3]: ZeroDivisionError: "
+                                              "division by zero")
+
+    def test_library_errors(self):
+        assert report.one_line_error(InputError("x", field="f")) == "f: expected x"
+        assert report.one_line_error(RuntimeError("boom\ntrace")) == "RuntimeError: boom"
+        assert report.one_line_error(KeyError()) == "KeyError"
+
+    def test_dead_kernel(self):
+        from nbclient.exceptions import DeadKernelError
+
+        assert report.one_line_error(DeadKernelError("Kernel died")).startswith(
+            "the notebook's kernel died")
+
+
+# -- the notebook, executed --------------------------------------------------------------------
+
+
+class TestExecutedReport:
+    def test_figures_equal_the_library_values(self, executed):
+        shown = key_figures_in(executed["html"])
+        expected = report.key_figures(executed["appraisal"]).set_index("key")["text"].to_dict()
+        assert shown == expected
+
+    def test_self_contained_small_and_without_code(self, executed):
+        html = executed["html"]
+        assert not external_references(html)
+        assert "<script" not in html.lower()
+        assert len(html.encode()) < 1_500_000
+        for code in ("check_parameters(", "display(HTML", "case_id = ", "In&nbsp;[", "Out["):
+            assert code not in html
+        assert html.count("data:image/png;base64,") == 2
+
+    def test_sections_in_reading_order(self, executed):
+        html = executed["html"]
+        marks = ['id="report-title"', 'id="key-figures"', 'id="warnings"', 'id="assumptions"',
+                 'id="cashflows"', 'id="emissions"', 'id="barriers"', 'id="provenance"']
+        positions = [html.index(m) for m in marks]
+        assert positions == sorted(positions)
+        assert 'id="illustrative-banner"' in html
+
+    def test_provenance_names_version_hash_and_the_kernel_python(self, executed):
+        html = executed["html"]
+        case = executed["appraisal"].case
+        assert f"eip-analysis {__version__}" in html and case.sha256 in html
+        # the kernel papermill started runs this environment's interpreter
+        assert f"{sys.executable} (" in html
+
+    def test_executed_notebook_is_kept_and_no_temporary_file_left(self, executed):
+        out = executed["out"]
+        kept = out / "notebooks" / "MINI-01.ipynb"
+        nb = nbformat.read(kept, as_version=4)
+        assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+        assert sorted(p.name for p in (out / "notebooks").iterdir()) == ["MINI-01.ipynb"]
+        assert sorted(p.name for p in out.iterdir()) == ["MINI-01.html", "notebooks"]
+
+    def test_bad_parameter_fails_in_the_first_cell_with_one_line(self, tmp_path):
+        with pytest.raises(PapermillExecutionError) as err:
+            papermill.execute_notebook(
+                str(report.NOTEBOOK), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                parameters={"case_id": "MINI-01", "cases_dir": str(FIXTURE_CASES),
+                            "discount_rate": 1.5},
+                progress_bar=False, extra_arguments=report.KERNEL_ARGUMENTS)
+        nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        tags = [c.metadata.get("tags", []) for c in code]
+        assert tags[0] == ["parameters"] and tags[1] == ["injected-parameters"]
+        assert "check_parameters(" in code[2].source  # the first cell after the parameters
+        assert err.value.exec_count == code[2].execution_count
+        assert err.value.ename == "InputError"
+        assert report.one_line_error(err.value) == (
+            "discount_rate: expected a real discount rate in [0, 1) [1/yr], got 1.5")
+
+
+def test_explore_notebook_runs_on_a_case(tmp_path):
+    notebook = report.NOTEBOOK.parent / "explore_case.ipynb"
+    papermill.execute_notebook(
+        str(notebook), str(tmp_path / "explore.ipynb"), kernel_name="python3",
+        parameters={"case_id": "MINI-01", "cases_dir": str(FIXTURE_CASES)},
+        cwd=str(notebook.parent), progress_bar=False, extra_arguments=report.KERNEL_ARGUMENTS)
+    nb = nbformat.read(tmp_path / "explore.ipynb", as_version=4)
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "image/png" in o.get("data", {})]
+    assert len(images) == 3  # the base chart, then the changed cash flows and emissions
+
+
+def _last_good(out: Path) -> Path:
+    html = out / "MINI-01.html"
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text("last good report")
+    return html
+
+
+class TestFailingNotebooks:
+    """Notebooks that fail on purpose, in the style of papermill's own tests."""
+
+    @pytest.mark.parametrize("notebook, message", [
+        ("broken_cell.ipynb", "notebook cell In [3]: ZeroDivisionError: division by zero"),
+        ("sys_exit.ipynb", "notebook cell In [3]: SystemExit: stopped on purpose by the fixture"),
+        ("input_error.ipynb", "gwp_set: expected AR5 or AR6, got 'AR4'"),
+    ])
+    def test_one_line_and_the_last_good_report_stays(self, tmp_path, notebook, message):
+        good = _last_good(tmp_path)
+        run = report.check_parameters("MINI-01", FIXTURE_CASES)
+        with pytest.raises(Exception) as err:
+            report.run_report(run, tmp_path, notebook=NOTEBOOKS / notebook)
+        assert report.one_line_error(err.value) == message
+        assert good.read_text() == "last good report"
+        left = sorted(p.name for p in (tmp_path / "notebooks").iterdir())
+        assert left == ["MINI-01.failed.ipynb"]  # kept for debugging, no temporary file
+
+    def test_broken_case_fails_before_a_kernel_starts(self, tmp_path, write_case):
+        write_case("id: BAD-01\ncapex: [oops\n", name="BAD-01")
+        run = report.check_parameters("BAD-01", write_case.folder)
+        with pytest.raises(InputError, match=r"BAD-01.yaml: line \d+, column \d+: expected valid"):
+            report.run_report(run, tmp_path)
+        assert not (tmp_path / "notebooks").exists() or not any(
+            (tmp_path / "notebooks").iterdir())
+
+
+# -- in a real browser -------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+class _DevTools:
+    """A minimal Chrome DevTools protocol client over one page's websocket."""
+
+    def __init__(self, url: str) -> None:
+        import websocket
+
+        self.ws = websocket.create_connection(url, timeout=60)
+        self.next_id = 0
+        self.events: list[dict] = []
+
+    def call(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self.next_id:
+                return msg.get("result", {})
+            self.events.append(msg)
+
+    def wait_for(self, method: str) -> None:
+        while not any(e.get("method") == method for e in self.events):
+            self.events.append(json.loads(self.ws.recv()))
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("no Chromium installed (apt-get install chromium)")
+    pytest.importorskip("websocket")
+    profile = tmp_path / "profile"
+    proc = subprocess.Popen([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                             "--remote-debugging-port=0", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 60  # a guard against a hung browser, not an assertion
+        while not port_file.exists() or not port_file.read_text().strip():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.skip("Chromium did not start here")
+            time.sleep(0.1)
+        port = int(port_file.read_text().split()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=30) as r:
+            page = next(t for t in json.load(r) if t["type"] == "page")
+        client = _DevTools(page["webSocketDebuggerUrl"])
+        yield client
+        client.ws.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_report_renders_in_headless_chromium_offline(executed, browser_page):
+    page = browser_page
+    for domain in ("Page", "Runtime", "Log", "Network"):
+        page.call(f"{domain}.enable")
+    page.call("Page.navigate", url=executed["html_path"].as_uri())
+    page.wait_for("Page.loadEventFired")
+    result = page.call("Runtime.evaluate", returnByValue=True, expression="""JSON.stringify({
+        title: document.title,
+        h1: document.querySelector('#report-title').textContent,
+        rows: document.querySelectorAll('#key-figures tr').length,
+        npv: document.querySelector('#key-figures td[data-key=npv]').textContent,
+        images: Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)})""")
+    shown = json.loads(result["result"]["value"])
+    a = executed["appraisal"]
+    assert shown["title"] == f"MINI-01: {a.case.title}"
+    assert shown["h1"] == a.case.title
+    assert shown["rows"] == len(report.key_figures(a))
+    assert shown["npv"] == "USD 4,458"
+    assert shown["images"] == [True, True]  # both charts decoded
+    errors = [e for e in page.events if e.get("method") == "Runtime.exceptionThrown"
+              or (e.get("method") == "Runtime.consoleAPICalled"
+                  and e["params"]["type"] in ("error", "assert"))
+              or (e.get("method") == "Log.entryAdded"
+                  and e["params"]["entry"]["level"] == "error")]
+    assert errors == []
+    requested = [e["params"]["request"]["url"] for e in page.events
+                 if e.get("method") == "Network.requestWillBeSent"]
+    assert requested and all(u.startswith(("file:", "data:")) for u in requested), requested
