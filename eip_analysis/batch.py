@@ -8,7 +8,8 @@ working directory of the process while a notebook runs); another executor (Dask.
 same function.
 
 ``eip-analysis run`` (registered here) runs the cases, writes ``reports/<id>.html``, keeps the
-executed notebooks in ``reports/notebooks/``, the statuses in ``reports/status/<id>.json`` and
+executed notebooks in ``reports/notebooks/``, with ``--workbooks`` the bank workbooks in
+``reports/workbooks/<id>.xlsx``, the statuses in ``reports/status/<id>.json`` and
 writes ``reports/index.html`` from the statuses of every case of the cases folder.
 """
 
@@ -26,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__, paths, report
+from . import __version__, paths, report, workbook
 from .cases import PLAIN_NAME, case_path
 from .cli import _cases_arg, command
 from .errors import InputError
@@ -56,6 +57,7 @@ class ReportTask:
     cases_dir: str | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
     notebook: str = str(report.NOTEBOOK)
+    workbooks: bool = False  #: also write ``<output_dir>/workbooks/<id>.xlsx``
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class CaseStatus:
     ok: bool
     seconds: float  #: wall time of the run [s]
     report: str | None = None  #: path of the HTML report when ok
+    workbook: str | None = None  #: path of the bank workbook when ok and asked for
     error: str | None = None  #: the error in one line when failed
     title: str = ""
     park: str = ""
@@ -105,11 +108,16 @@ def run_one(task: ReportTask) -> CaseStatus:
         case = run.load_case()
         info.update(title=case.title, park=case.park, data_quality=case.data_quality)
         html = report.run_report(run, task.output_dir, notebook=task.notebook)
-        figures = report.key_figures(run.appraise(), run.currency).set_index("key")["text"]
+        appraisal = run.appraise()
+        if task.workbooks:  # written atomically: a failure leaves no partial file
+            info["workbook"] = str(workbook.write_workbook(
+                appraisal, workbook_path(task.output_dir, task.case_id)))
+        figures = report.key_figures(appraisal, run.currency).set_index("key")["text"]
         info["figures"] = {k: figures[k] for k in INDEX_FIGURES}
         ok, error, path = True, None, str(html)
     except Exception as exc:  # noqa: BLE001 - a failing case is a status, not a crash
         ok, error, path = False, report.one_line_error(exc), None
+        info.pop("workbook", None)
     return CaseStatus(case_id=task.case_id, ok=ok, seconds=time.perf_counter() - start,
                       report=path, error=error, finished=datetime.now(UTC).isoformat(
                           timespec="seconds"), **info)
@@ -164,6 +172,11 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1) -> list[CaseStatus]
 
 
 # -- statuses on disk and the index ------------------------------------------------------------
+
+
+def workbook_path(output_dir: str | Path, case_id: str) -> Path:
+    """``<output_dir>/workbooks/<case_id>.xlsx``."""
+    return Path(output_dir) / "workbooks" / f"{case_id}.xlsx"
 
 
 def status_path(output_dir: str | Path, case_id: str) -> Path:
@@ -226,6 +239,8 @@ def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
         html_file = output_dir / f"{s.case_id}.html"
         if s.ok:
             link = f'<a href="{_e(html_file.name)}">{_e(s.case_id)}</a>'
+            if s.workbook:
+                link += f'<br>(<a href="workbooks/{_e(Path(s.workbook).name)}">workbook</a>)'
             status = '<span class="status-ok">ok</span>'
         else:
             link = _e(s.case_id)
@@ -294,6 +309,8 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                    help="report parameter for every case: "
                         f"{', '.join(report.RUN_PARAMETERS)} (repeat for several)")
+    p.add_argument("--workbooks", action="store_true",
+                   help="also write the bank workbook of each case, <output>/workbooks/<id>.xlsx")
     _cases_arg(p)
 
 
@@ -321,7 +338,7 @@ def _run(args: argparse.Namespace) -> int:
     report.check_parameters(ids[0], cases_dir, **given)  # bad -p values fail before any run
     output = (args.output if args.output is not None else paths.reports_dir()).resolve()
     tasks = [ReportTask(case_id=cid, output_dir=str(output), cases_dir=cases_dir,
-                        parameters=given) for cid in ids]
+                        parameters=given, workbooks=args.workbooks) for cid in ids]
     statuses = run_cases(tasks, jobs=args.jobs)
     write_statuses(statuses, output)
     index = write_index(output, args.cases)

@@ -51,12 +51,15 @@ REPORTING_CURRENCIES = ("USD", "VND")
 #: Names of the report notebook's ``parameters`` cell, in order (a test checks they agree).
 NOTEBOOK_PARAMETERS = (
     "case_id", "cases_dir", "discount_rate", "currency", "exchange_rate_vnd_per_usd",
-    "grid_factor_year", "gwp_set",
+    "grid_factor_year", "gwp_set", "mc_draws", "mc_seed",
 )
 #: Parameters a batch run may set with ``-p NAME=VALUE`` (the case comes from other options).
 RUN_PARAMETERS = NOTEBOOK_PARAMETERS[2:]
 #: Run parameters that are passed on to :func:`eip_analysis.appraise` as overrides.
 APPRAISAL_OVERRIDES = ("discount_rate", "exchange_rate_vnd_per_usd", "grid_factor_year", "gwp_set")
+#: Default number of Monte Carlo draws and their seed (:func:`eip_analysis.risk.report_sections`).
+DEFAULT_MC_DRAWS = 10_000
+DEFAULT_MC_SEED = 20211130
 #: Kernel command-line options: keep the kernel's own log off the terminal. ipykernel warns on
 #: every start that a local kernel talks over TCP without encryption (papermill's default) and
 #: logs an error when jupyter_client interrupts it on shutdown, as it always does; errors in the
@@ -87,6 +90,8 @@ class ReportParameters:
     exchange_rate_vnd_per_usd: float | None = None  #: [VND/USD]
     grid_factor_year: int | None = None  #: year of the Viet Nam grid emission factor
     gwp_set: str | None = None  #: AR5 or AR6
+    mc_draws: int = DEFAULT_MC_DRAWS  #: Monte Carlo draws of the risk sections
+    mc_seed: int = DEFAULT_MC_SEED  #: seed of the Monte Carlo draws (same seed, same figures)
 
     @property
     def overrides(self) -> dict[str, Any]:
@@ -99,6 +104,10 @@ class ReportParameters:
         out = self.overrides
         if self.currency != "USD":
             out = {"currency": self.currency, **out}
+        if self.mc_draws != DEFAULT_MC_DRAWS:
+            out["mc_draws"] = self.mc_draws
+        if self.mc_seed != DEFAULT_MC_SEED:
+            out["mc_seed"] = self.mc_seed
         return out
 
     def notebook_parameters(self) -> dict[str, Any]:
@@ -122,6 +131,8 @@ def check_parameters(
     exchange_rate_vnd_per_usd: Any = None,
     grid_factor_year: Any = None,
     gwp_set: Any = None,
+    mc_draws: Any = DEFAULT_MC_DRAWS,
+    mc_seed: Any = DEFAULT_MC_SEED,
 ) -> ReportParameters:
     """Validate the report notebook's parameters and return them typed.
 
@@ -144,6 +155,10 @@ def check_parameters(
         Year of the Viet Nam grid emission factor [yr]; ``None`` keeps the parameters file's.
     gwp_set : str, optional
         ``"AR5"`` or ``"AR6"`` GWP100 values; ``None`` keeps the parameters file's.
+    mc_draws : int or str
+        Monte Carlo draws of the risk sections, a positive integer (default 10,000).
+    mc_seed : int or str
+        Seed of the Monte Carlo draws, an integer >= 0 (default 20211130).
 
     Returns
     -------
@@ -174,7 +189,25 @@ def check_parameters(
     given = {"discount_rate": discount_rate, "exchange_rate_vnd_per_usd": exchange_rate_vnd_per_usd,
              "grid_factor_year": grid_factor_year, "gwp_set": gwp_set}
     typed = {k: None if v is None else coerce(k, v, field=k) for k, v in given.items()}
-    return ReportParameters(case_id=case_id, cases_dir=folder, currency=currency.upper(), **typed)
+    return ReportParameters(case_id=case_id, cases_dir=folder, currency=currency.upper(),
+                            mc_draws=_whole_number("mc_draws", mc_draws, 1),
+                            mc_seed=_whole_number("mc_seed", mc_seed, 0), **typed)
+
+
+def _whole_number(name: str, value: Any, smallest: int) -> int:
+    """``value`` (an int, or its text from the command line) as an int >= ``smallest``."""
+    expected = "a positive integer" if smallest == 1 else f"an integer >= {smallest}"
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            number = int(value.strip().replace("_", ""))
+        except ValueError:
+            raise InputError(expected, field=name, got=value) from None
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if isinstance(number, bool) or not isinstance(number, int | np.integer) or number < smallest:
+        raise InputError(expected, field=name, got=value)
+    return int(number)
 
 
 def parse_assignments(assignments: Sequence[str]) -> dict[str, str]:
@@ -646,11 +679,22 @@ def key_figures_html(appraisal: Appraisal, currency: str = "USD") -> Html:
 
 def warnings_html(appraisal: Appraisal) -> Html:
     """The appraisal's warnings in words (``Appraisal.warnings``), or a line saying there are none."""
-    if not appraisal.warnings:
-        return Html('<p class="no-warnings" id="warnings">No warnings: every metric above is '
-                    "defined and both parties gain at the assumed transfer prices.</p>")
-    items = "".join(f"<li>{_e(w)}</li>" for w in appraisal.warnings)
-    return Html(f'<div class="warnings" id="warnings" role="note"><p><strong>Read with care'
+    return warnings_list_html(appraisal.warnings, element_id="warnings",
+                              empty="No warnings: every metric above is defined and both parties "
+                                    "gain at the assumed transfer prices.")
+
+
+def warnings_list_html(warnings: Sequence[str], *, element_id: str | None = None,
+                       empty: str | None = None) -> Html:
+    """Warnings (one sentence each, escaped) as a "Read with care" list.
+
+    With no warnings: ``empty`` as a muted line, or nothing when ``empty`` is ``None``.
+    """
+    id_attr = f' id="{_e(element_id)}"' if element_id else ""
+    if not warnings:
+        return Html(f'<p class="no-warnings"{id_attr}>{_e(empty)}</p>' if empty else "")
+    items = "".join(f"<li>{_e(w)}</li>" for w in warnings)
+    return Html(f'<div class="warnings"{id_attr} role="note"><p><strong>Read with care'
                 f"</strong></p><ul>{items}</ul></div>")
 
 
@@ -795,6 +839,160 @@ def figure_html(fig, *, alt: str, dpi: int = 150) -> Html:
                 f'alt="{_e(alt)}"></figure>')
 
 
+# -- sections of the risk and financing analysis (eip_analysis.risk.report_sections) -------------
+
+#: Words for table names of :class:`eip_analysis.financing.Section` (a caption above the table).
+SECTION_TABLE_CAPTIONS = {
+    "summary": "Summary",
+    "terms": "Financing terms and their sources",
+    "loan": "Loan schedule by year (CFADS: cash flow available for debt service; DSCR: debt "
+            "service coverage ratio, CFADS divided by debt service)",
+    "tax": "Corporate income tax (CIT) by year",
+    "parties": "Each party's own cash flow, transfers between them included",
+    "transfer_price": "Transfer prices at which each party breaks even",
+    "scenarios": "Scenarios",
+    "scenario_inputs": "Inputs of each scenario",
+    "tornado": "One input at a time, over its assessed range; the switching value is the value "
+               "of the input at which the NPV turns zero",
+    "inputs": "Uncertain inputs and the distributions they are drawn from",
+}
+#: Column words where the name alone does not say it: ``column -> (header, kind)``.
+_COLUMN_WORDS = {
+    "metric_base": ("NPV at the base value [USD]", "money"),
+    "metric_at_low": ("NPV at the low end [USD]", "money"),
+    "metric_at_high": ("NPV at the high end [USD]", "money"),
+    "swing": ("Swing of the NPV [USD]", "money"),
+    "change_from_base": ("Switching value, change from base", "percent"),
+    "within_range": ("Switching value within the range", "bool"),
+    "share_undefined": ("Draws where it is undefined", "percent"),
+    "probability": ("Probability", "percent"),
+    "probability_of": ("Probability of", "text"),
+    "payback_years": ("Payback [years]", "years"),
+    "p10": ("P10", "unit"), "p50": ("P50", "unit"), "p90": ("P90", "unit"),
+}
+#: Columns whose numbers are in the unit of their row's ``unit`` column.
+_ROW_UNIT_COLUMNS = frozenset({
+    "value", "base", "low", "high", "conservative", "optimistic", "switching_value", "mean",
+    "p10", "p50", "p90", "base_price", "min_price", "max_price", "equal_split_price"})
+#: Machine columns not shown (addresses and checks; the label column says what a row is).
+_HIDDEN_COLUMNS = frozenset({"path", "metric_at_switching"})
+_ACRONYMS = {"npv": "NPV", "irr": "IRR", "mirr": "MIRR", "dscr": "DSCR", "cfads": "CFADS",
+             "cit": "CIT", "usd": "USD", "vnd": "VND", "p10": "P10", "p50": "P50", "p90": "P90"}
+_RATE_UNITS = frozenset({"1/yr", "fraction"})
+
+
+def _words(name: str) -> str:
+    """``"equity_npv"`` -> ``"Equity NPV"`` (identifiers in words, acronyms in capitals)."""
+    words = [_ACRONYMS.get(w, w) for w in str(name).replace("_", " ").split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _column_kind(name: str, dtype: Any) -> tuple[str, str]:
+    """Header in words with its unit, and how to format the column's values."""
+    if name in _COLUMN_WORDS:
+        return _COLUMN_WORDS[name]
+    for suffix, unit in (("_usd_per_year", "USD/yr"), ("_usd", "USD")):
+        if name.endswith(suffix):
+            return f"{_words(name.removesuffix(suffix))} [{unit}]", "money"
+    if name.endswith("_years"):
+        return f"{_words(name.removesuffix('_years'))} [years]", "years"
+    if name == "irr" or name.endswith(("_irr", "_rate")):
+        return _words(name), "percent"
+    if "dscr" in name:
+        return _words(name), "ratio"
+    if name in _ROW_UNIT_COLUMNS:
+        return _words(name), "unit"
+    if pd.api.types.is_bool_dtype(dtype):
+        return _words(name), "bool"
+    if name == "year":
+        return "Year", "year"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return _words(name), "number"
+    return _words(name), "text"
+
+
+def _in_unit(value: float, unit: str) -> str:
+    if unit in _RATE_UNITS:
+        return formatting.percent(value, digits=2)
+    if unit in ("-", "ratio"):
+        return formatting.number(value, digits=2)
+    if abs(value) >= 100:
+        return formatting.number(value)
+    return formatting.plain(round(value, 2 if unit in ("yr", "years") else 4))
+
+
+def _cell(value: Any, kind: str, unit: str = "") -> str:
+    """One value of a section table as a reader at a bank writes it."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, str):
+        plain_id = value.replace("_", "").isalnum() and value.islower() and "_" in value
+        return value.replace("_", " ") if plain_id else value
+    if kind == "bool" or isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if kind == "money":
+        return formatting.number(value)
+    if kind == "percent":
+        return formatting.percent(value)
+    if kind == "years":
+        return formatting.number(value, digits=1)
+    if kind == "ratio":
+        return formatting.number(value, digits=2)
+    if kind == "year":
+        return str(int(value))
+    if kind == "unit":
+        return _in_unit(float(value), unit)
+    return formatting.number(value, digits=formatting.sensible_digits(value))
+
+
+def frame_html(table: pd.DataFrame, *, table_id: str, caption: str | None = None) -> Html:
+    """A table of computed results (DataFrame) for people, escaped (:func:`_table_html`).
+
+    Column names read as words with their unit (``npv_usd`` -> ``NPV [USD]``); money with
+    thousands separators, rates as percentages, DSCRs with two decimals; columns ``value``,
+    ``base``, ``low``... in the unit of their row's ``unit`` column; machine columns (``path``)
+    left out, and ``value``/``unit`` too when an ``in words`` column says the same.
+    """
+    hidden = set(_HIDDEN_COLUMNS)
+    if "in words" in table.columns:
+        hidden |= {"value", "unit"}
+    if "label" in table.columns:
+        hidden.add("metric")
+    columns = [c for c in table.columns if c not in hidden]
+    kinds = {c: _column_kind(str(c), table[c].dtype) for c in columns}
+    units = table["unit"] if "unit" in table.columns else pd.Series("", index=table.index)
+    rows = [[_cell(table.at[i, c], kinds[c][1], "" if pd.isna(units[i]) else str(units[i]))
+             for c in columns] for i in table.index]
+    numeric = [j for j, c in enumerate(columns) if kinds[c][1] not in ("text", "bool")
+               and pd.api.types.is_numeric_dtype(table[c].dtype)]
+    classes = "analysis wide" if len(columns) > 8 else "analysis"
+    return _table_html([kinds[c][0] for c in columns], rows, table_id=table_id,
+                       numeric=numeric, caption=caption, classes=classes)
+
+
+def section_html(section: Any, *, section_id: str) -> Html:
+    """One section of :func:`eip_analysis.risk.report_sections`, for the report page.
+
+    Paragraphs (``Section.text``), then tables (:func:`frame_html`, captions from
+    :data:`SECTION_TABLE_CAPTIONS`), then figures (:func:`figure_html`), then the section's
+    warnings (:func:`warnings_list_html`). A table named ``warnings`` is shown as that list.
+    Every text is escaped; element ids start with ``section_id``.
+    """
+    parts = [f'<section class="analysis" id="{_e(section_id)}">']
+    parts += [f"<p>{_e(t)}</p>" for t in section.text]
+    for name, table in section.tables.items():
+        if name == "warnings" or table is None or table.empty:
+            continue
+        parts.append(frame_html(table, table_id=f"{section_id}-{name}".replace("_", "-"),
+                                caption=SECTION_TABLE_CAPTIONS.get(name, _words(name))))
+    for name, fig in section.figures.items():
+        parts.append(figure_html(fig, alt=f"{section.title}: {_words(name).lower()} chart"))
+    parts.append(warnings_list_html(section.warnings, element_id=f"{section_id}-warnings"))
+    parts.append("</section>")
+    return Html("".join(parts))
+
+
 def cash_flow_figure(appraisal: Appraisal, currency: str = "USD"):
     """:func:`eip_analysis.plots.cumulative_cash_flow` of an appraisal, in ``currency``."""
     return plots.cumulative_cash_flow(
@@ -848,7 +1046,9 @@ table.facts th, table.figures th { font-weight: normal; color: var(--muted); pad
 table.facts th { white-space: nowrap; }
 table.figures { font-size: 1em; min-width: 60%; }
 table.figures td { font-weight: 600; }
-table.cashflows { font-size: 0.78em; }
+table.cashflows, table.wide { font-size: 0.78em; }
+table.wide th, table.wide td { padding: 3px 6px; }
+section.analysis { margin-bottom: 1em; }
 table.cashflows th, table.cashflows td { padding: 3px 6px; }
 table.assumptions, table.emissions { width: 100%; }
 table.assumptions td:first-child { min-width: 16em; }

@@ -220,3 +220,30 @@ class TestSummaryAndIndex:
         same = [batch.CaseStatus("AA-01", True, 1.0), batch.CaseStatus("BB-02", True, 1.0)]
         page = batch.index_html(same, tmp_path)
         assert "Run parameters: defaults." in page and "<th>Run parameters</th>" not in page
+
+
+def test_workbooks_are_written_and_linked_from_the_index(tmp_path):
+    out = tmp_path / "reports"
+    code = main(["run", "MINI-01", "--cases", str(FIXTURE_CASES), "--output", str(out),
+                 "-p", "mc_draws=200", "--workbooks"])
+    assert code == 0
+    xlsx = out / "workbooks" / "MINI-01.xlsx"
+    assert xlsx.read_bytes()[:2] == b"PK"  # a zip: the .xlsx container
+    assert sorted(p.name for p in xlsx.parent.iterdir()) == ["MINI-01.xlsx"]
+    status = batch.CaseStatus.from_json(batch.status_path(out, "MINI-01").read_text())
+    assert status.ok and status.workbook == str(xlsx)
+    assert status.parameters == {"mc_draws": 200}
+    assert 'href="workbooks/MINI-01.xlsx"' in (out / "index.html").read_text()
+
+
+def test_a_failing_workbook_fails_the_case_in_one_line(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full\nmore")
+
+    monkeypatch.setattr(batch.workbook, "write_workbook", broken)
+    task = batch.ReportTask(case_id="MINI-01", output_dir=str(tmp_path),
+                            cases_dir=str(FIXTURE_CASES), parameters={"mc_draws": 200},
+                            workbooks=True)
+    status = batch.run_one(task)
+    assert not status.ok and status.error == "RuntimeError: disk full"
+    assert status.workbook is None and not (tmp_path / "workbooks").exists()

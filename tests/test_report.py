@@ -15,12 +15,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from eip_analysis import __version__, appraise, formatting, load_case, report
 from eip_analysis.errors import InputError
+from eip_analysis.financing import Section
 
 from .conftest import FIXTURE_CASES, MINI
 
@@ -138,7 +140,7 @@ def _vnd_variant(data: dict) -> dict:
 def executed(tmp_path_factory):
     """MINI-01 run once through the report notebook with papermill."""
     out = tmp_path_factory.mktemp("reports")
-    run = report.check_parameters("MINI-01", FIXTURE_CASES)
+    run = report.check_parameters("MINI-01", FIXTURE_CASES, mc_draws=500)  # keep it fast
     html_path = report.run_report(run, out)
     return {"out": out, "html_path": html_path, "html": html_path.read_text(encoding="utf-8"),
             "appraisal": run.appraise()}
@@ -161,6 +163,18 @@ class TestCheckParameters:
                                  "grid_factor_year": 2020, "gwp_set": "AR6"}
         assert run.currency == "VND"
         assert run.appraise().parameters["discount_rate"] == 0.08
+
+    def test_monte_carlo_draws_and_seed(self):
+        run = report.check_parameters("MINI-01", FIXTURE_CASES, mc_draws="500", mc_seed=7)
+        assert (run.mc_draws, run.mc_seed) == (500, 7)
+        assert run.given == {"mc_draws": 500, "mc_seed": 7}
+        default = report.check_parameters("MINI-01", FIXTURE_CASES)
+        assert (default.mc_draws, default.mc_seed) == (10_000, 20211130) and default.given == {}
+        for bad in (0, -5, 2.5, "many", True):
+            with pytest.raises(InputError, match="mc_draws: expected a positive integer"):
+                report.check_parameters("MINI-01", FIXTURE_CASES, mc_draws=bad)
+        with pytest.raises(InputError, match="mc_seed: expected an integer >= 0"):
+            report.check_parameters("MINI-01", FIXTURE_CASES, mc_seed=-1)
 
     @pytest.mark.parametrize("kwargs, message", [
         ({"discount_rate": 1.5}, "discount_rate: expected a real discount rate in [0, 1)"),
@@ -441,6 +455,16 @@ class TestEscaping:
         assert "&quot;&gt;&lt;b&gt;x" in page
         assert not external_references(page)
 
+    def test_section_text_tables_and_warnings_are_escaped(self):
+        df = pd.DataFrame({"label": [XSS], "npv_usd": [1234567.8], "irr": [0.1234],
+                           "path": ["x.y"]})
+        section = Section(title="T", text=[XSS], tables={"t": df}, warnings=[XSS])
+        page = report.section_html(section, section_id="s")
+        assert "<script" not in page
+        assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
+        assert "<th>Label</th>" in page and '<th class="num">NPV [USD]</th>' in page
+        assert ">1,234,568<" in page and ">12.3%<" in page and "x.y" not in page
+
     def test_html_marks_trusted_fragments_only(self):
         assert report.escape("<b>") == "&lt;b&gt;"
         assert report.escape(report.Html("<b>")) == "<b>"
@@ -557,15 +581,31 @@ class TestExecutedReport:
         assert len(html.encode()) < 1_500_000
         for code in ("check_parameters(", "display(HTML", "case_id = ", "In&nbsp;[", "Out["):
             assert code not in html
-        assert html.count("data:image/png;base64,") == 2
+        # cash flow, emissions, DSCR, transfer price, tornado, NPV distribution
+        assert html.count("data:image/png;base64,") == 6
 
     def test_sections_in_reading_order(self, executed):
         html = executed["html"]
         marks = ['id="report-title"', 'id="key-figures"', 'id="warnings"', 'id="assumptions"',
-                 'id="cashflows"', 'id="emissions"', 'id="barriers"', 'id="provenance"']
+                 'id="cashflows"', 'id="emissions"', 'id="financing"', 'id="parties"',
+                 'id="sensitivity"', 'id="monte-carlo"', 'id="all-warnings"', 'id="barriers"',
+                 'id="provenance"']
         positions = [html.index(m) for m in marks]
         assert positions == sorted(positions)
         assert 'id="illustrative-banner"' in html
+
+    def test_risk_sections_with_their_headings_and_the_transfer_price_range(self, executed):
+        html = executed["html"]
+        for heading in ("Financing and debt service", "Both parties&#39;", "Sensitivity",
+                        "Monte Carlo", "All warnings"):
+            assert heading in html or heading.replace("&#39;", "'") in html, heading
+        assert ("Both parties gain (NPV &gt;= 0) when the price of the wood_price transfer is "
+                "between 26.59 USD/t (supplier breaks even) and 27.5 USD/t") in html
+        assert "500 draws (seed 20211130)" in html
+        for table in ("financing-loan", "financing-tax", "parties-parties",
+                      "parties-transfer-price", "sensitivity-tornado", "monte-carlo-summary"):
+            assert f'id="{table}"' in html, table
+        assert "Probability that the NPV is positive" in html
 
     def test_provenance_names_version_hash_and_the_kernel_python(self, executed):
         html = executed["html"]
@@ -734,7 +774,7 @@ def test_report_renders_in_headless_chromium_offline(executed, browser_page):
     assert shown["h1"] == a.case.title
     assert shown["rows"] == len(report.key_figures(a))
     assert shown["npv"] == "USD 4,458"
-    assert shown["images"] == [True, True]  # both charts decoded
+    assert shown["images"] == [True] * 6  # every chart decoded
     errors = [e for e in page.events if e.get("method") == "Runtime.exceptionThrown"
               or (e.get("method") == "Runtime.consoleAPICalled"
                   and e["params"]["type"] in ("error", "assert"))
