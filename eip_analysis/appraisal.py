@@ -41,7 +41,7 @@ class Metrics:
     profitability_index: float  #: 1 + NPV / PV(capex), capex in any year [-]
     supplier_npv_usd: float  #: supplier's NPV incl. transfers [USD]
     receiver_npv_usd: float  #: receiver's NPV incl. transfers [USD]
-    waste_diverted_t_per_year: float  #: waste to landfill avoided [t/yr]
+    waste_diverted_t_per_year: float  #: waste to landfill avoided, all landfill flows [t/yr]
     water_saved_m3_per_year: float  #: water use avoided [m3/yr]
     sign_changes: int  #: sign changes of the project cash flow [-]
 
@@ -134,7 +134,8 @@ def evaluate(
         "profitability_index": 1.0 + npv / pv_capex,
         "supplier_npv_usd": finance.npv(rate, cf.party_net("supplier") * usd),
         "receiver_npv_usd": finance.npv(rate, cf.party_net("receiver") * usd),
-        "waste_diverted_t_per_year": _indicator(case, values, "waste_landfill", n),
+        "waste_diverted_t_per_year": sum(
+            _indicator(case, values, flow, n) for flow in emissions.LANDFILL_FLOWS),
         "water_saved_m3_per_year": _indicator(case, values, "water", n),
         "sign_changes": finance.sign_changes(net),
     }

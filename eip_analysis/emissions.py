@@ -1,10 +1,10 @@
-"""Greenhouse-gas emissions of resource flows: grid electricity and fuels burnt.
+"""Greenhouse-gas emissions of resource flows: grid electricity, fuels burnt, waste.
 
 The module turns the resource flows of an investment case (grid electricity bought, fuels burnt,
-water, waste sent to landfill) into tonnes of CO2-equivalent per year, so that the appraisal can
-report *emissions avoided = baseline minus project*. It is pure in spirit: the three published
-factor tables under ``data/raw/factors/`` are read once (and cached); after that every function is
-numbers in, numbers out. Quantities may be floats or numpy arrays (a leading scenario axis for
+water, waste sent to landfill or composted) into tonnes of CO2-equivalent per year, so that the
+appraisal can report *emissions avoided = baseline minus project*. It is pure in spirit: the four
+published factor tables under ``data/raw/factors/`` are read once (and cached); after that every
+function is numbers in, numbers out. Quantities may be floats or numpy arrays (a leading scenario axis for
 Monte Carlo) and the results broadcast.
 
 Factor tables (each row carries the full published citation in its ``source`` column):
@@ -13,6 +13,9 @@ Factor tables (each row carries the full published citation in its ``source`` co
 - ``fuel_factors.csv``: IPCC 2006 default net calorific values [TJ/Gg] and emission factors
   [kg/TJ] for stationary combustion in manufacturing industries and construction [2]_ [3]_.
 - ``gwp.csv``: 100-year global warming potentials, AR5 [4]_ (default) and AR6 [5]_.
+- ``waste_factors.csv``: IPCC 2006 Vol. 5 defaults for solid waste disposal (DOC by waste type,
+  DOCf, F, MCF, OX) [6]_ [7]_ and composting (CH4 and N2O per kg of wet waste) [8]_; the MCF
+  applied (0.6, uncategorised site) is an *assumption* for Vietnamese provincial landfills.
 
 Conventions
 -----------
@@ -20,8 +23,12 @@ Conventions
   ``biogenic_co2_t`` and is **not** counted in ``co2e_t``; the CH4 and N2O of biomass combustion
   **are** counted [2]_.
 - The Vietnamese grid emission factor is a CO2 factor; electricity is converted to CO2 only.
-- ``water`` and ``waste_landfill`` flows are carried in the cases but not converted to tCO2e
-  (see :func:`flow_note` for the reasons the report prints).
+- Typed landfill flows (``landfill_food``, ``landfill_paper``, ...) are converted to CH4 by the
+  *methane commitment* of each year's deposit (all the CH4 it will generate over decades, counted
+  in the year it is landfilled; see :func:`landfill_emissions`). Landfill CO2 is biogenic and not
+  counted. ``composting`` is converted with the IPCC default CH4 and N2O factors.
+- ``water`` and ``waste_landfill`` (waste of unknown composition) are carried in the cases but
+  not converted to tCO2e (see :func:`flow_note` for the reasons the report prints).
 
 References
 ----------
@@ -40,6 +47,12 @@ References
    Climate Sensitivity. In: Climate Change 2021: The Physical Science Basis, Contribution of
    Working Group I to the Sixth Assessment Report of the IPCC. Cambridge University Press,
    Chapter 7, Table 7.15.
+.. [6] IPCC 2006, op. cit., Volume 5 Waste, Chapter 2 (Waste Generation, Composition and
+   Management Data), Tables 2.4 and 2.5 (DOC of waste components and industrial waste).
+.. [7] IPCC 2006, op. cit., Volume 5 Waste, Chapter 3 (Solid Waste Disposal), Equations 3.1-3.3,
+   Section 3.2.3 (DOCf, F, OX) and Table 3.1 (MCF).
+.. [8] IPCC 2006, op. cit., Volume 5 Waste, Chapter 4 (Biological Treatment of Solid Waste),
+   Table 4.1.
 
 Examples
 --------
@@ -69,6 +82,9 @@ __all__ = [
     "FUELS",
     "GASES",
     "GWP_SETS",
+    "LANDFILL_FLOWS",
+    "WASTE_TYPES",
+    "composting_emissions",
     "electricity_emissions",
     "factor_table_sources",
     "flow_co2e_t",
@@ -79,6 +95,8 @@ __all__ = [
     "grid_years",
     "gwp",
     "is_counted",
+    "landfill_emissions",
+    "waste_factors",
 ]
 
 #: Known fuel keys, in the order of ``fuel_factors.csv``.
@@ -100,15 +118,24 @@ GASES: tuple[str, ...] = ("CO2", "CH4", "N2O")
 #: GWP100 sets carried in ``gwp.csv``; the first is the default.
 GWP_SETS: tuple[str, ...] = ("AR5", "AR6")
 
-#: Resource-flow keys a case may list: grid electricity, each fuel, water, waste to landfill.
-FLOWS: tuple[str, ...] = ("electricity", *FUELS, "water", "waste_landfill")
+#: Waste types with an IPCC default DOC, in the order of ``waste_factors.csv``.
+WASTE_TYPES: tuple[str, ...] = ("food", "garden", "paper", "wood", "textiles", "sludge", "inert")
+
+#: Flows of waste sent to landfill: ``waste_landfill`` (unknown composition, not converted) and
+#: one ``landfill_<type>`` per :data:`WASTE_TYPES` (converted by methane commitment).
+LANDFILL_FLOWS: tuple[str, ...] = ("waste_landfill", *(f"landfill_{w}" for w in WASTE_TYPES))
+
+#: Resource-flow keys a case may list: grid electricity, each fuel, water, waste to landfill,
+#: waste composted.
+FLOWS: tuple[str, ...] = ("electricity", *FUELS, "water", *LANDFILL_FLOWS, "composting")
 
 #: Unit of each flow, written exactly as case files write it.
 FLOW_UNITS: dict[str, str] = {
     "electricity": "MWh/yr",
     **{fuel: "t/yr" for fuel in FUELS},
     "water": "m3/yr",
-    "waste_landfill": "t/yr",
+    **{flow: "t/yr" for flow in LANDFILL_FLOWS},
+    "composting": "t/yr",
 }
 
 #: Flows carried in the cases but not converted to tCO2e.
@@ -117,6 +144,24 @@ _NOT_COUNTED = frozenset({"water", "waste_landfill"})
 GRID_FILE = "grid_emission_factors.csv"
 FUEL_FILE = "fuel_factors.csv"
 GWP_FILE = "gwp.csv"
+WASTE_FILE = "waste_factors.csv"
+
+#: ``(factor, key)`` rows ``waste_factors.csv`` must hold, each exactly once.
+_WASTE_ROWS: tuple[tuple[str, str], ...] = (
+    *(("doc", w) for w in WASTE_TYPES),
+    ("docf", "all"),
+    ("f", "all"),
+    ("ox", "all"),
+    ("mcf", "managed_anaerobic"),
+    ("mcf", "unmanaged_deep"),
+    ("mcf", "unmanaged_shallow"),
+    ("mcf", "uncategorised"),
+    ("mcf", "default"),
+    ("composting", "CH4"),
+    ("composting", "N2O"),
+)
+_FRACTIONS = frozenset({"doc", "docf", "f", "ox", "mcf"})
+_CH4_PER_C = 16.0 / 12.0  # [t CH4/t C], molecular weight ratio
 
 _T_PER_GG = 1000.0  # [t/Gg]
 _KG_PER_T = 1000.0  # [kg/t]
@@ -253,6 +298,45 @@ def _gwp_table() -> dict[str, dict[str, tuple[float, str]]]:
             got=sorted(table),
         )
     return table
+
+
+@functools.lru_cache(maxsize=1)
+def _waste_table() -> dict[tuple[str, str], dict[str, Any]]:
+    """``{(factor, key): {value, unit, note, source}}`` from ``waste_factors.csv``."""
+    path = paths.factors_dir() / WASTE_FILE
+    columns = ("factor", "key", "value", "unit", "note", "source")
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for line, row in enumerate(_read_rows(WASTE_FILE, columns), start=2):
+        pair = (row["factor"].strip(), row["key"].strip())
+        if pair not in _WASTE_ROWS:
+            raise InputError(
+                "a factor and key listed in the module", file=path, field=f"line {line}.key",
+                got=" ".join(pair),
+            )
+        if pair in table:
+            raise InputError(
+                "one row per factor and key", file=path, field=f"line {line}.key", got=" ".join(pair)
+            )
+        value = _number(row, "value", path, line)
+        if pair[0] in _FRACTIONS and value > 1:
+            raise InputError("a fraction <= 1", file=path, field=f"line {line}.value", got=value)
+        table[pair] = {
+            "value": value,
+            "unit": row["unit"].strip(),
+            "note": (row.get("note") or "").strip(),
+            "source": row["source"].strip(),
+        }
+    missing = [" ".join(p) for p in _WASTE_ROWS if p not in table]
+    if missing:
+        raise InputError(
+            f"a row for each of {', '.join(' '.join(p) for p in _WASTE_ROWS)}",
+            file=path, field="factor", got=missing,
+        )
+    return {pair: table[pair] for pair in _WASTE_ROWS}
+
+
+def _waste(factor: str, key: str = "all") -> float:
+    return _waste_table()[(factor, key)]["value"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -597,6 +681,206 @@ def electricity_emissions(mwh: Any, year: int) -> float | np.ndarray:
     return _out(_as_array(mwh, "MWh") * ef)
 
 
+def waste_factors() -> dict[str, float]:
+    """IPCC 2006 Vol. 5 defaults used for landfill and composting, by name.
+
+    Returns
+    -------
+    factors : dict
+        ``doc_<type>`` for each of :data:`WASTE_TYPES` [t C/t wet waste], ``docf``, ``f``,
+        ``ox`` and ``mcf`` (the MCF applied, an *assumption*, see ``waste_factors.csv``)
+        [fraction], ``mcf_<category>`` for the four categories of Table 3.1 [fraction], and
+        ``composting_ch4_g_per_kg``, ``composting_n2o_g_per_kg`` [g/kg wet waste]. A new dict.
+
+    References
+    ----------
+    .. [1] IPCC 2006, 2006 IPCC Guidelines for National Greenhouse Gas Inventories, Vol. 5 Waste,
+       Ch. 2 Table 2.4; Ch. 3 Section 3.2.3 and Table 3.1; Ch. 4 Table 4.1.
+
+    Examples
+    --------
+    >>> f = waste_factors()
+    >>> f["doc_paper"], f["docf"], f["f"], f["mcf"], f["ox"]
+    (0.4, 0.5, 0.5, 0.6, 0.0)
+    >>> f["composting_ch4_g_per_kg"], f["composting_n2o_g_per_kg"]
+    (4.0, 0.3)
+    """
+    out: dict[str, float] = {}
+    for (factor, key), row in _waste_table().items():
+        if factor == "composting":
+            out[f"composting_{key.lower()}_g_per_kg"] = row["value"]
+        elif key == "all" or (factor, key) == ("mcf", "default"):
+            out[factor] = row["value"]
+        else:
+            out[f"{factor}_{key}"] = row["value"]
+    return out
+
+
+def _waste_type(waste: str) -> str:
+    if not isinstance(waste, str) or waste not in WASTE_TYPES:
+        raise InputError(f"a waste type among {', '.join(WASTE_TYPES)}", got=waste)
+    return waste
+
+
+def landfill_emissions(
+    waste: str, tonnes: Any, gwp: str = "AR5", *, mcf: float | None = None
+) -> dict[str, Any]:
+    """Methane commitment of a mass of waste sent to landfill (IPCC 2006 Tier 1 defaults).
+
+    All the CH4 that a deposit will generate over the decades it takes to decay is counted in
+    the year it is landfilled: the mass of decomposable degradable organic carbon deposited
+    (DDOCm, Eq. 3.2 of [2]_) times the CH4 it can generate (Eq. 3.3 and 3.1 of [2]_), without
+    the first-order-decay timing of the IPCC model.
+
+    Parameters
+    ----------
+    waste : str
+        One of :data:`WASTE_TYPES` (``"food"``, ``"garden"``, ``"paper"``, ``"wood"``,
+        ``"textiles"``, ``"sludge"`` for industrial wastewater sludge, ``"inert"`` for ash and
+        other inert waste).
+    tonnes : float or array_like
+        Wet mass landfilled [t] (or [t/yr] for yearly results). May be negative (a change);
+        NaN propagates; arrays broadcast.
+    gwp : str, default "AR5"
+        GWP100 set for CO2e, see :func:`gwp`.
+    mcf : float, optional
+        Methane correction factor [-] of the site, in [0, 1]; default the ``mcf default`` row of
+        ``waste_factors.csv`` (0.6, IPCC "uncategorised SWDS", an *assumption* for Vietnamese
+        provincial landfills). Table 3.1 of [2]_: managed anaerobic 1.0, unmanaged deep 0.8,
+        unmanaged shallow 0.4.
+
+    Returns
+    -------
+    emissions : dict
+        Same shape as ``tonnes`` (a float for a scalar):
+
+        - ``ddocm_t``: decomposable degradable organic carbon deposited [t C]
+        - ``ch4_t``: CH4 generated over the life of the deposit, less the oxidised share [t]
+        - ``co2e_t``: ``ch4_t * GWP_CH4`` [tCO2e]
+
+    Raises
+    ------
+    InputError
+        For an unknown waste type (the message lists the known ones), an unknown GWP set, an
+        ``mcf`` outside [0, 1] or a quantity that is not numeric.
+
+    Warnings
+    --------
+    This is an **upper bound** of what the deposit emits within a 10-15 year project life: the
+    IPCC first-order-decay model [2]_ spreads the same CH4 over decades (half-lives of a few
+    years for food waste and sludge in a wet tropical climate, longer for paper and wood), and
+    part of it may be captured or oxidised at a managed site. Landfill CO2 is biogenic and not
+    counted. The DOC values are IPCC defaults for wet waste, not measurements of the cases'
+    waste.
+
+    Notes
+    -----
+    .. math::
+
+        DDOC_m = W \\cdot DOC \\cdot DOC_f \\cdot MCF, \\qquad
+        CH_4 = DDOC_m \\cdot F \\cdot \\frac{16}{12} \\cdot (1 - OX)
+
+    with :math:`W` the wet waste [t], :math:`DOC` its degradable organic carbon [t C/t]
+    (Table 2.4 of [1]_), :math:`DOC_f` the fraction that decomposes (0.5), :math:`MCF` the
+    methane correction factor, :math:`F` the CH4 fraction of landfill gas (0.5), 16/12 the
+    CH4/C mass ratio and :math:`OX` the oxidation factor (0; 0.1 only for well-managed sites
+    covered with oxidising material) [2]_.
+
+    References
+    ----------
+    .. [1] IPCC 2006, 2006 IPCC Guidelines for National Greenhouse Gas Inventories, Eggleston
+       H.S. et al. (eds), IGES, Japan. Vol. 5 Waste, Ch. 2, Tables 2.4 and 2.5.
+    .. [2] IPCC 2006, op. cit., Vol. 5 Waste, Ch. 3 Solid Waste Disposal, Equations 3.1-3.3,
+       Section 3.2.3 and Table 3.1.
+
+    Examples
+    --------
+    1,000 t of paper at an unmanaged deep site: 1000 x 0.40 x 0.5 x 0.8 x 0.5 x 16/12 = 106.67 t
+    CH4, 2,986.7 tCO2e with AR5:
+
+    >>> e = landfill_emissions("paper", 1000.0, mcf=0.8)
+    >>> round(e["ddocm_t"], 2), round(e["ch4_t"], 2), round(e["co2e_t"], 1)
+    (160.0, 106.67, 2986.7)
+    >>> print(landfill_emissions("food", [1000.0, 0.0])["ch4_t"].round(2))
+    [30.  0.]
+    >>> landfill_emissions("inert", 2000.0)["co2e_t"]
+    0.0
+    """
+    doc = _waste("doc", _waste_type(waste))
+    values = _gwp_set_values(gwp)
+    site_mcf = _waste("mcf", "default") if mcf is None else mcf
+    if isinstance(site_mcf, bool) or not isinstance(site_mcf, int | float) or not (
+        0.0 <= site_mcf <= 1.0
+    ):
+        raise InputError("an MCF between 0 and 1", got=mcf)
+    mass_t = _as_array(tonnes, "t")
+    ddocm_t = mass_t * doc * _waste("docf") * float(site_mcf)
+    ch4_t = ddocm_t * _waste("f") * _CH4_PER_C * (1.0 - _waste("ox"))
+    return {
+        "ddocm_t": _out(ddocm_t),
+        "ch4_t": _out(ch4_t),
+        "co2e_t": _out(ch4_t * values["CH4"][0]),
+    }
+
+
+def composting_emissions(tonnes: Any, gwp: str = "AR5") -> dict[str, Any]:
+    """CH4 and N2O of composting a mass of wet organic waste (IPCC 2006 Tier 1 defaults).
+
+    Parameters
+    ----------
+    tonnes : float or array_like
+        Wet mass of waste composted [t] (or [t/yr]). May be negative (a change); NaN
+        propagates; arrays broadcast.
+    gwp : str, default "AR5"
+        GWP100 set for CO2e, see :func:`gwp`.
+
+    Returns
+    -------
+    emissions : dict
+        Same shape as ``tonnes`` (a float for a scalar): ``ch4_t`` [t], ``n2o_t`` [t] and
+        ``co2e_t = ch4_t * GWP_CH4 + n2o_t * GWP_N2O`` [tCO2e].
+
+    Raises
+    ------
+    InputError
+        For an unknown GWP set or a quantity that is not numeric.
+
+    Warnings
+    --------
+    The factors are defaults for waste of 25-50% DOC in dry matter, 2% N and 60% moisture [1]_;
+    a wetter, nitrogen-rich sludge may emit more N2O. The biogenic CO2 of composting is not
+    counted; nor is the carbon the compost may store in soil.
+
+    Notes
+    -----
+    ``ch4_t = tonnes x 4 g/kg / 1000`` and ``n2o_t = tonnes x 0.3 g/kg / 1000`` (Table 4.1 of
+    [1]_, wet weight basis; 10 and 0.6 g/kg on a dry weight basis); 1 g/kg = 1 kg/t.
+
+    References
+    ----------
+    .. [1] IPCC 2006, 2006 IPCC Guidelines for National Greenhouse Gas Inventories, Eggleston
+       H.S. et al. (eds), IGES, Japan. Vol. 5 Waste, Ch. 4 Biological Treatment of Solid Waste,
+       Table 4.1.
+
+    Examples
+    --------
+    1,000 t of wet waste: 4 t CH4 x 28 + 0.3 t N2O x 265 = 191.5 tCO2e (AR5):
+
+    >>> e = composting_emissions(1000.0)
+    >>> round(e["ch4_t"], 3), round(e["n2o_t"], 3), round(e["co2e_t"], 1)
+    (4.0, 0.3, 191.5)
+    """
+    values = _gwp_set_values(gwp)
+    mass_t = _as_array(tonnes, "t")
+    ch4_t = mass_t * _waste("composting", "CH4") / _KG_PER_T
+    n2o_t = mass_t * _waste("composting", "N2O") / _KG_PER_T
+    return {
+        "ch4_t": _out(ch4_t),
+        "n2o_t": _out(n2o_t),
+        "co2e_t": _out(ch4_t * values["CH4"][0] + n2o_t * values["N2O"][0]),
+    }
+
+
 def _check_flow(flow: str) -> str:
     if not isinstance(flow, str) or flow not in FLOW_UNITS:
         raise InputError(f"a flow key among {', '.join(FLOWS)}", got=flow)
@@ -614,8 +898,9 @@ def is_counted(flow: str) -> bool:
     Returns
     -------
     counted : bool
-        ``True`` for ``electricity`` and every fuel; ``False`` for ``water`` and
-        ``waste_landfill`` (see :func:`flow_note`).
+        ``True`` for ``electricity``, every fuel, the typed ``landfill_<type>`` flows and
+        ``composting``; ``False`` for ``water`` and ``waste_landfill`` (waste of unknown
+        composition; see :func:`flow_note`).
 
     Raises
     ------
@@ -625,6 +910,8 @@ def is_counted(flow: str) -> bool:
     Examples
     --------
     >>> is_counted("electricity"), is_counted("water")
+    (True, False)
+    >>> is_counted("landfill_paper"), is_counted("waste_landfill")
     (True, False)
     """
     return _check_flow(flow) not in _NOT_COUNTED
@@ -639,22 +926,26 @@ def flow_co2e_t(flow: str, quantity: Any, *, grid_year: int, gwp: str = "AR5") -
     Parameters
     ----------
     flow : str
-        One of :data:`FLOWS`: ``electricity`` [MWh/yr], a fuel key [t/yr], ``water`` [m3/yr] or
-        ``waste_landfill`` [t/yr] (units in :data:`FLOW_UNITS`).
+        One of :data:`FLOWS`: ``electricity`` [MWh/yr], a fuel key [t/yr], ``water`` [m3/yr],
+        one of :data:`LANDFILL_FLOWS` [t/yr] or ``composting`` [t/yr] (units in
+        :data:`FLOW_UNITS`).
     quantity : float or array_like
         Flow in the unit of :data:`FLOW_UNITS`; negative values and NaN allowed; arrays
         broadcast.
     grid_year : int
         Year of the grid emission factor; used (and checked) for ``electricity`` only.
     gwp : str, default "AR5"
-        GWP100 set for fuels, see :func:`gwp`.
+        GWP100 set for fuels and waste, see :func:`gwp`.
 
     Returns
     -------
     co2e_t : float or numpy.ndarray
         Emissions [tCO2e/yr]: :func:`electricity_emissions` for electricity, ``co2e_t`` of
-        :func:`fuel_combustion_emissions` for fuels (biogenic CO2 excluded), and zeros of the
-        quantity's shape for ``water`` and ``waste_landfill``, which are not converted.
+        :func:`fuel_combustion_emissions` for fuels (biogenic CO2 excluded), of
+        :func:`landfill_emissions` for ``landfill_<type>`` (the methane commitment of the
+        year's deposit at the default MCF) and of :func:`composting_emissions` for
+        ``composting``; zeros of the quantity's shape for ``water`` and ``waste_landfill``,
+        which are not converted.
 
     Raises
     ------
@@ -675,6 +966,10 @@ def flow_co2e_t(flow: str, quantity: Any, *, grid_year: int, gwp: str = "AR5") -
     3196.75
     >>> flow_co2e_t("waste_landfill", 250.0, grid_year=2020)
     0.0
+    >>> round(flow_co2e_t("landfill_paper", 1000.0, grid_year=2020), 1)
+    2240.0
+    >>> round(flow_co2e_t("composting", 1000.0, grid_year=2020), 1)
+    191.5
     """
     _check_flow(flow)
     _gwp_set_values(gwp)
@@ -682,6 +977,10 @@ def flow_co2e_t(flow: str, quantity: Any, *, grid_year: int, gwp: str = "AR5") -
         return electricity_emissions(quantity, grid_year)
     if flow in _NOT_COUNTED:
         return _out(np.zeros_like(_as_array(quantity, FLOW_UNITS[flow])))
+    if flow in LANDFILL_FLOWS:
+        return landfill_emissions(flow.removeprefix("landfill_"), quantity, gwp)["co2e_t"]
+    if flow == "composting":
+        return composting_emissions(quantity, gwp)["co2e_t"]
     return fuel_combustion_emissions(flow, quantity, gwp)["co2e_t"]
 
 
@@ -729,9 +1028,37 @@ def flow_note(flow: str, *, grid_year: int | None = None) -> str:
         )
     if flow == "waste_landfill":
         return (
-            "Waste sent to landfill [t/yr] is not converted to tCO2e: landfill CH4 needs the IPCC"
-            " 2006 first-order-decay model (Vol. 5, Ch. 3) with waste composition and site data,"
-            " which the cases do not have."
+            "Waste of unknown composition sent to landfill [t/yr] is not converted to tCO2e:"
+            " its degradable organic carbon is unknown, so list it as a typed flow"
+            " (landfill_food, landfill_paper, ...) to count its CH4 by the IPCC 2006 Vol. 5"
+            " defaults (a full first-order-decay model would also need site data)."
+        )
+    if flow in LANDFILL_FLOWS:
+        waste = flow.removeprefix("landfill_")
+        f = waste_factors()
+        if f[f"doc_{waste}"] == 0:
+            return (
+                f"Inert waste ('{waste}', e.g. boiler ash) sent to landfill [t/yr] has no"
+                f" degradable organic carbon (DOC 0, IPCC 2006 Vol. 5 Ch. 2 Table 2.4) and so no"
+                f" landfill CH4."
+            )
+        return (
+            f"Waste '{waste}' sent to landfill [t/yr] is converted to CH4 by the methane"
+            f" commitment of each year's deposit, W x DOC {f[f'doc_{waste}']:g} x DOCf"
+            f" {f['docf']:g} x MCF {f['mcf']:g} x F {f['f']:g} x 16/12 x (1 - OX {f['ox']:g})"
+            f" (IPCC 2006 Vol. 5 Ch. 2 Table 2.4, Ch. 3 Eq. 3.2-3.3 and Table 3.1; MCF"
+            f" {f['mcf']:g} for an uncategorised site is an assumption for Vietnamese provincial"
+            f" landfills), i.e. all the CH4 the deposit will generate over decades, an upper"
+            f" bound of what is emitted within the project life since the IPCC first-order-decay"
+            f" model spreads it over time; landfill CO2 is biogenic and not counted."
+        )
+    if flow == "composting":
+        f = waste_factors()
+        return (
+            f"Waste composted [t/yr, wet weight] is converted with the IPCC 2006 default factors"
+            f" CH4 {f['composting_ch4_g_per_kg']:g} g/kg and N2O"
+            f" {f['composting_n2o_g_per_kg']:g} g/kg (Vol. 5 Ch. 4 Table 4.1, wet weight basis)"
+            f" and the run's GWP set; the biogenic CO2 of composting is not counted."
         )
     row = _fuel_row(flow)
     factors = (
@@ -757,7 +1084,7 @@ def factor_table_sources() -> list[dict[str, str]]:
     -------
     rows : list of dict
         One dict per factor-table row with keys ``table`` (CSV file name), ``key`` (year, fuel
-        key, or ``"<set> <gas>"``), ``value`` (the factors with units, as text), ``note`` (how
+        key, ``"<set> <gas>"`` or ``"<factor> <key>"`` for waste), ``value`` (the factors with units, as text), ``note`` (how
         the row maps to the published table, or ``""``) and ``source`` (the full citation from
         the CSV).
 
@@ -809,4 +1136,14 @@ def factor_table_sources() -> list[dict[str, str]]:
                     "source": source,
                 }
             )
+    for (factor, key), row in _waste_table().items():
+        rows.append(
+            {
+                "table": WASTE_FILE,
+                "key": f"{factor} {key}",
+                "value": f"{row['value']:g} {row['unit']}",
+                "note": row["note"],
+                "source": row["source"],
+            }
+        )
     return rows

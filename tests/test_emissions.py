@@ -4,7 +4,9 @@ Sources of the expected numbers:
 - IPCC 2006 Guidelines, Vol. 2, Ch. 1 Tables 1.2 and 1.4, Ch. 2 Table 2.3 (manufacturing
   industries and construction);
 - Vietnam grid emission factors 2014-2023, Department of Climate Change, MONRE (domain brief);
-- GWP100: IPCC AR5 WG1 Ch. 8 Table 8.7; IPCC AR6 WG1 Ch. 7 Table 7.15.
+- GWP100: IPCC AR5 WG1 Ch. 8 Table 8.7; IPCC AR6 WG1 Ch. 7 Table 7.15;
+- IPCC 2006 Guidelines, Vol. 5: Ch. 2 Table 2.4 (DOC), Ch. 3 Section 3.2.3 and Table 3.1 (DOCf,
+  F, OX, MCF), Ch. 4 Table 4.1 (composting).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from eip_analysis.emissions import (
     FLOW_UNITS,
     FLOWS,
     FUELS,
+    LANDFILL_FLOWS,
+    WASTE_TYPES,
+    composting_emissions,
     electricity_emissions,
     factor_table_sources,
     flow_co2e_t,
@@ -34,6 +39,8 @@ from eip_analysis.emissions import (
     grid_years,
     gwp,
     is_counted,
+    landfill_emissions,
+    waste_factors,
 )
 from eip_analysis.errors import InputError
 
@@ -65,7 +72,7 @@ PUBLISHED_FUELS = {
     "biogas": (50.4, 54_600, 1, 0.1, True),
 }
 
-FACTOR_FILES = ("grid_emission_factors.csv", "fuel_factors.csv", "gwp.csv")
+FACTOR_FILES = ("grid_emission_factors.csv", "fuel_factors.csv", "gwp.csv", "waste_factors.csv")
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -319,7 +326,9 @@ class TestFlows:
         assert FLOW_UNITS["waste_landfill"] == "t/yr"
         for fuel in FUELS:
             assert FLOW_UNITS[fuel] == "t/yr"
-        assert set(FLOW_UNITS) == {"electricity", "water", "waste_landfill", *FUELS}
+        for flow in (*LANDFILL_FLOWS, "composting"):
+            assert FLOW_UNITS[flow] == "t/yr"
+        assert set(FLOW_UNITS) == {"electricity", "water", *LANDFILL_FLOWS, "composting", *FUELS}
         assert tuple(FLOW_UNITS) == FLOWS
 
     def test_electricity_flow(self):
@@ -336,7 +345,7 @@ class TestFlows:
         zeros = flow_co2e_t(flow, np.ones((3, 2)), grid_year=2020)
         assert zeros.shape == (3, 2) and not zeros.any()
 
-    @pytest.mark.parametrize("flow", ["electricity", *FUELS])
+    @pytest.mark.parametrize("flow", ["electricity", *FUELS, *LANDFILL_FLOWS[1:], "composting"])
     def test_counted_flows(self, flow):
         assert is_counted(flow)
 
@@ -370,7 +379,14 @@ class TestFlows:
     def test_notes_explain_the_factor_or_the_omission(self):
         assert "0.8041" in flow_note("electricity", grid_year=2020)
         assert "CO2 only" in flow_note("electricity", grid_year=2020)
-        assert "first-order-decay" in flow_note("waste_landfill")
+        assert "unknown composition" in flow_note("waste_landfill")
+        assert "landfill_paper" in flow_note("waste_landfill")
+        paper = flow_note("landfill_paper")
+        assert "methane commitment" in paper and "upper bound" in paper
+        assert "first-order-decay" in paper and "biogenic" in paper and "assumption" in paper
+        assert "DOC 0.4 " in paper and "MCF 0.6" in paper
+        assert "DOC 0" in flow_note("landfill_inert") and "no landfill CH4" in flow_note("landfill_inert")
+        assert "Table 4.1" in flow_note("composting") and "0.3 g/kg" in flow_note("composting")
         assert "site-specific" in flow_note("water")
         assert "Table 2.3" in flow_note("diesel") and "74,100" in flow_note("diesel")
         assert "memo" in flow_note("rice_husk")
@@ -435,6 +451,7 @@ class TestTableValidation:
         emissions._grid_table.cache_clear()
         emissions._fuel_table.cache_clear()
         emissions._gwp_table.cache_clear()
+        emissions._waste_table.cache_clear()
 
     def test_missing_source(self, factors_copy):
         path = factors_copy / "grid_emission_factors.csv"
@@ -463,6 +480,94 @@ class TestTableValidation:
         )
         with pytest.raises(InputError, match="gwp.csv.*gwp100"):
             gwp("CH4")
+
+
+# IPCC 2006 Vol. 5 defaults as the brief lists them (Ch. 2 Table 2.4, Ch. 3, Ch. 4 Table 4.1).
+PUBLISHED_DOC = {
+    "food": 0.15, "garden": 0.20, "paper": 0.40, "wood": 0.43, "textiles": 0.24,
+    "sludge": 0.09, "inert": 0.0,
+}
+
+
+class TestWaste:
+    def test_factors_are_the_published_ones(self):
+        f = waste_factors()
+        assert {w: f[f"doc_{w}"] for w in WASTE_TYPES} == PUBLISHED_DOC
+        assert (f["docf"], f["f"], f["ox"]) == (0.5, 0.5, 0.0)
+        assert (f["mcf_managed_anaerobic"], f["mcf_unmanaged_deep"]) == (1.0, 0.8)
+        assert (f["mcf_unmanaged_shallow"], f["mcf_uncategorised"]) == (0.4, 0.6)
+        assert f["mcf"] == f["mcf_uncategorised"]
+        assert (f["composting_ch4_g_per_kg"], f["composting_n2o_g_per_kg"]) == (4.0, 0.3)
+
+    def test_default_mcf_is_labelled_an_assumption(self):
+        row = next(r for r in _rows("waste_factors.csv") if (r["factor"], r["key"]) == ("mcf", "default"))
+        assert row["source"].startswith("assumption:")
+
+    def test_paper_by_hand(self):
+        # 1,000 t paper at MCF 0.8 (unmanaged deep):
+        # DDOCm = 1000 x 0.40 x 0.5 x 0.8 = 160 t C; CH4 = 160 x 0.5 x 16/12 = 106.67 t;
+        # x 28 (AR5) = 2,986.7 tCO2e.
+        e = landfill_emissions("paper", 1000.0, mcf=0.8)
+        assert e["ddocm_t"] == pytest.approx(160.0)
+        assert e["ch4_t"] == pytest.approx(106.6667, rel=1e-6)
+        assert e["co2e_t"] == pytest.approx(2986.667, rel=1e-6)
+
+    def test_default_mcf_and_flow(self):
+        # At the default MCF 0.6: 1000 x 0.40 x 0.5 x 0.6 x 0.5 x 16/12 = 80 t CH4 x 28 = 2,240.
+        assert landfill_emissions("paper", 1000.0)["ch4_t"] == pytest.approx(80.0)
+        assert flow_co2e_t("landfill_paper", 1000.0, grid_year=2020) == pytest.approx(2240.0)
+        # Food, 3,000 t: 3000 x 0.15 x 0.5 x 0.6 x 0.5 x 16/12 = 90 t CH4; AR6 27.9 -> 2,511.
+        assert flow_co2e_t("landfill_food", 3000.0, grid_year=2020, gwp="AR6") == pytest.approx(2511.0)
+        # Industrial sludge, 3,600 t: 3600 x 0.09 x 0.5 x 0.6 x 0.5 x 16/12 = 64.8 t CH4 x 28.
+        assert flow_co2e_t("landfill_sludge", 3600.0, grid_year=2020) == pytest.approx(1814.4)
+
+    def test_inert_is_zero(self):
+        assert landfill_emissions("inert", 2000.0, mcf=1.0)["co2e_t"] == 0.0
+        assert flow_co2e_t("landfill_inert", np.full((2, 3), 500.0), grid_year=2020).shape == (2, 3)
+
+    def test_composting_by_hand(self):
+        # 3,600 t wet sludge: CH4 3600 x 4 kg/t = 14.4 t; N2O 3600 x 0.3 kg/t = 1.08 t;
+        # AR5: 14.4 x 28 + 1.08 x 265 = 403.2 + 286.2 = 689.4 tCO2e.
+        e = composting_emissions(3600.0)
+        assert (e["ch4_t"], e["n2o_t"]) == (pytest.approx(14.4), pytest.approx(1.08))
+        assert e["co2e_t"] == pytest.approx(689.4)
+        # AR6: 14.4 x 27.9 + 1.08 x 273 = 401.76 + 294.84 = 696.6.
+        assert flow_co2e_t("composting", 3600.0, grid_year=2020, gwp="AR6") == pytest.approx(696.6)
+
+    def test_arrays_broadcast(self):
+        q = np.array([[1000.0], [-500.0], [np.nan]])
+        mcf_out = landfill_emissions("wood", q)["ch4_t"]
+        assert mcf_out.shape == (3, 1)
+        # 1000 x 0.43 x 0.5 x 0.6 x 0.5 x 16/12 = 86 t CH4
+        np.testing.assert_allclose(mcf_out[:2, 0], [86.0, -43.0])
+        assert np.isnan(mcf_out[2, 0])
+        c = composting_emissions(q.T)["co2e_t"]
+        assert c.shape == (1, 3)
+        np.testing.assert_allclose(c[0, :2], [191.5, -95.75])
+
+    def test_bad_inputs(self):
+        with pytest.raises(InputError) as info:
+            landfill_emissions("plastic", 1.0)
+        for w in WASTE_TYPES:
+            assert w in str(info.value)
+        for bad in (1.2, -0.1, "0.6", True):
+            with pytest.raises(InputError, match="MCF"):
+                landfill_emissions("food", 1.0, mcf=bad)
+        with pytest.raises(InputError, match="AR5"):
+            composting_emissions(1.0, gwp="AR4")
+
+    def test_waste_table_rows_checked(self, tmp_path, monkeypatch):
+        text = (paths.factors_dir() / "waste_factors.csv").read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if not line.startswith("docf,")]
+        (tmp_path / "waste_factors.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        monkeypatch.setattr(paths, "factors_dir", lambda: tmp_path)
+        emissions._waste_table.cache_clear()
+        try:
+            with pytest.raises(InputError, match="waste_factors.csv"):
+                waste_factors()
+        finally:
+            monkeypatch.undo()
+            emissions._waste_table.cache_clear()
 
 
 def test_doctests_pass():
