@@ -109,7 +109,15 @@ FLOW_LABELS = {
     "rice_husk": "Rice husk",
     "biogas": "Biogas",
     "water": "Water",
-    "waste_landfill": "Waste to landfill",
+    "waste_landfill": "Waste to landfill (composition unknown)",
+    "landfill_food": "Food waste to landfill",
+    "landfill_paper": "Paper waste to landfill",
+    "landfill_wood": "Wood waste to landfill",
+    "landfill_textiles": "Textile waste to landfill",
+    "landfill_garden": "Garden waste to landfill",
+    "landfill_sludge": "Sludge to landfill",
+    "landfill_inert": "Inert waste (ash) to landfill",
+    "composting": "Composting",
 }
 
 

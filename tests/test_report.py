@@ -784,3 +784,10 @@ def test_report_renders_in_headless_chromium_offline(executed, browser_page):
     requested = [e["params"]["request"]["url"] for e in page.events
                  if e.get("method") == "Network.requestWillBeSent"]
     assert requested and all(u.startswith(("file:", "data:")) for u in requested), requested
+
+
+def test_every_flow_has_a_label_for_people():
+    from eip_analysis import emissions
+    from eip_analysis.formatting import FLOW_LABELS
+
+    assert set(emissions.FLOW_UNITS) <= set(FLOW_LABELS)
