@@ -340,43 +340,6 @@ class TestKeyFiguresSideBySide:
         assert table.loc["irr", "base"] == table.loc["irr", "8%"]
 
 
-class TestFormattingForReports:
-    """The additions to eip_analysis.formatting that the reports use."""
-
-    @pytest.mark.parametrize("x, text", [
-        (1.6e9, "1,600,000,000"), (23159.78, "23,159.78"), (0.1, "0.1"), (-0.0, "0"),
-        ("AR5", "AR5"), (float("nan"), ""), (math.inf, "unbounded"),
-    ])
-    def test_plain(self, x, text):
-        assert formatting.plain(x) == text
-
-    def test_plain_calendar_year(self):
-        assert formatting.plain(2023, thousands=False) == "2023"
-
-    @pytest.mark.parametrize("x, digits", [(1234.5, 0), (-150, 0), (12.3, 1), (-0.6, 2),
-                                           (0.0, 0), (float("nan"), 0)])
-    def test_sensible_digits(self, x, digits):
-        assert formatting.sensible_digits(x) == digits
-
-    @pytest.mark.parametrize("x, unit, text", [
-        (1205.37, "tCO2e/yr", "1,205 tCO2e/yr"), (60.0, "MWh/yr", "60 MWh/yr"),
-        (21.34, "", "21.3"), (0.6153, "", "0.62"), (-18.83, "t", "-18.8 t"),
-        (float("nan"), "t", "not defined"),
-    ])
-    def test_quantity(self, x, unit, text):
-        assert formatting.quantity(x, unit) == text
-
-    @pytest.mark.parametrize("largest, expected", [
-        (3.9e9, (1e6, "million")), (2.5e10, (1e9, "billion")), (35_000, (1e3, "thousand")),
-        (8_000, (1.0, "")), (0.0, (1.0, "")), (-2e5, (1e3, "thousand"))])
-    def test_scale(self, largest, expected):
-        assert formatting.scale(largest) == expected
-
-    def test_flow_label(self):
-        assert formatting.flow_label("coal_bituminous") == "Bituminous coal"
-        assert formatting.flow_label("new_fuel") == "New fuel"
-
-
 class TestTables:
     def test_assumptions_list_every_input_and_parameter(self, mini):
         table = report.assumptions_table(mini)
@@ -785,9 +748,3 @@ def test_report_renders_in_headless_chromium_offline(executed, browser_page):
                  if e.get("method") == "Network.requestWillBeSent"]
     assert requested and all(u.startswith(("file:", "data:")) for u in requested), requested
 
-
-def test_every_flow_has_a_label_for_people():
-    from eip_analysis import emissions
-    from eip_analysis.formatting import FLOW_LABELS
-
-    assert set(emissions.FLOW_UNITS) <= set(FLOW_LABELS)
