@@ -40,6 +40,7 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_irr.py
 	$(PY) benchmarks/bench_monte_carlo.py
+	$(PY) benchmarks/bench_batch.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check eip_analysis tests benchmarks
