@@ -960,6 +960,10 @@ def _year_list(years: np.ndarray) -> str:
     return ", ".join(str(y) for y in ys[:6]) + (" ..." if len(ys) > 6 else "")
 
 
+#: Below this share of own money in the investment, equity returns are flagged as leverage-driven.
+THIN_EQUITY_SHARE = 0.05
+
+
 def financing_warnings(fa: FinancingAppraisal) -> list[str]:
     """Plain-language warnings where a financing result means nothing or fails a lender's test."""
     m, fl, case = fa.metrics, fa.flows, fa.case
@@ -972,6 +976,11 @@ def financing_warnings(fa: FinancingAppraisal) -> list[str]:
     if tenor_asked > lifetime_years:
         out.append(f"Loan tenor shortened from {tenor_asked} to {lifetime_years} years: the loan "
                    "cannot run beyond the operating life.")
+    grace_asked = int(fl.terms.grace_years.reshape(-1)[0])
+    grace_used = int(fl.unlevered.grace_years.reshape(-1)[0])
+    if grace_asked > grace_used:
+        out.append(f"Grace period shortened from {grace_asked} to {grace_used} years: at least "
+                   "one year of the tenor must repay principal.")
     if m.debt_usd <= 0:
         out.append("No debt: DSCR and debt capacity do not apply; equity carries the whole "
                    "investment.")
@@ -994,9 +1003,17 @@ def financing_warnings(fa: FinancingAppraisal) -> list[str]:
                 f"({formatting.percent(m.debt_capacity_share, digits=0)} of the capex) at a "
                 f"minimum DSCR of {target:.2f}, less than the "
                 f"{formatting.money(m.debt_usd)} assumed.")
-    if m.equity_invested_usd <= 0:
+    if m.equity_invested_usd <= 0 and m.debt_usd <= 0:
+        out.append("No investment by the borrower: equity returns (IRR, payback) are not "
+                   "meaningful.")
+    elif m.equity_invested_usd <= 0:
         out.append("No equity at risk: the loan covers the whole investment, so equity returns "
                    "(IRR, payback) are not meaningful.")
+    elif m.equity_invested_usd < THIN_EQUITY_SHARE * (m.equity_invested_usd + m.debt_usd):
+        share = m.equity_invested_usd / (m.equity_invested_usd + m.debt_usd)
+        out.append(f"Thin equity: the owner puts in {formatting.percent(share)} of the money, so "
+                   "equity IRR and payback are inflated by leverage; read the equity NPV and "
+                   "the DSCR.")
     if not np.isfinite(m.equity_irr):
         flows = fl.equity[0]
         why = ("the owner never gets its money back" if flows.sum() < 0 and (flows > 0).any()

@@ -677,10 +677,14 @@ class MonteCarloResult:
         return pd.DataFrame(rows)
 
     def dscr_probabilities(self) -> dict[str, float]:
-        """Shares of draws with minimum DSCR below 1.0 and below the target [-]."""
+        """Shares of draws with minimum DSCR below 1.0 and below the target [-].
+
+        Among the draws with debt service (a DSCR), as in :meth:`summary`.
+        """
         x = self.outputs.get("min_dscr")
         if x is None or np.all(np.isnan(x)):
             return {}
+        x = x[~np.isnan(x)]
         return {"below_1": float(np.mean(x < 1.0)),
                 "below_target": float(np.mean(x < self.target_min_dscr))}
 

@@ -163,24 +163,30 @@ def _rate_cells(ws, a: Appraisal, fa: FinancingAppraisal) -> dict[str, str]:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = (f"{c.park}. Supplier: {c.supplier_role}; receiver: {c.receiver_role}. "
                 f"Data: {c.data_quality}" + (f" ({c.data_note})" if c.data_note else "") + ".")
-    ws["A4"] = "Rates (input cells: change them and the formulas below follow)"
+    ws["A4"] = ("Rates. Input cells (blue): change them and the NPVs below follow. The others "
+                "are the run's values for reference: the nominal flows, tax and loan principal "
+                "come from the library, so change inflation or the loan rate in the case file "
+                "or data/raw/parameters/ and write the workbook again.")
     ws["A4"].font = BOLD
     p = fa.parameters
-    rows = [
-        ("discount", "Discount rate, real", p["discount_rate"], "1/yr", RATE),
-        ("inflation", "Inflation rate (Viet Nam CPI)", p["inflation_rate"], "1/yr", RATE),
+    rows = [  # key, label, value, unit, format, live input
+        ("discount", "Discount rate, real (input)", p["discount_rate"], "1/yr", RATE, True),
+        ("inflation", "Inflation rate, Viet Nam CPI (reference)", p["inflation_rate"], "1/yr",
+         RATE, False),
         ("nominal", "Discount rate, nominal = (1 + real)(1 + inflation) - 1", None, "1/yr",
-         RATE),
-        ("interest", "Loan interest rate, nominal", p["loan_interest_rate"], "1/yr", RATE),
-        ("target", "Lender's minimum DSCR", p["target_min_dscr"], "-", RATIO),
+         RATE, False),
+        ("interest", "Loan interest rate, nominal (reference)", p["loan_interest_rate"], "1/yr",
+         RATE, False),
+        ("target", "Lender's minimum DSCR (reference)", p["target_min_dscr"], "-", RATIO,
+         False),
     ]
     cells = {}
-    for i, (key, label, value, unit, fmt) in enumerate(rows):
+    for i, (key, label, value, unit, fmt, live) in enumerate(rows):
         r = 5 + i
         ws.cell(row=r, column=1, value=label)
         cell = ws.cell(row=r, column=2, value=value)
         cell.number_format = fmt
-        if value is not None:
+        if live:
             cell.font = INPUT
         ws.cell(row=r, column=4, value=unit)
         cells[key] = f"Summary!$B${r}"
@@ -307,7 +313,8 @@ def _financing_sheet(s: _Sheet, fa: FinancingAppraisal, loan: _Sheet,
     s.add("service", "Debt service", "USD (nominal)",
           lambda y: f"={s.cell('interest', y)}+{s.cell('principal', y)}")
     s.add("dscr", "DSCR", "-",
-          lambda y: (f'=IF({s.cell("service", y)}>0,'
+          # ROUND: a repaid balance may keep a 1e-12 residue that must not count as debt.
+          lambda y: (f'=IF(ROUND({s.cell("service", y)},2)>0,'
                      f'{s.cell("cfads", y)}/{s.cell("service", y)},"")'), RATIO, 9)
 
 
