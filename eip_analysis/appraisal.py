@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import emissions, finance
+from . import emissions, finance, formatting
 from .cases import Case
 from .cashflow import CashFlows, Values, build, flow_quantities
 from .errors import InputError
@@ -141,11 +141,13 @@ def evaluate(
     }
 
 
-def warnings_for(m: Metrics, case: Case, *, ever_paid_back: bool = False) -> list[str]:
+def warnings_for(m: Metrics, case: Case, *, ever_paid_back: bool = False,
+                 largest_increase: str = "") -> list[str]:
     """Plain-language warnings where a metric means nothing or fails a test.
 
     ``ever_paid_back``: the cumulative cash flow reaches zero at some point (then a missing
-    payback means it dipped below zero again).
+    payback means it dipped below zero again). ``largest_increase``: the resource flow whose
+    emissions grow most, named when the exchange adds emissions.
     """
     out = []
     if m.sign_changes == 0:
@@ -165,7 +167,13 @@ def warnings_for(m: Metrics, case: Case, *, ever_paid_back: bool = False) -> lis
     elif not np.isfinite(m.discounted_payback_years):
         out.append("Not paid back in discounted terms within the life: NPV is negative.")
     if not m.co2e_avoided_t_per_year > 0:
-        out.append("No net emissions avoided: abatement cost per tCO2e is not defined.")
+        if m.co2e_avoided_t_per_year < 0:
+            cause = f" (mostly {largest_increase.lower()})" if largest_increase else ""
+            out.append(f"The exchange adds {formatting.quantity(-m.co2e_avoided_t_per_year)} "
+                       f"tCO2e a year{cause} instead of avoiding emissions: abatement cost per "
+                       "tCO2e is not defined.")
+        else:
+            out.append("No net emissions avoided: abatement cost per tCO2e is not defined.")
     if m.npv_usd >= 0 and min(m.supplier_npv_usd, m.receiver_npv_usd) < 0:
         loser = "supplier" if m.supplier_npv_usd < 0 else "receiver"
         out.append(f"The exchange creates value but the {loser} loses at the assumed transfer "
@@ -211,7 +219,7 @@ class Appraisal:
             for path, q, label in self.case.quantities()
         ]
         for p in self.parameters.table():
-            rows.append({"input": f"Parameter: {p['parameter']}", "path": f"parameters.{p['parameter']}",
+            rows.append({"input": f"Parameter: {p['parameter'].replace('_', ' ')}", "path": f"parameters.{p['parameter']}",
                          "value": p["value"], "unit": p["unit"], "low": None, "high": None,
                          "source": p["source"]})
         return pd.DataFrame(rows)
@@ -308,12 +316,17 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
     })
     usd = _to_usd(params.values, case.currency)
     table = _cashflow_table(cf, usd, params["discount_rate"], case)
+    emissions_table = _emissions_table(case, params.values, values)
+    increases = emissions_table[emissions_table["avoided_co2e_t_per_year"] < 0]
+    largest_increase = "" if increases.empty else formatting.flow_label(
+        increases.sort_values("avoided_co2e_t_per_year")["flow"].iloc[0])
     return Appraisal(
         case=case,
         parameters=params,
         metrics=metrics,
         cashflows=table,
-        emissions=_emissions_table(case, params.values, values),
+        emissions=emissions_table,
         warnings=warnings_for(metrics, case,
-                              ever_paid_back=bool((table["cumulative_cash_flow_usd"] > 0).any())),
+                              ever_paid_back=bool((table["cumulative_cash_flow_usd"] > 0).any()),
+                              largest_increase=largest_increase),
     )

@@ -1224,14 +1224,14 @@ class TransferPriceRange:
         """The result in a sentence or three for a report."""
         if self.npv_slope_usd_per_price == 0:
             if self.feasible:
-                return (f"The {self.transfer} transfer has no volume, so its price does not "
+                return (f"The {self.transfer.replace('_', ' ')} transfer has no volume, so its price does not "
                         "matter: both parties gain.")
-            return (f"The {self.transfer} transfer has no volume, so no price can rebalance the "
+            return (f"The {self.transfer.replace('_', ' ')} transfer has no volume, so no price can rebalance the "
                     f"exchange; outside support of {formatting.money(self.support_needed_usd)} "
                     "(present value) would be needed for both parties to break even.")
         if not self.feasible:
             return (
-                f"No price of the {self.transfer} transfer lets both parties break even: the "
+                f"No price of the {self.transfer.replace('_', ' ')} transfer lets both parties break even: the "
                 f"exchange as a whole has a negative NPV "
                 f"({formatting.money(self.project_npv_usd)}). It cannot work "
                 f"without outside support of at least {formatting.money(self.support_needed_usd)} "
@@ -1240,7 +1240,7 @@ class TransferPriceRange:
                 "shared equally.")
         base_in = self.min_price <= self.base_price <= self.max_price
         text = (
-            f"Both parties gain (NPV >= 0) when the price of the {self.transfer} transfer "
+            f"Both parties gain (NPV >= 0) when the price of the {self.transfer.replace('_', ' ')} transfer "
             f"is between {self.price_text(self.min_price)} ({self.payee} breaks even) and "
             f"{self.price_text(self.max_price)} ({self.payer} breaks even); the assumed "
             f"{self.price_text(self.base_price)} lies "

@@ -124,7 +124,8 @@ class TestWarnings:
         data["resource_flows"][1]["project_per_year"]["value"] = 80_000
         a = appraise(type(mini).model_validate(data))
         assert math.isnan(a.abatement_cost_usd_per_tco2e)
-        assert any("No net emissions avoided" in w for w in a.warnings)
+        assert any(w.startswith("The exchange adds") and "(mostly wood)" in w
+                   and "abatement cost per tCO2e is not defined" in w for w in a.warnings)
 
     def test_multiple_irrs_flagged(self, mini):
         data = mini.model_dump(exclude={"source_file", "sha256"})
