@@ -9,8 +9,10 @@ same function.
 
 ``eip-analysis run`` (registered here) runs the cases, writes ``reports/<id>.html``, keeps the
 executed notebooks in ``reports/notebooks/``, with ``--workbooks`` the bank workbooks in
-``reports/workbooks/<id>.xlsx``, the statuses in ``reports/status/<id>.json`` and
-writes ``reports/index.html`` from the statuses of every case of the cases folder.
+``reports/workbooks/<id>.xlsx``, the statuses in ``reports/status/<id>.json`` (each as soon
+as its case finishes) and writes ``reports/index.html`` from the statuses of every case of the
+cases folder of the run (a status records its cases folder; statuses of another folder are left
+out). A worker process that dies (out of memory, killed) fails its case, not the batch.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +44,7 @@ INDEX_FIGURES = {
     "npv": "NPV",
     "irr": "IRR",
     "discounted_payback": "Discounted payback",
-    "co2e_avoided_per_year": "Avoided [tCO2e/yr]",
+    "co2e_avoided_per_year": "Emissions avoided",
     "abatement_cost": "Abatement cost",
 }
 
@@ -77,6 +82,7 @@ class CaseStatus:
     figures: dict[str, str] = field(default_factory=dict)  #: INDEX_FIGURES key -> text
     parameters: dict[str, Any] = field(default_factory=dict)  #: run parameters given
     finished: str = ""  #: ISO date and time (UTC) the run ended
+    cases_dir: str = ""  #: resolved folder of the case file ("" in statuses of older versions)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
@@ -84,6 +90,30 @@ class CaseStatus:
     @classmethod
     def from_json(cls, text: str) -> CaseStatus:
         return cls(**json.loads(text))
+
+
+def resolved_cases_dir(cases_dir: str | Path | None) -> str:
+    """The cases folder as an absolute path (default folder when ``None``), as statuses keep it."""
+    return str(Path(cases_dir if cases_dir is not None else paths.cases_dir()).resolve())
+
+
+#: The error of a case whose worker process ended without a result.
+WORKER_DIED = "worker process died (out of memory?)"
+
+
+def failed_status(task: ReportTask, error: str, seconds: float = 0.0) -> CaseStatus:
+    """A failed status for ``task`` made outside :func:`run_one` (its worker died)."""
+    return CaseStatus(case_id=task.case_id, ok=False, seconds=seconds, error=error,
+                      parameters=dict(task.parameters),
+                      finished=datetime.now(UTC).isoformat(timespec="seconds"),
+                      cases_dir=resolved_cases_dir(task.cases_dir))
+
+
+def _remove_temporary_notebooks(task: ReportTask) -> None:
+    """Remove what a dead worker left half-written (``notebooks/.<id>.*.ipynb``)."""
+    folder = report.report_paths(task.output_dir, task.case_id)["notebook"].parent
+    for tmp in folder.glob(f".{task.case_id}.*.ipynb"):
+        tmp.unlink(missing_ok=True)
 
 
 def run_one(task: ReportTask) -> CaseStatus:
@@ -100,7 +130,8 @@ def run_one(task: ReportTask) -> CaseStatus:
         line (:func:`eip_analysis.report.one_line_error`); ``seconds`` is the wall time [s].
     """
     start = time.perf_counter()
-    info: dict[str, Any] = {"parameters": dict(task.parameters)}
+    info: dict[str, Any] = {"parameters": dict(task.parameters),
+                            "cases_dir": resolved_cases_dir(task.cases_dir)}
     try:
         run = report.check_parameters(task.case_id, task.cases_dir, **task.parameters)
         info["currency"] = run.currency
@@ -130,7 +161,8 @@ def _progress(total: int):
                 leave=False)
 
 
-def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1) -> list[CaseStatus]:
+def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
+              on_status: Callable[[CaseStatus], Any] | None = None) -> list[CaseStatus]:
     """Run :func:`run_one` over ``tasks``, ``jobs`` at a time; statuses sorted by case id.
 
     Parameters
@@ -139,30 +171,52 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1) -> list[CaseStatus]
     jobs : int
         Worker processes (at least 1). With 1 the reports run one after the other in this
         process; with more, in a process pool (``spawn`` start method: no state inherited).
+    on_status : callable, optional
+        Called with each status as soon as its case finishes (to write it to disk), so the
+        cases done are kept whatever happens to the others.
 
     Returns
     -------
     list of CaseStatus
-        One per task. A progress bar shows on a terminal (stderr is a TTY) only.
+        One per task. A worker process that dies (killed, out of memory) gives a failed status
+        (:data:`WORKER_DIED`) to its case and to the cases the broken pool could not run; the
+        other cases keep their results. A progress bar shows on a terminal (stderr is a TTY).
     """
     if jobs < 1:
         raise InputError("a number of jobs >= 1", field="--jobs", got=jobs)
     statuses: list[CaseStatus] = []
+
+    def done(status: CaseStatus) -> None:
+        statuses.append(status)
+        if on_status is not None:
+            on_status(status)
+
     with _progress(len(tasks)) as bar:
         if jobs == 1 or len(tasks) <= 1:
             for task in tasks:
                 bar.set_postfix_str(task.case_id)
-                statuses.append(run_one(task))
+                done(run_one(task))
                 bar.update()
         else:
             context = multiprocessing.get_context("spawn")
+            start = time.perf_counter()
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
                                      mp_context=context) as pool:
-                futures = [pool.submit(run_one, task) for task in tasks]
+                futures = {pool.submit(run_one, task): task for task in tasks}
                 try:
                     for future in as_completed(futures):
-                        statuses.append(future.result())
-                        bar.set_postfix_str(statuses[-1].case_id)
+                        task = futures[future]
+                        try:
+                            status = future.result()
+                        except BrokenProcessPool:
+                            status = failed_status(task, WORKER_DIED,
+                                                   time.perf_counter() - start)
+                            _remove_temporary_notebooks(task)
+                        except Exception as exc:  # noqa: BLE001 - e.g. a result that won't unpickle
+                            status = failed_status(task, report.one_line_error(exc),
+                                                   time.perf_counter() - start)
+                        done(status)
+                        bar.set_postfix_str(status.case_id)
                         bar.update()
                 except BaseException:
                     for f in futures:
@@ -190,6 +244,41 @@ def write_statuses(statuses: Iterable[CaseStatus], output_dir: str | Path) -> No
         atomic_write_text(status_path(output_dir, s.case_id), s.to_json())
 
 
+def with_previous_details(status: CaseStatus, output_dir: str | Path) -> CaseStatus:
+    """A failed status that never loaded its case, with title, park and data quality of the
+    case's previous status (same cases folder) when there is one; other statuses unchanged."""
+    if status.ok or (status.title and status.park):
+        return status
+    previous = read_statuses(output_dir, [status.case_id])
+    if not previous or previous[0].cases_dir != status.cases_dir:
+        return status
+    p = previous[0]
+    return replace(status, title=status.title or p.title, park=status.park or p.park,
+                   data_quality=status.data_quality or p.data_quality)
+
+
+def check_output_folder(folder: str | Path) -> Path:
+    """Create ``folder`` if needed and make sure files can be written in it, before any run.
+
+    Raises
+    ------
+    InputError
+        One line naming the folder: it is a file, or not writable.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".write-test.", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        why = ("it is a file" if folder.exists() and not folder.is_dir()
+               else exc.strerror or type(exc).__name__)
+        raise InputError(f"a folder where the reports can be written ({why})", file=folder,
+                         field="--output") from None
+    return folder
+
+
 def read_statuses(output_dir: str | Path, case_ids: Iterable[str]) -> list[CaseStatus]:
     """The latest status of each case in ``case_ids`` that has one, sorted by case id."""
     out = []
@@ -208,7 +297,7 @@ def _describe_parameters(parameters: Mapping[str, Any]) -> str:
 
 
 def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
-               *, generated: datetime | None = None) -> str:
+               *, generated: datetime | None = None, cases_dir: str | None = None) -> str:
     """The index page: one row per case with headline figures, status and link; then failures.
 
     Parameters
@@ -219,6 +308,8 @@ def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
         last good report when one is there.
     generated : datetime, optional
         Date shown on the page (default now, UTC).
+    cases_dir : str, optional
+        Folder of the case files, named in the summary line.
 
     Returns
     -------
@@ -229,7 +320,7 @@ def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
     generated = generated or datetime.now(UTC)
     run_parameters = {_describe_parameters(s.parameters) for s in statuses}
     per_row = len(run_parameters) > 1  # a column only when the runs differ
-    head = ["Case", "Opportunity", "Park", "Data", *INDEX_FIGURES.values(), "Status", "Run time",
+    head = ["Case", "Opportunity", "Park", "Data", *INDEX_FIGURES.values(), "Status", "Run time [s]",
             *(["Run parameters"] if per_row else [])]
     num = set(range(4, 4 + len(INDEX_FIGURES))) | {4 + len(INDEX_FIGURES) + 1}
     header = "".join(f"<th{report.NUM if i in num else ''}>{_e(h)}</th>"
@@ -249,7 +340,7 @@ def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
             status = '<span class="status-failed">failed</span>'
         figures = [s.figures.get(k, "") if s.ok else "" for k in INDEX_FIGURES]
         cells = [link, _e(s.title), _e(s.park), _e(s.data_quality),
-                 *[_e(f) for f in figures], status, _e(f"{s.seconds:.1f} s"),
+                 *[_e(f) for f in figures], status, _e(f"{s.seconds:.1f}"),
                  *([_e(_describe_parameters(s.parameters))] if per_row else [])]
         tds = "".join(f"<td{report.NUM if i in num else ''}>{c}</td>"
                       for i, c in enumerate(cells))
@@ -257,6 +348,8 @@ def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
                     f"{tds}</tr>")
     shared = (f" Run parameters: {_e(run_parameters.pop())}." if len(run_parameters) == 1
               else "")
+    if cases_dir:
+        shared += f" Cases folder: {_e(cases_dir)}."
     failed = [s for s in statuses if not s.ok]
     failures = "".join(f'<li data-case="{_e(s.case_id)}"><strong>{_e(s.case_id)}</strong>: '
                        f"{_e(s.error)}</li>" for s in failed)
@@ -278,12 +371,22 @@ def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
     return report.page_html("Investment-case reports", body)
 
 
+def index_statuses(output_dir: str | Path,
+                   cases_dir: str | Path | None = None) -> list[CaseStatus]:
+    """The statuses the index shows: those of the cases in ``cases_dir`` (default folder when
+    ``None``) that were run from that very folder (a status of a same-named case of another
+    folder is left out)."""
+    folder = resolved_cases_dir(cases_dir)
+    ids = [p.stem for p in Path(folder).glob("*.yaml")]
+    return [s for s in read_statuses(output_dir, ids) if s.cases_dir == folder]
+
+
 def write_index(output_dir: str | Path, cases_dir: str | Path | None = None) -> Path:
-    """Write ``<output_dir>/index.html`` from the statuses of the cases in ``cases_dir``."""
-    folder = Path(cases_dir) if cases_dir is not None else paths.cases_dir()
-    ids = [p.stem for p in folder.glob("*.yaml")]
-    statuses = read_statuses(output_dir, ids)
-    return atomic_write_text(Path(output_dir) / "index.html", index_html(statuses, output_dir))
+    """Write ``<output_dir>/index.html`` from :func:`index_statuses`."""
+    statuses = index_statuses(output_dir, cases_dir)
+    return atomic_write_text(Path(output_dir) / "index.html",
+                             index_html(statuses, output_dir,
+                                        cases_dir=resolved_cases_dir(cases_dir)))
 
 
 def summary_table(statuses: Sequence[CaseStatus]) -> str:
@@ -337,12 +440,21 @@ def _run(args: argparse.Namespace) -> int:
     cases_dir = str(args.cases.resolve()) if args.cases is not None else None
     report.check_parameters(ids[0], cases_dir, **given)  # bad -p values fail before any run
     output = (args.output if args.output is not None else paths.reports_dir()).resolve()
+    if args.jobs < 1:
+        raise InputError("a number of jobs >= 1", field="--jobs", got=args.jobs)
+    check_output_folder(output)  # an unwritable --output fails in one line, before any run
     tasks = [ReportTask(case_id=cid, output_dir=str(output), cases_dir=cases_dir,
                         parameters=given, workbooks=args.workbooks) for cid in ids]
-    statuses = run_cases(tasks, jobs=args.jobs)
-    write_statuses(statuses, output)
-    index = write_index(output, args.cases)
+
+    def keep(status: CaseStatus) -> None:  # each status on disk as soon as its case is done
+        write_statuses([with_previous_details(status, output)], output)
+
+    statuses = run_cases(tasks, jobs=args.jobs, on_status=keep)
+    index = write_index(output, cases_dir)
+    indexed = index_statuses(output, cases_dir)
     print(summary_table(statuses))
     n_failed = sum(not s.ok for s in statuses)
-    print(f"\n{len(statuses) - n_failed} report(s) written, {n_failed} failed; index: {index}")
+    n_index_failed = sum(not s.ok for s in indexed)
+    print(f"\nthis run: {len(statuses) - n_failed} report(s) written, {n_failed} failed; "
+          f"index: {index} ({len(indexed)} cases, {n_index_failed} failed at their last run)")
     return 1 if n_failed else 0

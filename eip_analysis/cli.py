@@ -130,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         _error(str(err))
         return 1
+    except OSError as err:  # a file that cannot be read or written: one line, no traceback
+        where = f": {err.filename}" if err.filename else ""
+        _error(f"{err.strerror or type(err).__name__}{where}")
+        return 1
     except KeyboardInterrupt:
         _error("interrupted")
         return 130

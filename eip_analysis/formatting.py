@@ -38,12 +38,15 @@ def years(x: float | None, *, digits: int = 1) -> str:
     return f"{x:,.{digits}f} years"
 
 
-def number(x: float | None, unit: str = "", *, digits: int = 0) -> str:
-    """``number(3186.3, 'tCO2e')`` -> ``'3,186 tCO2e'``."""
+def number(x: float | None, unit: str = "", *, digits: int = 0, inf: str = "unbounded") -> str:
+    """``number(3186.3, 'tCO2e')`` -> ``'3,186 tCO2e'``; an infinite value reads ``inf``.
+
+    Pass ``inf="never"`` for a payback (a duration that never ends), as :func:`years` does.
+    """
     if _bad(x):
         return "not defined"
     if math.isinf(x):
-        return "unbounded"
+        return inf
     text = f"{x:,.{digits}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]
@@ -126,13 +129,13 @@ def flow_label(flow: str) -> str:
     return FLOW_LABELS.get(flow, flow.replace("_", " ").capitalize())
 
 
-def quantity(x: float | None, unit: str = "") -> str:
+def quantity(x: float | None, unit: str = "", *, inf: str = "unbounded") -> str:
     """A physical quantity rounded sensibly, without trailing zeros.
 
     ``quantity(1205.37, 'tCO2e/yr')`` -> ``'1,205 tCO2e/yr'``; ``quantity(60.0, 'MWh/yr')`` ->
     ``'60 MWh/yr'``; ``quantity(21.34)`` -> ``'21.3'``; ``quantity(0.6153)`` -> ``'0.62'``.
     """
     if _bad(x) or math.isinf(x):
-        return number(x, unit)
+        return number(x, unit, inf=inf)
     text = plain(round(x, sensible_digits(x)), max_decimals=sensible_digits(x))
     return f"{text} {unit}".strip()

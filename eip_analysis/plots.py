@@ -143,7 +143,9 @@ def emissions_by_source(
     emissions : pandas.DataFrame
         ``Appraisal.emissions``: one row per resource flow with ``flow``, ``party``,
         ``baseline_co2e_t_per_year``, ``project_co2e_t_per_year`` [tCO2e/yr] and ``counted``.
-        Flows not converted to tCO2e (water, waste to landfill) are left out of the chart.
+        Flows not converted to tCO2e (water, and ``waste_landfill`` of unknown composition)
+        are left out of the chart; typed ``landfill_<type>`` flows (IPCC 2006 methane
+        commitment) and ``composting`` (CH4, N2O) are counted and shown.
     title : str
         Figure title.
 

@@ -60,6 +60,9 @@ APPRAISAL_OVERRIDES = ("discount_rate", "exchange_rate_vnd_per_usd", "grid_facto
 #: Default number of Monte Carlo draws and their seed (:func:`eip_analysis.risk.report_sections`).
 DEFAULT_MC_DRAWS = 10_000
 DEFAULT_MC_SEED = 20211130
+#: Fewest and most Monte Carlo draws a report accepts: fewer give P10/P90 that jump from seed to
+#: seed; more take minutes and gigabytes without changing a figure shown to one decimal.
+MC_DRAWS_RANGE = (100, 200_000)
 #: Kernel command-line options: keep the kernel's own log off the terminal. ipykernel warns on
 #: every start that a local kernel talks over TCP without encryption (papermill's default) and
 #: logs an error when jupyter_client interrupts it on shutdown, as it always does; errors in the
@@ -156,7 +159,8 @@ def check_parameters(
     gwp_set : str, optional
         ``"AR5"`` or ``"AR6"`` GWP100 values; ``None`` keeps the parameters file's.
     mc_draws : int or str
-        Monte Carlo draws of the risk sections, a positive integer (default 10,000).
+        Monte Carlo draws of the risk sections, an integer from 100 to 200,000
+        (:data:`MC_DRAWS_RANGE`; default 10,000).
     mc_seed : int or str
         Seed of the Monte Carlo draws, an integer >= 0 (default 20211130).
 
@@ -190,13 +194,14 @@ def check_parameters(
              "grid_factor_year": grid_factor_year, "gwp_set": gwp_set}
     typed = {k: None if v is None else coerce(k, v, field=k) for k, v in given.items()}
     return ReportParameters(case_id=case_id, cases_dir=folder, currency=currency.upper(),
-                            mc_draws=_whole_number("mc_draws", mc_draws, 1),
+                            mc_draws=_whole_number("mc_draws", mc_draws, *MC_DRAWS_RANGE),
                             mc_seed=_whole_number("mc_seed", mc_seed, 0), **typed)
 
 
-def _whole_number(name: str, value: Any, smallest: int) -> int:
-    """``value`` (an int, or its text from the command line) as an int >= ``smallest``."""
-    expected = "a positive integer" if smallest == 1 else f"an integer >= {smallest}"
+def _whole_number(name: str, value: Any, smallest: int, largest: int | None = None) -> int:
+    """``value`` (an int, or its text from the command line) in ``[smallest, largest]``."""
+    expected = (f"an integer >= {smallest}" if largest is None
+                else f"an integer from {smallest:,} to {largest:,}")
     number: Any = value
     if isinstance(value, str):
         try:
@@ -205,7 +210,8 @@ def _whole_number(name: str, value: Any, smallest: int) -> int:
             raise InputError(expected, field=name, got=value) from None
     if isinstance(number, float) and number.is_integer():
         number = int(number)
-    if isinstance(number, bool) or not isinstance(number, int | np.integer) or number < smallest:
+    if (isinstance(number, bool) or not isinstance(number, int | np.integer) or number < smallest
+            or (largest is not None and number > largest)):
         raise InputError(expected, field=name, got=value)
     return int(number)
 
@@ -218,7 +224,7 @@ def parse_assignments(assignments: Sequence[str]) -> dict[str, str]:
     Raises
     ------
     InputError
-        ``-p: expected NAME=VALUE, got 'x'`` or an unknown name.
+        ``-p: expected NAME=VALUE, got 'x'``, an unknown name, or a name given twice.
     """
     out: dict[str, str] = {}
     for text in assignments:
@@ -229,6 +235,8 @@ def parse_assignments(assignments: Sequence[str]) -> dict[str, str]:
         if name not in RUN_PARAMETERS:
             raise InputError(f"a report parameter ({', '.join(RUN_PARAMETERS)})", field="-p",
                              got=name)
+        if name in out:
+            raise InputError("each parameter at most once", field="-p", got=name)
         out[name] = value.strip()
     return out
 
@@ -360,13 +368,13 @@ def key_figures(appraisal: Appraisal, currency: str = "USD") -> pd.DataFrame:
     rate = formatting.percent(p["discount_rate"])
     mirr_label = (f"Modified IRR (MIRR): finance rate {formatting.percent(p['mirr_finance_rate'])}, "
                   f"reinvestment rate {formatting.percent(p['mirr_reinvest_rate'])}")
+    npv_label = f"Net present value (NPV), before financing and tax, at a {rate} real discount rate"
     rows = [
         ("capex", "Investment (capex), both parties, undiscounted", money(m.capex_usd), currency),
         ("annual_net_benefit", "Annual net benefit (benefits minus opex), first operating year",
          money(m.annual_net_benefit_usd), f"{currency}/yr"),
-        ("npv", f"Net present value (NPV) at a {rate} real discount rate", money(m.npv_usd),
-         currency),
-        ("irr", "Internal rate of return (IRR), real", m.irr, "1/yr"),
+        ("npv", npv_label, money(m.npv_usd), currency),
+        ("irr", "Internal rate of return (IRR), real, before financing and tax", m.irr, "1/yr"),
         ("mirr", mirr_label, m.mirr, "1/yr"),
         ("payback", "Simple payback, counted from year 0", m.payback_years, "yr"),
         ("discounted_payback", f"Discounted payback at {rate}, counted from year 0",
@@ -604,7 +612,10 @@ _e = escape
 
 def _table_html(header: Sequence[str], rows: Sequence[Sequence[Any]], *, table_id: str,
                 numeric: Sequence[int] = (), caption: str | None = None,
-                row_attrs: Sequence[str] | None = None, classes: str = "") -> Html:
+                row_attrs: Sequence[str] | None = None, classes: str = "",
+                notes: Sequence[str] | None = None) -> Html:
+    """A table; ``notes`` (one text per row, may be empty) go in a full-width row under their
+    row, so a long note never widens the table past the page."""
     numeric = set(numeric)
 
     def cells(values: Sequence[Any], tag: str) -> str:
@@ -618,7 +629,12 @@ def _table_html(header: Sequence[str], rows: Sequence[Sequence[Any]], *, table_i
     parts.append(f"<thead><tr>{cells(header, 'th')}</tr></thead><tbody>")
     for i, row in enumerate(rows):
         attrs = f" {row_attrs[i]}" if row_attrs else ""
+        note = notes[i] if notes else ""
+        if note:
+            attrs += ' class="has-note"'
         parts.append(f"<tr{attrs}>{cells(row, 'td')}</tr>")
+        if note:
+            parts.append(f'<tr class="note"><td colspan="{len(header)}">{_e(note)}</td></tr>')
     parts.append("</tbody></table></div>")
     return Html("".join(parts))
 
@@ -903,6 +919,8 @@ def _column_kind(name: str, dtype: Any) -> tuple[str, str]:
         return _words(name), "ratio"
     if name in _ROW_UNIT_COLUMNS:
         return _words(name), "unit"
+    if name == "unit":
+        return "Unit", "unit_name"
     if pd.api.types.is_bool_dtype(dtype):
         return _words(name), "bool"
     if name == "year":
@@ -912,14 +930,26 @@ def _column_kind(name: str, dtype: Any) -> tuple[str, str]:
     return _words(name), "text"
 
 
+#: Units of durations: one decimal as in the key figures, and an infinite one reads "never".
+_YEAR_UNITS = frozenset({"yr", "years"})
+#: Units as a section table shows them next to a value already formatted (a rate reads as a
+#: percentage, so "fraction" says nothing more).
+_UNIT_WORDS = {"fraction": "", "1/yr": "per year", "yr": "years", "-": ""}
+
+
 def _in_unit(value: float, unit: str) -> str:
+    """A value in its row's unit, by the rules of the key figures: rates as percentages with
+    one decimal, durations with one decimal (whole years as they are; inf reads "never")."""
     if unit in _RATE_UNITS:
-        return formatting.percent(value, digits=2)
+        return formatting.percent(value)
+    if unit in _YEAR_UNITS:
+        whole = np.isfinite(value) and float(value).is_integer()
+        return formatting.number(value, digits=0 if whole else 1, inf="never")
     if unit in ("-", "ratio"):
         return formatting.number(value, digits=2)
     if abs(value) >= 100:
         return formatting.number(value)
-    return formatting.plain(round(value, 2 if unit in ("yr", "years") else 4))
+    return formatting.plain(round(value, 4))
 
 
 def _cell(value: Any, kind: str, unit: str = "") -> str:
@@ -927,6 +957,8 @@ def _cell(value: Any, kind: str, unit: str = "") -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, str):
+        if kind == "unit_name":
+            return _UNIT_WORDS.get(value, value)
         plain_id = value.replace("_", "").isalnum() and value.islower() and "_" in value
         return value.replace("_", " ") if plain_id else value
     if kind == "bool" or isinstance(value, bool | np.bool_):
@@ -936,7 +968,7 @@ def _cell(value: Any, kind: str, unit: str = "") -> str:
     if kind == "percent":
         return formatting.percent(value)
     if kind == "years":
-        return formatting.number(value, digits=1)
+        return formatting.number(value, digits=1, inf="never")
     if kind == "ratio":
         return formatting.number(value, digits=2)
     if kind == "year":
@@ -952,7 +984,8 @@ def frame_html(table: pd.DataFrame, *, table_id: str, caption: str | None = None
     Column names read as words with their unit (``npv_usd`` -> ``NPV [USD]``); money with
     thousands separators, rates as percentages, DSCRs with two decimals; columns ``value``,
     ``base``, ``low``... in the unit of their row's ``unit`` column; machine columns (``path``)
-    left out, and ``value``/``unit`` too when an ``in words`` column says the same.
+    left out, and ``value``/``unit`` too when an ``in words`` column says the same. In a wide
+    table (more than 8 columns) a ``note`` column goes in a full-width row under its row.
     """
     hidden = set(_HIDDEN_COLUMNS)
     if "in words" in table.columns:
@@ -960,6 +993,10 @@ def frame_html(table: pd.DataFrame, *, table_id: str, caption: str | None = None
     if "label" in table.columns:
         hidden.add("metric")
     columns = [c for c in table.columns if c not in hidden]
+    notes = None
+    if "note" in columns and len(columns) > 8:  # a wide table: the note goes under its row
+        columns.remove("note")
+        notes = ["" if pd.isna(v) else str(v) for v in table["note"]]
     kinds = {c: _column_kind(str(c), table[c].dtype) for c in columns}
     units = table["unit"] if "unit" in table.columns else pd.Series("", index=table.index)
     rows = [[_cell(table.at[i, c], kinds[c][1], "" if pd.isna(units[i]) else str(units[i]))
@@ -968,7 +1005,7 @@ def frame_html(table: pd.DataFrame, *, table_id: str, caption: str | None = None
                and pd.api.types.is_numeric_dtype(table[c].dtype)]
     classes = "analysis wide" if len(columns) > 8 else "analysis"
     return _table_html([kinds[c][0] for c in columns], rows, table_id=table_id,
-                       numeric=numeric, caption=caption, classes=classes)
+                       numeric=numeric, caption=caption, classes=classes, notes=notes)
 
 
 def section_html(section: Any, *, section_id: str) -> Html:
@@ -1047,13 +1084,19 @@ table.facts th { white-space: nowrap; }
 table.figures { font-size: 1em; min-width: 60%; }
 table.figures td { font-weight: 600; }
 table.cashflows, table.wide { font-size: 0.78em; }
-table.wide th, table.wide td { padding: 3px 6px; }
+table.wide th, table.wide td { padding: 3px 4px; }
+table.wide, table.index { width: 100%; }
+table.wide td, table.index td { overflow-wrap: break-word; }
+table.wide td:first-child { min-width: 9em; }
+table.index th, table.index td { padding: 4px 5px; }
+tr.has-note td { border-bottom: none; }
+tr.note td { color: var(--muted); padding-top: 0; padding-left: 2em; }
 section.analysis { margin-bottom: 1em; }
 table.cashflows th, table.cashflows td { padding: 3px 6px; }
 table.assumptions, table.emissions { width: 100%; }
 table.assumptions td:first-child { min-width: 16em; }
 table.emissions td:first-child { min-width: 9em; }
-table.index td:nth-child(2) { min-width: 16em; }
+table.index td:nth-child(2) { min-width: 12em; }
 table.emissions td:last-child, table.assumptions td:last-child { font-size: 0.85em;
   color: var(--muted); min-width: 18em; }
 figure.chart { margin: 8px 0 16px; }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from datetime import UTC, datetime
@@ -93,15 +94,21 @@ class TestRunAll:
     def test_a_failed_rerun_keeps_the_last_good_report(self, batch_run, tmp_path):
         out = tmp_path / "reports"
         shutil.copytree(batch_run["out"], out)
-        folder = tmp_path / "cases"
-        shutil.copytree(batch_run["folder"], folder)
+        folder = batch_run["folder"]  # the same folder: statuses of another one are left out
+        case_file = folder / "XSS-01.yaml"
+        good = case_file.read_text()
         before = (out / "XSS-01.html").read_bytes()
-        (folder / "XSS-01.yaml").write_text(BROKEN.replace("BAD-01", "XSS-01"))
-        assert main(["run", "XSS-01", "--cases", str(folder), "--output", str(out)]) == 1
+        case_file.write_text(BROKEN.replace("BAD-01", "XSS-01"))
+        try:
+            assert main(["run", "XSS-01", "--cases", str(folder), "--output", str(out)]) == 1
+        finally:
+            case_file.write_text(good)
         assert (out / "XSS-01.html").read_bytes() == before
         index = (out / "index.html").read_text(encoding="utf-8")
         assert '<tr data-case="XSS-01" data-status="failed">' in index
         assert '(<a href="XSS-01.html">last good report</a>)' in index
+        # the case failed before it loaded: its row keeps the title of its previous status
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index.split('data-case="XSS-01"')[1]
         # the other cases keep their rows although this run did not touch them
         assert '<tr data-case="MINI-01" data-status="ok">' in index
 
@@ -139,10 +146,12 @@ class TestCommandLine:
         ("currency=EUR", "currency: expected USD or VND"),
         ("nonsense", "-p: expected NAME=VALUE"),
         ("tax_rate=0.1", "-p: expected a report parameter"),
+        ("discount_rate=0.08 discount_rate=0.12", "-p: expected each parameter at most once"),
     ])
     def test_bad_parameter_is_one_line_before_any_run(self, capsys, tmp_path, value, message):
+        given = [a for v in value.split() for a in ("-p", v)]
         code, out = self._run(capsys, "MINI-01", "--cases", str(FIXTURE_CASES), "--output",
-                              str(tmp_path), "-p", value)
+                              str(tmp_path), *given)
         assert code == 1 and out.err.count("\n") == 1 and message in out.err
         assert not any(tmp_path.iterdir())
 
@@ -247,3 +256,132 @@ def test_a_failing_workbook_fails_the_case_in_one_line(tmp_path, monkeypatch):
     status = batch.run_one(task)
     assert not status.ok and status.error == "RuntimeError: disk full"
     assert status.workbook is None and not (tmp_path / "workbooks").exists()
+
+
+# -- the run command: output folder, dead workers, several cases folders, the summary line --------
+
+
+def _fake_status(task, ok=True, error=None):
+    return batch.CaseStatus(task.case_id, ok, 0.01, error=error,
+                            report=None if not ok else f"{task.output_dir}/{task.case_id}.html",
+                            title=f"title of {task.case_id}" if ok else "", park="Park" if ok else "",
+                            cases_dir=batch.resolved_cases_dir(task.cases_dir),
+                            figures={k: "x" for k in batch.INDEX_FIGURES} if ok else {})
+
+
+def dies_on_bad(task):
+    """A unit of work whose worker process dies on BAD-01 (as if killed or out of memory)."""
+    if task.case_id == "BAD-01":
+        folder = batch.report.report_paths(task.output_dir, task.case_id)["notebook"].parent
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ".BAD-01.half.ipynb").write_text("")  # what papermill had begun to write
+        os._exit(1)
+    return _fake_status(task)
+
+
+def fails_on_bad(task):
+    """A fast unit of work: BAD-01 fails before its case loads, the others are ok."""
+    if task.case_id == "BAD-01":
+        return _fake_status(task, ok=False, error="BAD-01.yaml: expected valid YAML")
+    return _fake_status(task)
+
+
+class TestRunCommand:
+    @pytest.mark.parametrize("kind", ["file", "under a file"])
+    def test_unwritable_output_is_one_line_before_any_run(self, capsys, tmp_path, monkeypatch,
+                                                          kind):
+        def never(task):
+            raise AssertionError("a case ran")
+
+        monkeypatch.setattr(batch, "run_one", never)
+        afile = tmp_path / "afile"
+        afile.write_text("x")
+        output = afile if kind == "file" else afile / "reports"
+        code = main(["run", "MINI-01", "--cases", str(FIXTURE_CASES), "--output", str(output)])
+        err = capsys.readouterr().err
+        assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+        assert err.startswith(f"error: {output}: --output: expected a folder where the reports "
+                              "can be written (")
+        assert afile.read_text() == "x"
+
+    def test_check_output_folder_creates_it_and_leaves_nothing(self, tmp_path):
+        folder = batch.check_output_folder(tmp_path / "a" / "b")
+        assert folder.is_dir() and not any(folder.iterdir())
+
+    def test_a_dead_worker_fails_its_case_and_the_batch_goes_on(self, capsys, tmp_path,
+                                                               monkeypatch):
+        monkeypatch.setattr(batch, "run_one", dies_on_bad)
+        folder = _cases_folder(tmp_path)
+        out = tmp_path / "reports"
+        code = main(["run", "--all", "--cases", str(folder), "--output", str(out),
+                     "--jobs", "2"])
+        printed = capsys.readouterr().out
+        assert code == 1
+        statuses = batch.read_statuses(out, ["BAD-01", "MINI-01", "XSS-01"])
+        assert [s.case_id for s in statuses] == ["BAD-01", "MINI-01", "XSS-01"]
+        bad = statuses[0]
+        assert not bad.ok and bad.error == batch.WORKER_DIED
+        for s in statuses[1:]:  # done before the pool broke, or failed with it
+            assert s.ok or s.error == batch.WORKER_DIED
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert '<tr data-case="BAD-01" data-status="failed">' in index
+        assert "worker process died (out of memory?)" in index
+        assert "this run:" in printed and "BrokenProcessPool" not in printed
+        assert not list(out.rglob(".BAD-01.*")), "temporary notebook left behind"
+
+    def test_each_status_is_written_as_its_case_finishes(self, tmp_path, monkeypatch):
+        out = tmp_path / "reports"
+        seen = []
+
+        def work(task):
+            seen.append(sorted(p.stem for p in (out / "status").glob("*.json"))
+                        if (out / "status").exists() else [])
+            return fails_on_bad(task)
+
+        monkeypatch.setattr(batch, "run_one", work)
+        folder = _cases_folder(tmp_path)
+        main(["run", "--all", "--cases", str(folder), "--output", str(out)])
+        assert seen == [[], ["BAD-01"], ["BAD-01", "MINI-01"]]
+
+    def test_index_shows_only_statuses_of_the_runs_cases_folder(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(batch, "run_one", fails_on_bad)
+        (tmp_path / "a").mkdir()
+        first = _cases_folder(tmp_path / "a")
+        second = tmp_path / "second"
+        second.mkdir()
+        for name in ("MINI-01.yaml", "XSS-01.yaml"):  # same ids, another folder
+            shutil.copy(first / name, second)
+        out = tmp_path / "reports"
+        assert main(["run", "XSS-01", "--cases", str(first), "--output", str(out)]) == 0
+        assert main(["run", "MINI-01", "--cases", str(second), "--output", str(out)]) == 0
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert 'data-case="XSS-01"' not in index  # run from the first folder
+        assert '<tr data-case="MINI-01" data-status="ok">' in index
+        assert f"Cases folder: {second.resolve()}." in index
+        statuses = batch.index_statuses(out, second)
+        assert [s.case_id for s in statuses] == ["MINI-01"]
+        assert statuses[0].cases_dir == str(second.resolve())
+
+    def test_summary_line_counts_this_run_only(self, capsys, tmp_path, monkeypatch):
+        monkeypatch.setattr(batch, "run_one", fails_on_bad)
+        folder = _cases_folder(tmp_path)
+        out = tmp_path / "reports"
+        assert main(["run", "--all", "--cases", str(folder), "--output", str(out)]) == 1
+        last = capsys.readouterr().out.strip().splitlines()[-1]
+        assert last.startswith("this run: 2 report(s) written, 1 failed; index: ")
+        assert main(["run", "MINI-01", "--cases", str(folder), "--output", str(out)]) == 0
+        last = capsys.readouterr().out.strip().splitlines()[-1]
+        assert last.startswith("this run: 1 report(s) written, 0 failed; index: ")
+        assert last.endswith("(3 cases, 1 failed at their last run)")
+
+    def test_failed_row_keeps_title_and_park_of_the_previous_status(self, tmp_path):
+        folder = str(FIXTURE_CASES.resolve())
+        old = batch.CaseStatus("MINI-01", True, 1.0, title="Old title", park="Hoa Khanh",
+                               data_quality="surveyed", cases_dir=folder)
+        batch.write_statuses([old], tmp_path)
+        new = batch.CaseStatus("MINI-01", False, 0.1, error="e", cases_dir=folder)
+        filled = batch.with_previous_details(new, tmp_path)
+        assert (filled.title, filled.park, filled.data_quality) == (
+            "Old title", "Hoa Khanh", "surveyed")
+        elsewhere = batch.CaseStatus("MINI-01", False, 0.1, error="e", cases_dir="/elsewhere")
+        assert batch.with_previous_details(elsewhere, tmp_path).title == ""

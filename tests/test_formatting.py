@@ -78,3 +78,11 @@ def test_every_flow_has_a_label_for_people():
 
     assert set(emissions.FLOW_UNITS) <= set(formatting.FLOW_LABELS)
 
+
+
+def test_an_infinite_payback_reads_never_in_tables_too():
+    from eip_analysis import formatting
+
+    assert formatting.number(float("inf"), digits=1, inf="never") == "never"
+    assert formatting.quantity(float("inf"), "yr", inf="never") == "never"
+    assert formatting.number(float("inf")) == "unbounded"  # the default, for amounts

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import papermill
 import pytest
@@ -170,8 +171,9 @@ class TestCheckParameters:
         assert run.given == {"mc_draws": 500, "mc_seed": 7}
         default = report.check_parameters("MINI-01", FIXTURE_CASES)
         assert (default.mc_draws, default.mc_seed) == (10_000, 20211130) and default.given == {}
-        for bad in (0, -5, 2.5, "many", True):
-            with pytest.raises(InputError, match="mc_draws: expected a positive integer"):
+        for bad in (0, -5, 2.5, "many", True, 99, 200_001, "10_000_000"):
+            with pytest.raises(InputError,
+                               match="mc_draws: expected an integer from 100 to 200,000"):
                 report.check_parameters("MINI-01", FIXTURE_CASES, mc_draws=bad)
         with pytest.raises(InputError, match="mc_seed: expected an integer >= 0"):
             report.check_parameters("MINI-01", FIXTURE_CASES, mc_seed=-1)
@@ -311,6 +313,12 @@ class TestKeyFigures:
         label = report.key_figures(a).set_index("key").loc["npv", "label"]
         assert "8.0% real discount rate" in label
 
+    def test_headline_npv_and_irr_say_before_financing_and_tax(self):
+        labels = report.key_figures(appraise(load_case(MINI))).set_index("key")["label"]
+        assert labels["npv"] == ("Net present value (NPV), before financing and tax, at a 10.0% "
+                                 "real discount rate")
+        assert "before financing and tax" in labels["irr"]
+
     def test_indicators_appear_when_not_zero(self, mini_data, write_case):
         mini_data["resource_flows"].append({
             "flow": "water", "party": "receiver", "description": "Cooling water",
@@ -427,6 +435,25 @@ class TestEscaping:
         assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
         assert "<th>Label</th>" in page and '<th class="num">NPV [USD]</th>' in page
         assert ">1,234,568<" in page and ">12.3%<" in page and "x.y" not in page
+
+    def test_section_tables_follow_the_rules_of_the_key_figures(self):
+        scenarios = pd.DataFrame({"scenario": ["base", "conservative"], "irr": [0.16497, -0.03],
+                                  "payback_years": [5.447993, np.inf]})
+        page = report.frame_html(scenarios, table_id="s")
+        assert ">5.4<" in page and ">never<" in page and "unbounded" not in page
+        assert ">16.5%<" in page
+        summary = pd.DataFrame({"metric": ["payback_years", "irr", "dscr"],
+                                "label": ["payback", "IRR", "minimum DSCR"],
+                                "unit": ["yr", "1/yr", "-"], "p10": [4.74872, 0.105339, 0.98211],
+                                "p90": [np.inf, 0.195628, 1.388889]})
+        page = report.frame_html(summary, table_id="mc")
+        assert ">4.7<" in page and ">never<" in page and ">10.5%<" in page and ">19.6%<" in page
+        assert ">0.98<" in page and ">1/yr<" not in page and ">-<" not in page
+        terms = pd.DataFrame({"term": ["debt_share", "loan_tenor_years", "loan_interest_rate"],
+                              "value": [0.6, 7, 0.083], "unit": ["fraction", "yr", "1/yr"]})
+        page = report.frame_html(terms, table_id="terms")
+        assert ">60.0%<" in page and ">8.3%<" in page and ">7<" in page
+        assert ">fraction<" not in page and ">per year<" in page and ">years<" in page
 
     def test_html_marks_trusted_fragments_only(self):
         assert report.escape("<b>") == "&lt;b&gt;"
@@ -562,7 +589,7 @@ class TestExecutedReport:
         for heading in ("Financing and debt service", "Both parties&#39;", "Sensitivity",
                         "Monte Carlo", "All warnings"):
             assert heading in html or heading.replace("&#39;", "'") in html, heading
-        assert ("Both parties gain (NPV &gt;= 0) when the price of the wood_price transfer is "
+        assert ("Both parties gain (NPV &gt;= 0) when the price of the wood price transfer is "
                 "between 26.59 USD/t (supplier breaks even) and 27.5 USD/t") in html
         assert "500 draws (seed 20211130)" in html
         for table in ("financing-loan", "financing-tax", "parties-parties",
