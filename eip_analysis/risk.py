@@ -456,7 +456,7 @@ def _fmt(x: float, unit: str = "") -> str:
     if not math.isfinite(x):
         return formatting.number(x)
     if unit in ("1/yr", "fraction"):
-        return formatting.percent(x, digits=2) + ("/yr" if unit == "1/yr" else "")
+        return formatting.percent(x, digits=1) + ("/yr" if unit == "1/yr" else "")
     digits = max(0, 3 - math.floor(math.log10(abs(x)))) if x else 0
     return f"{formatting.plain(round(x, digits), max_decimals=min(digits, 6))} {unit}".strip()
 
