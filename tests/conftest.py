@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from eip_analysis.cases import load_case
+from eip_analysis.errors import InputError
+
 TESTS = Path(__file__).resolve().parent
 FIXTURE_CASES = TESTS / "data" / "cases"
 MINI = FIXTURE_CASES / "MINI-01.yaml"
@@ -37,3 +40,14 @@ def write_case(tmp_path):
 
     write.folder = folder
     return write
+
+
+def one_line_error(write_case, data: dict | str, name: str | None = None) -> str:
+    """Write a bad case, load it, and return the error: one line that starts with the file."""
+    path = write_case(data, name)
+    with pytest.raises(InputError) as info:
+        load_case(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(path)), message
+    return message

@@ -10,7 +10,7 @@ from eip_analysis import paths
 from eip_analysis.cases import case_path, load_case, load_cases, scan_cases
 from eip_analysis.errors import InputError
 
-from .conftest import MINI
+from .conftest import MINI, one_line_error
 
 BRIEF_IDS = [f"HK-0{i}" for i in range(1, 7)] + [f"TN-0{i}" for i in range(1, 7)]
 
@@ -64,114 +64,104 @@ class TestLoadCase:
         assert isinstance(results["BROKEN"], InputError)
 
 
-def _one_line_error(write_case, data, name=None) -> str:
-    path = write_case(data, name)
-    with pytest.raises(InputError) as info:
-        load_case(path)
-    message = str(info.value)
-    assert "\n" not in message
-    assert message.startswith(str(path)), message  # names the file
-    return message
-
-
 class TestBadInput:
     """Each kind of user mistake: one line naming the file, the field and what was expected."""
 
     def test_missing_field(self, write_case, mini_data):
         del mini_data["lifetime_years"]
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "lifetime_years" in msg and "required" in msg
 
     def test_wrong_type(self, write_case, mini_data):
         mini_data["capex"][0]["amount"]["value"] = "a lot"
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "capex[0].amount.value" in msg and "number" in msg
 
     def test_boolean_is_not_a_number(self, write_case, mini_data):
         mini_data["capex"][0]["amount"]["value"] = True
-        assert "capex[0].amount.value" in _one_line_error(write_case, mini_data)
+        assert "capex[0].amount.value" in one_line_error(write_case, mini_data)
 
     def test_negative_lifetime(self, write_case, mini_data):
         mini_data["lifetime_years"] = {"value": -5, "unit": "yr", "source": "assumption: x"}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "lifetime_years" in msg and "at least 1" in msg
 
     def test_negative_amount(self, write_case, mini_data):
         mini_data["opex"][0]["amount_per_year"]["value"] = -5000
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "opex.maintenance.amount_per_year" in msg and "non-negative" in msg
 
     def test_unknown_fuel(self, write_case, mini_data):
         mini_data["resource_flows"][0]["flow"] = "unobtainium"
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "resource_flows[0].flow" in msg and "coal_bituminous" in msg
 
     def test_unit_typo(self, write_case, mini_data):
         mini_data["resource_flows"][0]["baseline_per_year"]["unit"] = "tonnes/yr"
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "resource_flows[0].baseline_per_year.unit" in msg and "t/yr" in msg
 
     def test_price_unit_must_match_currency_and_quantity(self, write_case, mini_data):
         mini_data["benefits"][0]["unit_price"]["unit"] = "VND/t"
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "benefits[0].unit_price.unit" in msg and "USD/t" in msg
 
     def test_malformed_yaml(self, write_case):
-        msg = _one_line_error(write_case, "id: MINI-01\ncapex: [unclosed\n", name="MINI-01")
+        msg = one_line_error(write_case, "id: MINI-01\ncapex: [unclosed\n", name="MINI-01")
         assert "valid YAML" in msg and "line" in msg
 
     def test_python_object_tag(self, write_case):
         text = "id: !!python/object/apply:os.system ['echo pwned']\n"
-        msg = _one_line_error(write_case, text, name="EVIL-01")
+        msg = one_line_error(write_case, text, name="EVIL-01")
         assert "without tags" in msg
 
     def test_id_that_is_not_a_plain_name_inside_the_file(self, write_case, mini_data):
         mini_data["id"] = "../x"
-        msg = _one_line_error(write_case, mini_data, name="MINI-01")
+        msg = one_line_error(write_case, mini_data, name="MINI-01")
         assert "id" in msg and "plain name" in msg
 
     def test_id_must_match_file_name(self, write_case, mini_data):
-        msg = _one_line_error(write_case, mini_data, name="OTHER-01")
+        msg = one_line_error(write_case, mini_data, name="OTHER-01")
         assert "file name" in msg
 
     def test_misspelt_field(self, write_case, mini_data):
         mini_data["lifetime_yeras"] = mini_data.pop("lifetime_years")
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "lifetime_yeras" in msg or "lifetime_years" in msg
 
     def test_low_above_high(self, write_case, mini_data):
         mini_data["capex"][0]["amount"].update(low=130000, high=90000)
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "capex[0].amount" in msg and "low <= value <= high" in msg
 
     def test_unknown_distribution(self, write_case, mini_data):
         mini_data["capex"][0]["amount"]["distribution"] = "cauchy"
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "distribution" in msg and "triangular" in msg
 
     def test_empty_source(self, write_case, mini_data):
         mini_data["capex"][0]["amount"]["source"] = ""
-        assert "capex[0].amount.source" in _one_line_error(write_case, mini_data)
+        assert "capex[0].amount.source" in one_line_error(write_case, mini_data)
 
     def test_unknown_parameter_override(self, write_case, mini_data):
         mini_data["parameters"] = {"discount_rat": {"value": 0.1, "unit": "1/yr",
                                                     "source": "assumption: x"}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "parameters.discount_rat" in msg and "discount_rate" in msg
 
     def test_parameter_override_out_of_range(self, write_case, mini_data):
         mini_data["parameters"] = {"discount_rate": {"value": 1.5, "unit": "1/yr",
                                                      "source": "assumption: x"}}
-        assert "parameters.discount_rate.value" in _one_line_error(write_case, mini_data)
+        assert "parameters.discount_rate.value" in one_line_error(write_case, mini_data)
 
     def test_quantity_from_flow_must_name_a_flow_of_the_case(self, write_case, mini_data):
         mini_data["benefits"][0]["quantity_from_flow"] = "diesel"
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "benefits[0].quantity_from_flow" in msg and "coal_bituminous, wood" in msg
 
     def test_duplicate_line_names(self, write_case, mini_data):
         mini_data["capex"].append(copy.deepcopy(mini_data["capex"][0]))
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "capex[1].name" in msg and "not used before" in msg
 
     @pytest.mark.parametrize("text", [".nan", ".inf", "-.inf"])
@@ -183,21 +173,21 @@ class TestBadInput:
 
     def test_lifetime_range_error_names_the_bound(self, write_case, mini_data):
         mini_data["lifetime_years"]["low"] = 0.6
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "lifetime_years.low" in msg and "whole number" in msg and "0.6" in msg
 
     def test_fractional_lifetime(self, write_case, mini_data):
         mini_data["lifetime_years"]["value"] = 10.4
-        assert "lifetime_years.value" in _one_line_error(write_case, mini_data)
+        assert "lifetime_years.value" in one_line_error(write_case, mini_data)
 
     def test_capex_after_the_end_of_life(self, write_case, mini_data):
         mini_data["capex"][0]["year"] = 30
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "capex[0].year" in msg and "0-10" in msg
 
     def test_benefit_from_a_flow_that_rises(self, write_case, mini_data):
         mini_data["benefits"][0]["quantity_from_flow"] = "wood"
-        assert "falls from baseline" in _one_line_error(write_case, mini_data)
+        assert "falls from baseline" in one_line_error(write_case, mini_data)
 
     def test_top_level_not_a_mapping(self, write_case):
-        assert "mapping" in _one_line_error(write_case, "- just\n- a list\n", name="LIST-01")
+        assert "mapping" in one_line_error(write_case, "- just\n- a list\n", name="LIST-01")

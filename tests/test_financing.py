@@ -31,7 +31,7 @@ from eip_analysis.financing import (
     transfer_price_range,
 )
 
-from .conftest import MINI
+from .conftest import MINI, one_line_error
 
 ANNUITY_10PCT_10YR = (1 - 1.1**-10) / 0.10  # 6.144567
 
@@ -332,15 +332,6 @@ class TestSections:
         assert terms.loc["discount_rate", "value"] == 0.08
 
 
-def _one_line_error(write_case, data) -> str:
-    path = write_case(data)
-    with pytest.raises(InputError) as info:
-        load(path)
-    message = str(info.value)
-    assert "\n" not in message and message.startswith(str(path)), message
-    return message
-
-
 FIN_SOURCE = "assumption: fixture loan terms"
 
 
@@ -350,56 +341,56 @@ class TestBadFinancingInput:
     def test_debt_share_above_one(self, write_case, mini_data):
         mini_data["financing"] = {"debt_share": {"value": 1.2, "unit": "fraction",
                                                  "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.debt_share.value" in msg and "[0, 1]" in msg and "1.2" in msg
 
     def test_debt_share_range_below_zero(self, write_case, mini_data):
         mini_data["financing"] = {"debt_share": {"value": 0.5, "low": -0.1, "high": 0.6,
                                                  "unit": "fraction", "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.debt_share" in msg and "[0, 1]" in msg
 
     def test_tenor_longer_than_lifetime(self, write_case, mini_data):
         mini_data["financing"] = {"tenor_years": {"value": 12, "unit": "yr",
                                                   "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.tenor_years" in msg and "not longer than the operating lifetime" in msg
 
     def test_grace_not_shorter_than_tenor(self, write_case, mini_data):
         mini_data["financing"] = {
             "tenor_years": {"value": 5, "unit": "yr", "source": FIN_SOURCE},
             "grace_years": {"value": 5, "unit": "yr", "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.grace_years" in msg and "fewer grace years" in msg
 
     def test_low_above_high_in_financing(self, write_case, mini_data):
         mini_data["financing"] = {"interest_rate": {
             "value": 0.05, "low": 0.06, "high": 0.04, "unit": "1/yr", "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.interest_rate" in msg and "low <= value <= high" in msg
 
     def test_unknown_distribution_in_financing(self, write_case, mini_data):
         mini_data["financing"] = {"interest_rate": {
             "value": 0.05, "low": 0.04, "high": 0.06, "distribution": "beta", "unit": "1/yr",
             "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.interest_rate.distribution" in msg and "triangular" in msg
 
     def test_wrong_unit(self, write_case, mini_data):
         mini_data["financing"] = {"interest_rate": {"value": 5, "unit": "%",
                                                     "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.interest_rate.unit" in msg and "1/yr" in msg
 
     def test_unknown_repayment_profile(self, write_case, mini_data):
         mini_data["financing"] = {"repayment": "bullet"}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.repayment" in msg and "annuity" in msg
 
     def test_fractional_years(self, write_case, mini_data):
         mini_data["financing"] = {"tenor_years": {"value": 5.5, "unit": "yr",
                                                   "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "financing.tenor_years.value" in msg and "whole number" in msg
 
     def test_same_term_in_two_places(self, write_case, mini_data):
@@ -407,7 +398,7 @@ class TestBadFinancingInput:
                                                  "source": FIN_SOURCE}}
         mini_data["parameters"] = {"debt_share": {"value": 0.4, "unit": "fraction",
                                                   "source": FIN_SOURCE}}
-        msg = _one_line_error(write_case, mini_data)
+        msg = one_line_error(write_case, mini_data)
         assert "parameters.debt_share" in msg and "one place" in msg
 
     def test_bad_parameter_override(self):
