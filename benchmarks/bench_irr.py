@@ -13,14 +13,15 @@ Not a test: nothing here asserts on timings.
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import numpy_financial as npf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best_time
 
 from eip_analysis.finance import capital_recovery_factor, irr
 
@@ -44,16 +45,6 @@ def make_cashflows(seed: int = SEED) -> np.ndarray:
     flows[:, 0] = -capex
     flows[:, 1:] = level_inflow[:, np.newaxis] * noise
     return flows
-
-
-def best_time(func: Callable[[], np.ndarray], repeats: int) -> tuple[float, np.ndarray]:
-    """Best wall time [s] of ``repeats`` calls, and the last result."""
-    best, result = np.inf, np.empty(0)
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main() -> int:

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import best_time
 
 from eip_analysis import appraise, load_case
 from eip_analysis.financing import evaluate_financing, resolve_parameters
@@ -34,16 +36,6 @@ N_LOOP = 200
 REPEATS_VECTORISED = 5
 TARGET_SPEEDUP = 50.0
 DEFAULT_CASE = "HK-01"
-
-
-def best_time(func: Callable[[], object], repeats: int) -> tuple[float, object]:
-    """Best wall time [s] of ``repeats`` calls, and the last result."""
-    best, result = np.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def loop(case, draws: dict[str, np.ndarray], n: int, financing: bool) -> tuple[float, list]:

@@ -57,11 +57,17 @@ def _to_usd(params: Mapping[str, Any], currency: str) -> float:
 
 
 def flow_emissions(
-    case: Case, params: Mapping[str, Any], values: Values | None = None
+    case: Case, params: Mapping[str, Any], values: Values | None = None,
+    quantities: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Baseline and project emissions of each resource flow [tCO2e/yr], each ``(n, 1)``."""
+    """Baseline and project emissions of each resource flow [tCO2e/yr], each ``(n, 1)``.
+
+    ``quantities``: :func:`~eip_analysis.cashflow.flow_quantities` already read, if any.
+    """
     out = {}
-    for flow, (base, proj) in flow_quantities(case, values).items():
+    if quantities is None:
+        quantities = flow_quantities(case, values)
+    for flow, (base, proj) in quantities.items():
         kw = {"grid_year": params["grid_factor_year"], "gwp": params["gwp_set"]}
         out[flow] = (
             np.asarray(emissions.flow_co2e_t(flow, base, **kw), dtype=float),
@@ -70,11 +76,15 @@ def flow_emissions(
     return out
 
 
-def _indicator(case: Case, values: Values | None, flow: str, n: int) -> np.ndarray:
-    if flow not in {f.flow for f in case.resource_flows}:
-        return np.zeros(n)
-    base, proj = flow_quantities(case, values)[flow]
-    return np.broadcast_to(base - proj, (n, 1))[:, 0]
+def _reduction(quantities: Mapping[str, tuple[np.ndarray, np.ndarray]], flows, n: int
+               ) -> np.ndarray:
+    """Baseline minus project quantity, summed over ``flows`` the case has, shape ``(n,)``."""
+    total = np.zeros((n, 1))
+    for flow in flows:
+        if flow in quantities:
+            base, proj = quantities[flow]
+            total = total + (base - proj)
+    return np.broadcast_to(total, (n, 1))[:, 0]
 
 
 def evaluate(
@@ -110,7 +120,8 @@ def evaluate(
     first_op = case.operation_start_year
     annual_net = (cf.section("benefits") + cf.section("opex"))[:, first_op] * usd
 
-    em = flow_emissions(case, params, values)
+    quantities = flow_quantities(case, values)
+    em = flow_emissions(case, params, values, quantities)
     avoided = np.zeros((n, 1))
     for base, proj in em.values():
         avoided = avoided + (base - proj)
@@ -134,9 +145,8 @@ def evaluate(
         "profitability_index": 1.0 + npv / pv_capex,
         "supplier_npv_usd": finance.npv(rate, cf.party_net("supplier") * usd),
         "receiver_npv_usd": finance.npv(rate, cf.party_net("receiver") * usd),
-        "waste_diverted_t_per_year": sum(
-            _indicator(case, values, flow, n) for flow in emissions.LANDFILL_FLOWS),
-        "water_saved_m3_per_year": _indicator(case, values, "water", n),
+        "waste_diverted_t_per_year": _reduction(quantities, emissions.LANDFILL_FLOWS, n),
+        "water_saved_m3_per_year": _reduction(quantities, ("water",), n),
         "sign_changes": finance.sign_changes(net),
     }
 
@@ -251,7 +261,7 @@ def _cashflow_table(cf: CashFlows, usd: float, rate: float, case: Case) -> pd.Da
 
 def _emissions_table(case: Case, params: Mapping[str, Any], values: Values | None) -> pd.DataFrame:
     quantities = flow_quantities(case, values)
-    em = flow_emissions(case, params, values)
+    em = flow_emissions(case, params, values, quantities)
     rows = []
     for f in case.resource_flows:
         (qb, qp), (eb, ep) = quantities[f.flow], em[f.flow]
