@@ -6,7 +6,7 @@ CLI := $(VENV)/bin/eip-analysis
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= 2
 
-.PHONY: setup test reports validate metrics lab bench lint lock clean
+.PHONY: setup test reports validate metrics check lab bench lint lock clean
 
 setup: $(STAMP)
 
@@ -25,12 +25,16 @@ validate: $(STAMP)
 metrics: $(STAMP)
 	$(CLI) metrics
 
+check: $(STAMP)
+	$(CLI) check
+
 # An invalid case is reported by every step (and in reports/index.html) but does not stop the
 # reports of the other cases; the target still fails at the end if any step failed.
 reports: $(STAMP)
 	@status=0; \
 	$(CLI) validate || status=1; \
 	$(CLI) metrics || status=1; \
+	$(CLI) check || status=1; \
 	$(CLI) run --all --jobs $(JOBS) || status=1; \
 	exit $$status
 

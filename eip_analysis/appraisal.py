@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import emissions, finance, formatting
 from .cases import Case
-from .cashflow import CashFlows, Values, build, flow_quantities
+from .cashflow import CashFlows, Values, build, flow_quantities, flow_resolver
 from .errors import InputError
 from .parameters import ResolvedParameters, resolve
 
@@ -35,13 +35,13 @@ class Metrics:
     mirr: float  #: modified IRR (finance and reinvestment rate parameters) [1/yr]
     payback_years: float  #: simple payback from year 0, construction included [yr]; inf: never
     discounted_payback_years: float  #: discounted payback from year 0 [yr]; inf: never
-    co2e_avoided_t_per_year: float  #: baseline - project emissions [tCO2e/yr]
+    co2e_avoided_t_per_year: float  #: baseline - project, average operating year [tCO2e/yr]
     co2e_avoided_t_lifetime: float  #: over the operating life [tCO2e]
     abatement_cost_usd_per_tco2e: float  #: -NPV / discounted tCO2e avoided [USD/tCO2e]
     profitability_index: float  #: 1 + NPV / PV(capex), capex in any year [-]
     supplier_npv_usd: float  #: supplier's NPV incl. transfers [USD]
     receiver_npv_usd: float  #: receiver's NPV incl. transfers [USD]
-    waste_diverted_t_per_year: float  #: waste to landfill avoided, all landfill flows [t/yr]
+    waste_diverted_t_per_year: float  #: waste to landfill, incineration, open burning avoided [t/yr]
     water_saved_m3_per_year: float  #: water use avoided [m3/yr]
     sign_changes: int  #: sign changes of the project cash flow [-]
 
@@ -58,22 +58,71 @@ def _to_usd(params: Mapping[str, Any], currency: str) -> float:
 
 def flow_emissions(
     case: Case, params: Mapping[str, Any], values: Values | None = None,
-    quantities: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    cashflows: CashFlows | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Baseline and project emissions of each resource flow [tCO2e/yr], each ``(n, 1)``.
+    """Baseline and project emissions of each resource flow in each year [tCO2e/yr].
 
-    ``quantities``: :func:`~eip_analysis.cashflow.flow_quantities` already read, if any.
+    Each value is a pair of ``(n_scenarios, n_years)`` arrays over the years of the cash-flow
+    table, zero outside the operating years. Landfill flows follow the first-order-decay model
+    (``landfill_method`` ``fod``: the methane each year's deposits emit within the table's
+    years) or the methane commitment of each year's deposit (``commitment``); electricity
+    follows the grid-factor path (``grid_factor_change_per_year``, ``grid_margin``). A residue
+    flow whose ``leakage`` is ``displaced`` adds a ``leakage.<flow>`` entry: the replacement
+    fuel its present users burn instead, on the project side.
     """
-    out = {}
-    if quantities is None:
-        quantities = flow_quantities(case, values)
-    for flow, (base, proj) in quantities.items():
-        kw = {"grid_year": params["grid_factor_year"], "gwp": params["gwp_set"]}
-        out[flow] = (
-            np.asarray(emissions.flow_co2e_t(flow, base, **kw), dtype=float),
-            np.asarray(emissions.flow_co2e_t(flow, proj, **kw), dtype=float),
-        )
+    cf = cashflows if cashflows is not None else build(case, values)
+    resolver = flow_resolver(case, values)
+    operating = cf.operating.astype(float)
+    n_years = operating.shape[1]
+    gwp, grid_year = params["gwp_set"], params["grid_factor_year"]
+    since_start = np.maximum(cf.years - case.operation_start_year, 0)
+    grid = emissions.grid_factor_path(grid_year, n_years, params["grid_factor_change_per_year"],
+                                      margin=params["grid_margin"])[since_start]
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for f in case.resource_flows:
+        pair = []
+        for side in ("baseline", "project"):
+            q = _column(resolver.quantity(f.flow, side))
+            yearly = q * operating
+            if f.flow == "electricity":
+                pair.append(yearly * grid[None, :])
+            elif f.flow in emissions.LANDFILL_FLOWS and f.flow != "waste_landfill" and (
+                    params["landfill_method"] == "fod"):
+                ch4 = emissions.landfill_fod_ch4_t(f.flow.removeprefix("landfill_"), yearly,
+                                                   mcf=emissions.landfill_site_mcf(f.site))
+                pair.append(ch4 * emissions.gwp("CH4", gwp))
+            else:
+                eta = None
+                if f.flow == "biogas_flared":
+                    eta = (resolver.read(f"resource_flows.{f.flow}.destruction_efficiency",
+                                         f.destruction_efficiency)
+                           if f.destruction_efficiency is not None
+                           else emissions.flare_efficiency(f.flare))
+                per_year = emissions.flow_co2e_t(
+                    f.flow, q, grid_year=grid_year, gwp=gwp,
+                    ncv_gj_per_t=resolver.ncv(f.flow) if f.flow in emissions.FUELS else None,
+                    mcf=emissions.landfill_site_mcf(f.site) if f.flow in emissions.LANDFILL_FLOWS
+                    else None, destruction_efficiency=eta)
+                pair.append(_column(per_year) * operating)
+        out[f.flow] = (pair[0], pair[1])
+        leak = f.leakage
+        if leak is not None and leak.assessment == "displaced":
+            share = _column(resolver.read(f"resource_flows.{f.flow}.leakage.share_displaced",
+                                          leak.share_displaced))
+            taken = np.maximum(-_column(resolver.change(f.flow)), 0.0) * share
+            fuel_t = emissions.leakage_fuel_t(f.flow, taken, leak.replacement_fuel,
+                                              residue_ncv_gj_per_t=resolver.ncv(f.flow))
+            per_year = emissions.flow_co2e_t(leak.replacement_fuel, fuel_t, grid_year=grid_year,
+                                             gwp=gwp)
+            project = _column(per_year) * operating
+            out[f"leakage.{f.flow}"] = (np.zeros_like(project), project)
     return out
+
+
+def _column(x: Any) -> np.ndarray:
+    """A number, ``(n,)`` or ``(n, 1)`` array as an ``(n, 1)`` column."""
+    a = np.asarray(x, dtype=float)
+    return a.reshape(-1, 1) if a.ndim < 2 else a
 
 
 def _reduction(quantities: Mapping[str, tuple[np.ndarray, np.ndarray]], flows, n: int
@@ -121,15 +170,16 @@ def evaluate(
     annual_net = (cf.section("benefits") + cf.section("opex"))[:, first_op] * usd
 
     quantities = flow_quantities(case, values)
-    em = flow_emissions(case, params, values, quantities)
-    avoided = np.zeros((n, 1))
+    em = flow_emissions(case, params, values, cf)
+    avoided_by_year = np.zeros(cf.operating.shape)
     for base, proj in em.values():
-        avoided = avoided + (base - proj)
-    avoided = np.broadcast_to(avoided, (n, 1))[:, 0]
+        avoided_by_year = avoided_by_year + (base - proj)
     lifetime = cf.lifetime_years[:, 0].astype(float)
-    pv_t = avoided * np.sum(cf.operating * discount, axis=1)
+    avoided_life = avoided_by_year.sum(axis=1)
+    avoided = avoided_life / lifetime  # average operating year
+    pv_t = np.sum(avoided_by_year * discount, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        abatement = np.where(avoided > 0, -npv / pv_t, np.nan)
+        abatement = np.where((avoided > 0) & (pv_t > 0), -npv / pv_t, np.nan)
 
     return {
         "capex_usd": -cf.section("capex").sum(axis=1) * usd,
@@ -140,12 +190,12 @@ def evaluate(
         "payback_years": finance.payback_period(net),
         "discounted_payback_years": finance.discounted_payback_period(rate, net),
         "co2e_avoided_t_per_year": avoided,
-        "co2e_avoided_t_lifetime": avoided * lifetime,
+        "co2e_avoided_t_lifetime": avoided_life,
         "abatement_cost_usd_per_tco2e": abatement,
         "profitability_index": 1.0 + npv / pv_capex,
         "supplier_npv_usd": finance.npv(rate, cf.party_net("supplier") * usd),
         "receiver_npv_usd": finance.npv(rate, cf.party_net("receiver") * usd),
-        "waste_diverted_t_per_year": _reduction(quantities, emissions.LANDFILL_FLOWS, n),
+        "waste_diverted_t_per_year": _reduction(quantities, emissions.WASTE_FLOWS, n),
         "water_saved_m3_per_year": _reduction(quantities, ("water",), n),
         "sign_changes": finance.sign_changes(net),
     }
@@ -259,21 +309,55 @@ def _cashflow_table(cf: CashFlows, usd: float, rate: float, case: Case) -> pd.Da
     return table
 
 
-def _emissions_table(case: Case, params: Mapping[str, Any], values: Values | None) -> pd.DataFrame:
+def _leakage_words(f: Any, increase: float) -> str:
+    """What the emissions table says of a residue's present users, if anything."""
+    if f.leakage is not None and f.leakage.assessment != "displaced":
+        return " " + emissions.leakage_note(f.flow, f.leakage)
+    if f.leakage is None and f.flow in emissions.RESIDUE_FUELS and increase > 0:
+        return " Leakage not assessed: the case does not say who uses this residue today."
+    return ""
+
+
+def _emissions_table(case: Case, params: Mapping[str, Any], values: Values | None,
+                     cf: CashFlows) -> pd.DataFrame:
+    """One row per resource flow (and leakage), quantities and tCO2e of an average operating
+    year."""
     quantities = flow_quantities(case, values)
-    em = flow_emissions(case, params, values, quantities)
+    em = flow_emissions(case, params, values, cf)
+    life = float(cf.lifetime_years[0, 0])
+    flows = {f.flow: f for f in case.resource_flows}
+    resolver = flow_resolver(case, values)
     rows = []
-    for f in case.resource_flows:
-        (qb, qp), (eb, ep) = quantities[f.flow], em[f.flow]
+    for key, (eb, ep) in em.items():
+        base_t, proj_t = float(eb[0].sum() / life), float(ep[0].sum() / life)
+        if key.startswith("leakage."):
+            f = flows[key.removeprefix("leakage.")]
+            rows.append({
+                "flow": key, "party": f.party,
+                "description": f"Leakage: {f.leakage.displaced_use}",
+                "unit": "", "baseline_quantity": 0.0, "project_quantity": float("nan"),
+                "baseline_co2e_t_per_year": base_t, "project_co2e_t_per_year": proj_t,
+                "avoided_co2e_t_per_year": base_t - proj_t, "counted": True,
+                "method": emissions.leakage_note(f.flow, f.leakage),
+            })
+            continue
+        f = flows[key]
+        qb, qp = quantities[key]
         rows.append({
-            "flow": f.flow, "party": f.party, "description": f.description,
-            "unit": f.baseline_per_year.unit,
+            "flow": key, "party": f.party, "description": f.description,
+            "unit": emissions.FLOW_UNITS[key],
             "baseline_quantity": float(qb.ravel()[0]), "project_quantity": float(qp.ravel()[0]),
-            "baseline_co2e_t_per_year": float(np.ravel(eb)[0]),
-            "project_co2e_t_per_year": float(np.ravel(ep)[0]),
-            "avoided_co2e_t_per_year": float(np.ravel(eb)[0] - np.ravel(ep)[0]),
-            "counted": emissions.is_counted(f.flow),
-            "method": emissions.flow_note(f.flow, grid_year=params["grid_factor_year"]),
+            "baseline_co2e_t_per_year": base_t, "project_co2e_t_per_year": proj_t,
+            "avoided_co2e_t_per_year": base_t - proj_t,
+            "counted": emissions.is_counted(key),
+            "method": emissions.flow_note(
+                key, grid_year=params["grid_factor_year"],
+                grid_change_per_year=params["grid_factor_change_per_year"],
+                grid_margin=params["grid_margin"], landfill_method=params["landfill_method"],
+                site=f.site, flare=f.flare,
+                ncv_gj_per_t=float(np.ravel(resolver.ncv(key))[0]) if key in emissions.FUELS
+                else None, moisture=f.moisture.value if f.moisture is not None else None,
+            ) + _leakage_words(f, float(qp.ravel()[0]) - float(qb.ravel()[0])),
         })
     return pd.DataFrame(rows, columns=[
         "flow", "party", "description", "unit", "baseline_quantity", "project_quantity",
@@ -326,7 +410,7 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
     })
     usd = _to_usd(params.values, case.currency)
     table = _cashflow_table(cf, usd, params["discount_rate"], case)
-    emissions_table = _emissions_table(case, params.values, values)
+    emissions_table = _emissions_table(case, params.values, values, cf)
     increases = emissions_table[emissions_table["avoided_co2e_t_per_year"] < 0]
     largest_increase = "" if increases.empty else formatting.flow_label(
         increases.sort_values("avoided_co2e_t_per_year")["flow"].iloc[0])

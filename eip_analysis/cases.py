@@ -25,18 +25,39 @@ expected.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from . import paths
-from .emissions import FLOW_UNITS
+from .emissions import (
+    FLARE_TYPES,
+    FLOW_UNITS,
+    FUELS,
+    LANDFILL_FLOWS,
+    LANDFILL_SITES,
+    RESIDUE_FUELS,
+    WASTEWATER_TREATMENTS,
+    fuel_factors,
+)
 from .errors import InputError
+from .flows import FlowResolver
 from .parameters import Parameter, check_overrides
 
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -95,6 +116,23 @@ class Quantity(_Strict):
         return self.low is not None
 
 
+class Benchmark(_Strict):
+    """Compare a figure with a sourced typical range of ``data/raw/factors/typical_ranges.csv``.
+
+    On a capex item the figure is the amount [USD] per ``per`` (e.g. USD per kWp); on a fuel
+    flow, the baseline fuel energy [GJ/yr] per ``per`` (e.g. GJ per tonne of paper).
+    """
+
+    range: Name
+    per: Quantity
+
+
+#: What a capex item is for; ``contingency`` and ``working_capital`` are read by the checks,
+#: ``working_capital`` is released in the last operating year.
+CAPEX_KINDS = ("equipment", "civil", "installation", "engineering", "permits", "land",
+               "contingency", "working_capital", "other")
+
+
 class CapexItem(_Strict):
     """Investment in one year [case currency]."""
 
@@ -102,7 +140,10 @@ class CapexItem(_Strict):
     description: Text
     party: Literal["supplier", "receiver"]
     year: Annotated[int, Field(ge=0, le=60)]
+    kind: Literal["equipment", "civil", "installation", "engineering", "permits", "land",
+                  "contingency", "working_capital", "other"] = "other"
     amount: Quantity
+    benchmark: Benchmark | None = None
 
 
 class Salvage(_Strict):
@@ -164,14 +205,115 @@ class Transfer(_Strict):
         return "receiver" if self.payer == "supplier" else "supplier"
 
 
+class UsefulHeat(_Strict):
+    """Tonnes of fuel from the useful heat it must supply: heat / efficiency / NCV as received."""
+
+    method: Literal["useful_heat"]
+    useful_heat: Quantity  # [GJ/yr]
+    efficiency: Quantity  # boiler efficiency with this fuel [fraction]
+    basis: Text
+
+
+class FuelReplaced(_Strict):
+    """Tonnes of this fuel replaced by the increase of fuel ``by``, energy for energy.
+
+    replaced [t/yr] = increase of ``by`` [t/yr] x NCV(by) x ``efficiency_by`` /
+    (``efficiency`` x NCV(this)); on the baseline side the result is project + replaced.
+    """
+
+    method: Literal["fuel_replaced"]
+    by: str
+    efficiency_by: Quantity  # boiler efficiency burning the new fuel [fraction]
+    efficiency: Quantity  # boiler efficiency burning this (replaced) fuel [fraction]
+
+
+class WastewaterMethane(_Strict):
+    """Methane [t CH4/yr] from the COD removed: COD x Bo x MCF (IPCC 2006 Vol. 5 Ch. 6)."""
+
+    method: Literal["wastewater_methane"]
+    cod_removed: Quantity  # [t/yr] of COD
+    treatment: Literal[
+        "untreated_discharge", "aerobic_well_managed", "aerobic_not_well_managed",
+        "anaerobic_digester_sludge", "anaerobic_reactor", "anaerobic_shallow_lagoon",
+        "anaerobic_deep_lagoon",
+    ]
+    bo: Quantity | None = None  # [t/t] CH4 per COD; default the IPCC 0.25
+
+
+class SameAs(_Strict):
+    """The same yearly quantity as another flow's side (e.g. the biogas flared today is the
+    biogas burnt in the project)."""
+
+    method: Literal["same_as"]
+    flow: str
+    side: Literal["baseline", "project"]
+
+
+def _amount_kind(v: Any) -> str:
+    return str(v.get("method", "quantity")) if isinstance(v, dict) else (
+        getattr(v, "method", "quantity"))
+
+
+#: A side of a resource flow: a sourced number, or a derivation the library computes.
+FlowAmount = Annotated[
+    Union[
+        Annotated[Quantity, Tag("quantity")],
+        Annotated[UsefulHeat, Tag("useful_heat")],
+        Annotated[FuelReplaced, Tag("fuel_replaced")],
+        Annotated[WastewaterMethane, Tag("wastewater_methane")],
+        Annotated[SameAs, Tag("same_as")],
+    ],
+    Discriminator(_amount_kind),
+]
+
+
+class Leakage(_Strict):
+    """What happens to the residue's present users (CDM Tool 16 leakage from biomass).
+
+    ``surplus``: the residue is shown to be surplus (the basis says how); ``displaced``: a
+    ``share_displaced`` of the project's extra use is taken from users who burn
+    ``replacement_fuel`` instead (counted); ``not_assessed``: said in words in the report.
+    """
+
+    assessment: Literal["surplus", "displaced", "not_assessed"]
+    displaced_use: Text
+    basis: Text
+    share_displaced: Quantity | None = None  # [fraction]
+    replacement_fuel: str | None = None
+
+    @model_validator(mode="after")
+    def _displaced_needs(self) -> Leakage:
+        if self.assessment == "displaced" and (self.share_displaced is None
+                                               or self.replacement_fuel is None):
+            raise ValueError("share_displaced and replacement_fuel with assessment displaced")
+        if self.replacement_fuel is not None and self.replacement_fuel not in FUELS:
+            raise ValueError(f"a replacement fuel among {', '.join(FUELS)}")
+        return self
+
+
 class ResourceFlow(_Strict):
-    """A yearly resource use before (baseline) and with the exchange (project)."""
+    """A yearly resource use before (baseline) and with the exchange (project).
+
+    Each side is a sourced quantity in the flow's unit or a derivation (``method:``
+    ``useful_heat``, ``fuel_replaced``, ``wastewater_methane``, ``same_as``). Biomass fuels
+    state their ``moisture`` or ``ncv_as_received``; landfill flows their ``site``; flared
+    biogas its ``flare`` type (or a measured ``destruction_efficiency``); residues taken from
+    present users their ``leakage``.
+    """
 
     flow: str
     party: Literal["supplier", "receiver"]
     description: Text
-    baseline_per_year: Quantity
-    project_per_year: Quantity
+    baseline_per_year: FlowAmount
+    project_per_year: FlowAmount
+    moisture: Quantity | None = None  # wet basis [fraction]
+    ncv_as_received: Quantity | None = None  # [GJ/t]
+    site: Literal["managed_anaerobic", "unmanaged_deep", "unmanaged_shallow",
+                  "uncategorised"] | None = None
+    flare: Literal["open", "enclosed", "vented"] | None = None
+    destruction_efficiency: Quantity | None = None  # measured [fraction]
+    leakage: Leakage | None = None
+    benchmark: Benchmark | None = None
 
     @field_validator("flow")
     @classmethod
@@ -179,6 +321,50 @@ class ResourceFlow(_Strict):
         if v not in FLOW_UNITS:
             raise ValueError(f"a known flow ({', '.join(FLOW_UNITS)})")
         return v
+
+    def side(self, name: str) -> Any:
+        return getattr(self, f"{name}_per_year")
+
+
+class Revision(_Strict):
+    """One change made to the case file after a review: what, from what, to what, why."""
+
+    date: datetime.date
+    field: Text
+    old: str | float | int
+    new: str | float | int
+    why: Text
+    source: Annotated[str, Field(min_length=3)]
+
+
+class Exclusion(_Strict):
+    """Another case this one cannot coexist with (same boilers, same oil...)."""
+
+    case: Name
+    reason: Text
+
+
+class CompetesFor(_Strict):
+    """A shared resource the case draws on (``data/raw/shared_resources.yaml``): the demand is
+    the increase of ``flow`` (or ``quantity_per_year``)."""
+
+    resource: Name
+    flow: str | None = None
+    quantity_per_year: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> CompetesFor:
+        if (self.flow is None) == (self.quantity_per_year is None):
+            raise ValueError("exactly one of flow or quantity_per_year")
+        return self
+
+
+class AcceptedWarning(_Strict):
+    """A plausibility warning the case accepts, with the reason (``eip-analysis check``)."""
+
+    check: Name
+    field: str = ""
+    reason: Text
 
 
 class Financing(_Strict):
@@ -309,6 +495,11 @@ class Case(_Strict):
     parameters: dict[str, Parameter] = {}
     financing: Financing | None = None
     tax: Tax | None = None
+    vat_basis: str = ""
+    excludes: list[Exclusion] = []
+    competes_for: list[CompetesFor] = []
+    accepted_warnings: list[AcceptedWarning] = []
+    revisions: list[Revision] = []
     source_file: str | None = None
     sha256: str | None = None
 
@@ -349,12 +540,11 @@ class Case(_Strict):
                         words = attr.replace("_", " ")
                         yield f"{section}.{line.name}.{attr}", q, f"{label}: {line.description}, {words}"
         for f in self.resource_flows:
-            for attr in ("baseline_per_year", "project_per_year"):
-                q = getattr(f, attr)
-                yield (
-                    f"resource_flows.{f.flow}.{attr}", q,
-                    f"Resource flow {f.flow} ({f.party}): {attr.split('_')[0]}",
-                )
+            yield from flow_quantities_of(f)
+        for c in self.competes_for:
+            if c.quantity_per_year is not None:
+                yield (f"competes_for.{c.resource}.quantity_per_year", c.quantity_per_year,
+                       f"Demand on shared resource {c.resource}")
         yield from self.financing_quantities()
 
     def parameter_overrides(self) -> dict[str, Parameter]:
@@ -386,6 +576,114 @@ class Case(_Strict):
                     yield f"{prefix}.{name}", q, f"{label}: {name.replace('_', ' ')}"
 
 
+def flow_quantities_of(f: ResourceFlow) -> Iterator[tuple[str, Quantity, str]]:
+    """The sourced numbers of one resource flow, as ``(path, quantity, label)``."""
+    prefix = f"resource_flows.{f.flow}"
+    label = f"Resource flow {f.flow} ({f.party})"
+    for side in ("baseline", "project"):
+        amount = f.side(side)
+        path = f"{prefix}.{side}_per_year"
+        if isinstance(amount, Quantity):
+            yield path, amount, f"{label}: {side}"
+            continue
+        for name in type(amount).model_fields:
+            q = getattr(amount, name)
+            if isinstance(q, Quantity):
+                yield f"{path}.{name}", q, f"{label}: {side}, {name.replace('_', ' ')}"
+    for name in ("moisture", "ncv_as_received", "destruction_efficiency"):
+        q = getattr(f, name)
+        if q is not None:
+            yield f"{prefix}.{name}", q, f"{label}: {name.replace('_', ' ')}"
+    if f.leakage is not None and f.leakage.share_displaced is not None:
+        yield (f"{prefix}.leakage.share_displaced", f.leakage.share_displaced,
+               f"{label}: share of the residue taken from present users")
+    if f.benchmark is not None:
+        yield f"{prefix}.benchmark.per", f.benchmark.per, f"{label}: benchmark basis"
+
+
+#: Unit of each number inside a flow derivation or flow attribute, by field name.
+FLOW_FIELD_UNITS: dict[str, str] = {
+    "useful_heat": "GJ/yr", "efficiency": "fraction", "efficiency_by": "fraction",
+    "cod_removed": "t/yr", "bo": "t/t", "moisture": "fraction", "ncv_as_received": "GJ/t",
+    "destruction_efficiency": "fraction", "share_displaced": "fraction",
+}
+
+
+def _flow_rules(case: Case) -> Iterator[tuple[str, str, object]]:
+    """Yield ``(field, expected, got)`` for flow attributes that do not fit the flow."""
+    flows = {f.flow: f for f in case.resource_flows}
+    for i, f in enumerate(case.resource_flows):
+        where = f"resource_flows[{i}]"
+        is_fuel = f.flow in FUELS
+        for side in ("baseline", "project"):
+            amount = f.side(side)
+            at = f"{where}.{side}_per_year"
+            if isinstance(amount, UsefulHeat | FuelReplaced) and not is_fuel:
+                yield f"{at}.method", "useful_heat or fuel_replaced on a fuel flow only", f.flow
+            if isinstance(amount, WastewaterMethane) and f.flow not in ("biogas",
+                                                                        "biogas_flared"):
+                yield f"{at}.method", "wastewater_methane on biogas or biogas_flared", f.flow
+            if isinstance(amount, FuelReplaced):
+                if amount.by not in flows or amount.by not in FUELS or amount.by == f.flow:
+                    yield (f"{at}.by", "another fuel flow of this case", amount.by)
+                elif not isinstance(flows[amount.by].side("project"), Quantity | UsefulHeat) \
+                        or not isinstance(flows[amount.by].side("baseline"),
+                                          Quantity | UsefulHeat):
+                    yield (f"{at}.by", "a fuel flow given by quantities or useful heat", amount.by)
+            if isinstance(amount, SameAs):
+                other = flows.get(amount.flow)
+                if other is None or amount.flow == f.flow:
+                    yield f"{at}.flow", "another resource flow of this case", amount.flow
+                elif isinstance(other.side(amount.side), SameAs | FuelReplaced):
+                    yield (f"{at}.flow", "a flow side given by a quantity or a direct derivation",
+                           amount.flow)
+                elif FLOW_UNITS[other.flow] != FLOW_UNITS[f.flow]:
+                    yield (f"{at}.flow", f"a flow in {FLOW_UNITS[f.flow]}", amount.flow)
+        if not is_fuel:
+            for name in ("moisture", "ncv_as_received"):
+                if getattr(f, name) is not None:
+                    yield f"{where}.{name}", "a fuel flow (moisture and NCV are fuel properties)", f.flow
+        elif f.moisture is not None and f.ncv_as_received is not None:
+            yield f"{where}.moisture", "moisture or ncv_as_received, not both", f.flow
+        elif f.moisture is not None and fuel_factors(f.flow)["ncv_basis"] != "dry":
+            yield (f"{where}.moisture", f"ncv_as_received instead (the IPCC NCV of {f.flow} is "
+                   "already as received)", f.flow)
+        elif (fuel_factors(f.flow)["ncv_basis"] == "dry" and f.moisture is None
+              and f.ncv_as_received is None):
+            yield (f"{where}.moisture", f"the moisture (wet basis) or ncv_as_received of the "
+                   f"{f.flow} (its IPCC NCV is on a dry basis)", None)
+        if f.moisture is not None and not 0 <= f.moisture.value < 0.7:
+            yield f"{where}.moisture.value", "a moisture on a wet basis in [0, 0.7) [fraction]", f.moisture.value
+        if f.site is not None and f.flow not in LANDFILL_FLOWS:
+            yield f"{where}.site", "a landfill flow (landfill_<type>)", f.flow
+        if (f.flare is not None or f.destruction_efficiency is not None) and f.flow != "biogas_flared":
+            yield f"{where}.flare", "the biogas_flared flow", f.flow
+        if f.flow == "biogas_flared" and f.flare is None and f.destruction_efficiency is None:
+            yield (f"{where}.flare", f"the flare type ({', '.join(FLARE_TYPES)}) or a measured "
+                   "destruction_efficiency", None)
+        if f.leakage is not None and f.flow not in RESIDUE_FUELS and f.flow != "fuel_oil":
+            yield (f"{where}.leakage", f"a residue flow ({', '.join(RESIDUE_FUELS)}) or fuel_oil "
+                   "standing for a residue oil", f.flow)
+        for name, q in (("destruction_efficiency", f.destruction_efficiency),):
+            if q is not None and not 0 <= q.value <= 1:
+                yield f"{where}.{name}.value", "a fraction in [0, 1]", q.value
+    for path, q, _ in case.quantities():
+        name = path.rsplit(".", 1)[-1]
+        if FLOW_FIELD_UNITS.get(name) == "fraction" and path.startswith("resource_flows"):
+            for attr in ("value", "low", "high"):
+                x = getattr(q, attr)
+                if x is not None and not 0 <= x <= 1:
+                    yield f"{path}.{attr}", "a fraction in [0, 1]", x
+            if name.startswith("efficiency") and q.value <= 0:
+                yield f"{path}.value", "an efficiency above 0", q.value
+    for i, c in enumerate(case.competes_for):
+        if c.flow is not None and c.flow not in flows:
+            yield f"competes_for[{i}].flow", "one of this case's resource flows", c.flow
+    for i, x in enumerate(case.excludes):
+        if x.case == case.id:
+            yield f"excludes[{i}].case", "another case's id", x.case
+
+
 # -- loading ----------------------------------------------------------------------------------
 
 
@@ -404,14 +702,20 @@ def _cross_field_checks(case: Case) -> Iterator[tuple[str, str, object]]:
     for section in ("opex", "benefits", "transfers"):
         for i, item in enumerate(getattr(case, section)):
             key = item.quantity_from_flow
-            if key is None:
-                continue
-            if key not in flows:
+            if key is not None and key not in flows:
                 yield (f"{section}[{i}].quantity_from_flow",
                        f"one of this case's resource flows ({', '.join(flows) or 'none'})", key)
+
+
+def _direction_checks(case: Case) -> Iterator[tuple[str, str, object]]:
+    """A benefit takes a quantity avoided, an opex line a quantity added (flows derived)."""
+    resolver = FlowResolver(case.resource_flows)
+    for section in ("opex", "benefits"):
+        for i, item in enumerate(getattr(case, section)):
+            key = item.quantity_from_flow
+            if key is None:
                 continue
-            f = case.flow(key)
-            change = f.baseline_per_year.value - f.project_per_year.value
+            change = resolver.change(key)
             if section == "benefits" and change < 0:
                 yield (f"{section}[{i}].quantity_from_flow",
                        "a flow that falls from baseline to project (the quantity avoided)", key)
@@ -451,7 +755,25 @@ def _unit_checks(case: Case) -> Iterator[tuple[str, str, str]]:
             yield from expect(f"{where}.unit_price", line.unit_price, f"{cur}/{qty_unit}")
     for i, f in enumerate(case.resource_flows):
         for attr in ("baseline_per_year", "project_per_year"):
-            yield from expect(f"resource_flows[{i}].{attr}", getattr(f, attr), FLOW_UNITS[f.flow])
+            amount = getattr(f, attr)
+            if isinstance(amount, Quantity):
+                yield from expect(f"resource_flows[{i}].{attr}", amount, FLOW_UNITS[f.flow])
+                continue
+            for name in type(amount).model_fields:
+                q = getattr(amount, name)
+                if isinstance(q, Quantity):
+                    yield from expect(f"resource_flows[{i}].{attr}.{name}", q,
+                                      FLOW_FIELD_UNITS[name])
+        for name in ("moisture", "ncv_as_received", "destruction_efficiency"):
+            yield from expect(f"resource_flows[{i}].{name}", getattr(f, name),
+                              FLOW_FIELD_UNITS[name])
+        if f.leakage is not None:
+            yield from expect(f"resource_flows[{i}].leakage.share_displaced",
+                              f.leakage.share_displaced, "fraction")
+    for i, c in enumerate(case.competes_for):
+        if c.quantity_per_year is not None:
+            yield from expect(f"competes_for[{i}].quantity_per_year", c.quantity_per_year,
+                              {f"{u}/yr" for u in QUANTITY_UNITS})
     for path, q, _ in case.financing_quantities():
         yield from expect(path, q, FINANCING_UNITS[path])
 
@@ -596,6 +918,8 @@ def parse_case(data: Any, path: Path, text: str = "") -> Case:
         raise InputError(expected, file=path, field=field, got=got)
     for field, unit, expected in _unit_checks(case):
         raise InputError(f"unit {expected}", file=path, field=f"{field}.unit", got=unit)
+    for field, expected, got in itertools.chain(_flow_rules(case), _direction_checks(case)):
+        raise InputError(expected, file=path, field=field, got=got)
     for field, expected, got in _checks_beyond_schema(case):
         raise InputError(expected, file=path, field=field, got=got)
     check_overrides(case.parameters, file=path)

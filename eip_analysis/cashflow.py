@@ -15,6 +15,7 @@ operating year.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from .cases import AnnualLine, Case, Quantity, Transfer
 from .errors import InputError
+from .flows import FlowResolver
 
 Values = Mapping[str, float | np.ndarray]
 
@@ -83,12 +85,14 @@ class _Reader:
     def __call__(self, path: str, q: Quantity) -> np.ndarray:
         return _column(self.values.get(path, q.value), path)
 
+    @functools.cached_property
+    def flows(self) -> FlowResolver:
+        """Each resource flow's baseline and project quantity, derived ones computed once."""
+        return FlowResolver(self.case.resource_flows, self)
+
     def flow_change(self, flow: str) -> np.ndarray:
         """Quantity avoided per year for a flow: baseline - project (n, 1)."""
-        f = self.case.flow(flow)
-        base = self(f"resource_flows.{flow}.baseline_per_year", f.baseline_per_year)
-        proj = self(f"resource_flows.{flow}.project_per_year", f.project_per_year)
-        return base - proj
+        return self.flows.change(flow)
 
     def annual(self, section: str, line: AnnualLine | Transfer) -> np.ndarray:
         """Yearly amount of a line [case currency/yr], positive, shape (n, 1)."""
@@ -143,6 +147,8 @@ def build(case: Case, values: Values | None = None) -> CashFlows:
     for c in case.capex:
         amount = read(f"capex.{c.name}.amount", c.amount)
         add(f"capex.{c.name}", "capex", c.party, -amount * (years == c.year))
+        if c.kind == "working_capital":  # tied up while operating, released at the end
+            add(f"salvage.{c.name}_release", "salvage", c.party, amount * final_year)
     for line in case.opex:
         add(f"opex.{line.name}", "opex", line.party, -read.annual("opex", line) * operating)
     for line in case.benefits:
@@ -176,10 +182,11 @@ def build(case: Case, values: Values | None = None) -> CashFlows:
 def flow_quantities(case: Case, values: Values | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Baseline and project quantity per year of each resource flow, each ``(n, 1)``."""
     read = _Reader(case, values)
-    return {
-        f.flow: (
-            read(f"resource_flows.{f.flow}.baseline_per_year", f.baseline_per_year),
-            read(f"resource_flows.{f.flow}.project_per_year", f.project_per_year),
-        )
-        for f in case.resource_flows
-    }
+    return {f.flow: (np.asarray(read.flows.quantity(f.flow, "baseline"), dtype=float),
+                     np.asarray(read.flows.quantity(f.flow, "project"), dtype=float))
+            for f in case.resource_flows}
+
+
+def flow_resolver(case: Case, values: Values | None = None) -> FlowResolver:
+    """The :class:`~eip_analysis.flows.FlowResolver` of ``case`` under ``values``."""
+    return _Reader(case, values).flows

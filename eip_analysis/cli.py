@@ -20,7 +20,7 @@ from .cases import Case, scan_cases
 from .errors import InputError
 
 #: Modules whose import registers more subcommands (``run``, ``workbook``).
-SUBCOMMAND_MODULES: tuple[str, ...] = ("batch", "workbook")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("batch", "workbook", "checks")
 
 #: Subcommands register here: name -> (add_arguments, handler). Other modules add their own.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}

@@ -125,26 +125,63 @@ WASTE_TYPES: tuple[str, ...] = ("food", "garden", "paper", "wood", "textiles", "
 #: one ``landfill_<type>`` per :data:`WASTE_TYPES` (converted by methane commitment).
 LANDFILL_FLOWS: tuple[str, ...] = ("waste_landfill", *(f"landfill_{w}" for w in WASTE_TYPES))
 
-#: Resource-flow keys a case may list: grid electricity, each fuel, water, waste to landfill,
-#: waste composted.
-FLOWS: tuple[str, ...] = ("electricity", *FUELS, "water", *LANDFILL_FLOWS, "composting")
+#: Materials with a cradle-to-gate factor in ``material_factors.csv`` [tCO2e/t].
+MATERIALS: tuple[str, ...] = ("cement", "fired_clay_brick")
+
+#: Waste flows other than landfill: incineration or waste-to-energy (no landfill CH4; counted
+#: as diverted, not converted) and open burning (IPCC 2006 Vol. 5 Ch. 5 CH4 and N2O).
+OTHER_DISPOSAL_FLOWS: tuple[str, ...] = ("incineration", "open_burning")
+
+#: Every waste flow whose reduction counts as waste diverted [t/yr].
+WASTE_FLOWS: tuple[str, ...] = (*LANDFILL_FLOWS, *OTHER_DISPOSAL_FLOWS)
+
+#: Biomass residues whose use by a project may displace an existing user (leakage).
+RESIDUE_FUELS: tuple[str, ...] = ("wood", "rice_husk")
+
+#: Resource-flow keys a case may list: grid electricity, each fuel burnt, methane flared (or
+#: vented), water, waste to landfill, to incineration or burnt in the open, waste composted,
+#: materials.
+FLOWS: tuple[str, ...] = ("electricity", *FUELS, "biogas_flared", "water", *LANDFILL_FLOWS,
+                          *OTHER_DISPOSAL_FLOWS, "composting", *MATERIALS)
 
 #: Unit of each flow, written exactly as case files write it.
 FLOW_UNITS: dict[str, str] = {
     "electricity": "MWh/yr",
     **{fuel: "t/yr" for fuel in FUELS},
+    "biogas_flared": "t/yr",
     "water": "m3/yr",
     **{flow: "t/yr" for flow in LANDFILL_FLOWS},
+    **{flow: "t/yr" for flow in OTHER_DISPOSAL_FLOWS},
     "composting": "t/yr",
+    **{m: "t/yr" for m in MATERIALS},
 }
 
 #: Flows carried in the cases but not converted to tCO2e.
-_NOT_COUNTED = frozenset({"water", "waste_landfill"})
+_NOT_COUNTED = frozenset({"water", "waste_landfill", "incineration"})
+
+#: Landfill site categories of IPCC 2006 Vol. 5 Table 3.1 (MCF rows of ``waste_factors.csv``).
+LANDFILL_SITES: tuple[str, ...] = ("managed_anaerobic", "unmanaged_deep", "unmanaged_shallow",
+                                   "uncategorised")
+
+#: Industrial wastewater treatment types of IPCC 2006 Vol. 5 Table 6.8.
+WASTEWATER_TREATMENTS: tuple[str, ...] = (
+    "untreated_discharge", "aerobic_well_managed", "aerobic_not_well_managed",
+    "anaerobic_digester_sludge", "anaerobic_reactor", "anaerobic_shallow_lagoon",
+    "anaerobic_deep_lagoon",
+)
+
+#: How biogas that is not used is disposed of today (``flare_efficiency`` rows).
+FLARE_TYPES: tuple[str, ...] = ("open", "enclosed", "vented")
+
+#: Latent heat of vaporisation of water at 25 C [GJ/t] (ISO 18125:2017, NCV at constant
+#: pressure: 0.02443 MJ/kg per percent of moisture).
+LATENT_HEAT_WATER_GJ_PER_T = 2.443
 
 GRID_FILE = "grid_emission_factors.csv"
 FUEL_FILE = "fuel_factors.csv"
 GWP_FILE = "gwp.csv"
 WASTE_FILE = "waste_factors.csv"
+MATERIAL_FILE = "material_factors.csv"
 
 #: ``(factor, key)`` rows ``waste_factors.csv`` must hold, each exactly once.
 _WASTE_ROWS: tuple[tuple[str, str], ...] = (
@@ -159,8 +196,17 @@ _WASTE_ROWS: tuple[tuple[str, str], ...] = (
     ("mcf", "default"),
     ("composting", "CH4"),
     ("composting", "N2O"),
+    *(("k", w) for w in WASTE_TYPES),
+    ("phi", "all"),
+    ("bo", "cod"),
+    *(("mcf_wastewater", t) for t in WASTEWATER_TREATMENTS),
+    ("open_burning", "CH4"),
+    ("open_burning", "N2O"),
+    ("open_burning", "dry_matter"),
+    *(("flare_efficiency", t) for t in FLARE_TYPES),
 )
-_FRACTIONS = frozenset({"doc", "docf", "f", "ox", "mcf"})
+_FRACTIONS = frozenset({"doc", "docf", "f", "ox", "mcf", "phi", "mcf_wastewater",
+                        "flare_efficiency"})
 _CH4_PER_C = 16.0 / 12.0  # [t CH4/t C], molecular weight ratio
 
 _T_PER_GG = 1000.0  # [t/Gg]
@@ -234,6 +280,7 @@ def _fuel_table() -> dict[str, dict[str, Any]]:
         "co2_kg_per_tj",
         "ch4_kg_per_tj",
         "n2o_kg_per_tj",
+        "ncv_basis",
         "biogenic",
         "note",
         "source",
@@ -248,8 +295,13 @@ def _fuel_table() -> dict[str, dict[str, Any]]:
             raise InputError(
                 "true or false", file=path, field=f"line {line}.biogenic", got=row["biogenic"]
             )
+        basis = row["ncv_basis"].strip()
+        if basis not in ("dry", "as_received"):
+            raise InputError("dry or as_received", file=path, field=f"line {line}.ncv_basis",
+                             got=basis)
         table[fuel] = {
             "ipcc_fuel": row["ipcc_fuel"].strip(),
+            "ncv_basis": basis,
             "ncv_tj_per_gg": _number(row, "ncv_tj_per_gg", path, line),
             "co2_kg_per_tj": _number(row, "co2_kg_per_tj", path, line),
             "ch4_kg_per_tj": _number(row, "ch4_kg_per_tj", path, line),
@@ -542,7 +594,8 @@ def fuel_factors(fuel: str) -> dict[str, Any]:
     return dict(_fuel_row(fuel))
 
 
-def fuel_combustion_emissions(fuel: str, tonnes: Any, gwp: str = "AR5") -> dict[str, Any]:
+def fuel_combustion_emissions(fuel: str, tonnes: Any, gwp: str = "AR5", *,
+                              ncv_gj_per_t: Any = None) -> dict[str, Any]:
     """Greenhouse-gas emissions of burning a mass of fuel in a stationary boiler or furnace.
 
     Tier 1 method of the IPCC 2006 Guidelines [1]_ with the default factors for manufacturing
@@ -557,6 +610,9 @@ def fuel_combustion_emissions(fuel: str, tonnes: Any, gwp: str = "AR5") -> dict[
         project minus baseline); NaN propagates. Arrays broadcast, e.g. a leading scenario axis.
     gwp : str, default "AR5"
         GWP100 set used for CO2e: ``"AR5"`` or ``"AR6"``, see :func:`gwp`.
+    ncv_gj_per_t : float or array_like, optional
+        Net calorific value the fuel is burnt at [GJ/t]: :func:`fuel_ncv` for a biomass flow
+        with its moisture. Default: the table NCV.
 
     Returns
     -------
@@ -619,7 +675,8 @@ def fuel_combustion_emissions(fuel: str, tonnes: Any, gwp: str = "AR5") -> dict[
     row = _fuel_row(fuel)
     values = _gwp_set_values(gwp)
     mass_t = _as_array(tonnes, "t")
-    energy_tj = mass_t / _T_PER_GG * row["ncv_tj_per_gg"]
+    ncv = row["ncv_tj_per_gg"] if ncv_gj_per_t is None else _as_array(ncv_gj_per_t, "GJ/t")
+    energy_tj = mass_t / _T_PER_GG * ncv
     co2_all_t = energy_tj * row["co2_kg_per_tj"] / _KG_PER_T
     ch4_t = energy_tj * row["ch4_kg_per_tj"] / _KG_PER_T
     n2o_t = energy_tj * row["n2o_kg_per_tj"] / _KG_PER_T
@@ -870,10 +927,15 @@ def composting_emissions(tonnes: Any, gwp: str = "AR5") -> dict[str, Any]:
     >>> round(e["ch4_t"], 3), round(e["n2o_t"], 3), round(e["co2e_t"], 1)
     (4.0, 0.3, 191.5)
     """
+    return _ch4_n2o(tonnes, _waste("composting", "CH4"), _waste("composting", "N2O"), gwp)
+
+
+def _ch4_n2o(tonnes: Any, ch4_kg_per_t: float, n2o_kg_per_t: float, gwp: str) -> dict[str, Any]:
+    """CH4 and N2O [t] and their CO2e [tCO2e] of a mass treated at per-tonne factors [kg/t]."""
     values = _gwp_set_values(gwp)
     mass_t = _as_array(tonnes, "t")
-    ch4_t = mass_t * _waste("composting", "CH4") / _KG_PER_T
-    n2o_t = mass_t * _waste("composting", "N2O") / _KG_PER_T
+    ch4_t = mass_t * ch4_kg_per_t / _KG_PER_T
+    n2o_t = mass_t * n2o_kg_per_t / _KG_PER_T
     return {
         "ch4_t": _out(ch4_t),
         "n2o_t": _out(n2o_t),
@@ -917,7 +979,9 @@ def is_counted(flow: str) -> bool:
     return _check_flow(flow) not in _NOT_COUNTED
 
 
-def flow_co2e_t(flow: str, quantity: Any, *, grid_year: int, gwp: str = "AR5") -> Any:
+def flow_co2e_t(flow: str, quantity: Any, *, grid_year: int, gwp: str = "AR5",
+                ncv_gj_per_t: Any = None, mcf: float | None = None,
+                destruction_efficiency: Any = None) -> Any:
     """Emissions of one resource flow [tCO2e/yr].
 
     The appraisal calls this for the baseline and the project flows of a case; emissions
@@ -978,13 +1042,24 @@ def flow_co2e_t(flow: str, quantity: Any, *, grid_year: int, gwp: str = "AR5") -
     if flow in _NOT_COUNTED:
         return _out(np.zeros_like(_as_array(quantity, FLOW_UNITS[flow])))
     if flow in LANDFILL_FLOWS:
-        return landfill_emissions(flow.removeprefix("landfill_"), quantity, gwp)["co2e_t"]
+        return landfill_emissions(flow.removeprefix("landfill_"), quantity, gwp,
+                                  mcf=mcf)["co2e_t"]
     if flow == "composting":
         return composting_emissions(quantity, gwp)["co2e_t"]
-    return fuel_combustion_emissions(flow, quantity, gwp)["co2e_t"]
+    if flow == "open_burning":
+        return open_burning_emissions(quantity, gwp)["co2e_t"]
+    if flow in MATERIALS:
+        return _out(_as_array(quantity, "t") * material_factor(flow))
+    if flow == "biogas_flared":
+        eta = flare_efficiency("open") if destruction_efficiency is None else destruction_efficiency
+        return flared_methane_emissions(quantity, eta, gwp)["co2e_t"]
+    return fuel_combustion_emissions(flow, quantity, gwp, ncv_gj_per_t=ncv_gj_per_t)["co2e_t"]
 
 
-def flow_note(flow: str, *, grid_year: int | None = None) -> str:
+def flow_note(flow: str, *, grid_year: int | None = None, grid_change_per_year: float = 0.0,
+              grid_margin: str = "combined", landfill_method: str = "commitment",
+              site: str | None = None, flare: str | None = None,
+              ncv_gj_per_t: float | None = None, moisture: float | None = None) -> str:
     """One sentence on how a resource flow is counted, for the report's emissions section.
 
     Parameters
@@ -993,6 +1068,14 @@ def flow_note(flow: str, *, grid_year: int | None = None) -> str:
         One of :data:`FLOWS`.
     grid_year : int, optional
         For ``electricity``: name the factor of that year in the sentence.
+    grid_change_per_year, grid_margin : optional
+        For ``electricity``: the path and margin used (see :func:`grid_factor_path`).
+    landfill_method : {"commitment", "fod"}
+        For ``landfill_<type>``: which model counts the methane; ``site`` its MCF category.
+    flare : str, optional
+        For ``biogas_flared``: the flare type.
+    ncv_gj_per_t, moisture : float, optional
+        For fuels: the as-received NCV used and the moisture it was converted at.
 
     Returns
     -------
@@ -1009,18 +1092,27 @@ def flow_note(flow: str, *, grid_year: int | None = None) -> str:
     >>> print(flow_note("electricity", grid_year=2020))  # doctest: +NORMALIZE_WHITESPACE
     Grid electricity bought [MWh/yr] is converted to CO2 with the Vietnam grid emission factor
     of 2020 (0.8041 tCO2/MWh; CO2 only) published by the Department of Climate Change, MONRE
-    (CDM tool method).
+    (CDM tool method); held constant over the life (the CDM ex-ante fixed option).
     """
     _check_flow(flow)
     if flow == "electricity":
         which = "of the case's grid year"
         if grid_year is not None:
             which = f"of {int(grid_year)} ({grid_emission_factor(grid_year):g} tCO2/MWh; CO2 only)"
-        return (
+        text = (
             f"Grid electricity bought [MWh/yr] is converted to CO2 with the Vietnam grid emission"
             f" factor {which} published by the Department of Climate Change, MONRE (CDM tool"
-            f" method)."
+            f" method)"
         )
+        if grid_margin == "solar":
+            text += ("; solar weighting 0.75 x operating margin + 0.25 x build margin (CDM Tool"
+                     " 07 weights for wind and solar)")
+        if grid_change_per_year:
+            text += (f"; the factor changes by {grid_change_per_year:+.1%} a year over the life"
+                     " (parameter grid_factor_change_per_year).")
+        else:
+            text += "; held constant over the life (the CDM ex-ante fixed option)."
+        return text
     if flow == "water":
         return (
             "Water [m3/yr] is not converted to tCO2e: the energy to pump and treat it is"
@@ -1032,6 +1124,23 @@ def flow_note(flow: str, *, grid_year: int | None = None) -> str:
             " its degradable organic carbon is unknown, so list it as a typed flow"
             " (landfill_food, landfill_paper, ...) to count its CH4 by the IPCC 2006 Vol. 5"
             " defaults (a full first-order-decay model would also need site data)."
+        )
+    if flow in LANDFILL_FLOWS and landfill_method == "fod":
+        waste = flow.removeprefix("landfill_")
+        f = waste_factors()
+        mcf = landfill_site_mcf(site)
+        where = site.replace("_", " ") if site else "uncategorised (an assumption)"
+        if f[f"doc_{waste}"] == 0:
+            return (f"Inert waste ('{waste}') sent to landfill [t/yr] has no degradable organic"
+                    " carbon (DOC 0, IPCC 2006 Vol. 5 Ch. 2 Table 2.4) and so no landfill CH4.")
+        return (
+            f"Waste '{waste}' sent to landfill [t/yr] is counted by the first-order-decay model"
+            f" (CDM Tool 04; IPCC 2006 Vol. 5 Ch. 3 Eq. 3.4-3.6): the CH4 that each year's"
+            f" deposits emit in each project year, DOC {f[f'doc_{waste}']:g} x DOCf"
+            f" {f['docf']:g} x MCF {mcf:g} (site {where}, Table 3.1) x F {f['f']:g} x 16/12 x"
+            f" (1 - OX {f['ox']:g}) x phi {f['phi']:g} x e^(-k(y-x)) (1 - e^-k), k"
+            f" {f[f'k_{waste}']:g}/yr (Table 3.3, tropical moist and wet); methane emitted after"
+            f" the life is not counted; landfill CO2 is biogenic."
         )
     if flow in LANDFILL_FLOWS:
         waste = flow.removeprefix("landfill_")
@@ -1052,6 +1161,37 @@ def flow_note(flow: str, *, grid_year: int | None = None) -> str:
             f" bound of what is emitted within the project life since the IPCC first-order-decay"
             f" model spreads it over time; landfill CO2 is biogenic and not counted."
         )
+    if flow == "biogas_flared":
+        f = waste_factors()
+        which = (f" (this flow: {flare}, {flare_efficiency(flare):g} destroyed)"
+                 if flare is not None else "")
+        return (
+            "Biogas flared or vented [t/yr of CH4] counts the methane the flare lets through,"
+            " CH4 x (1 - destruction efficiency) x GWP (CDM Tool 06 'Project emissions from"
+            f" flaring': default {f['flare_efficiency_open']:g} for an open flare,"
+            f" {f['flare_efficiency_enclosed']:g} for an enclosed flare, unless measured){which};"
+            " the CO2 of the burnt share is biogenic and not counted; burnt in a boiler instead,"
+            " the methane slip is the IPCC 2006 combustion factor of biogas (1 kg CH4/TJ, Vol. 2"
+            " Ch. 2 Table 2.3)."
+        )
+    if flow == "incineration":
+        return (
+            "Waste sent to incineration or waste-to-energy [t/yr] (such as Can Tho's Thoi Lai"
+            " plant) has no landfill methane; its CO2 is biogenic for organic waste and the"
+            " plant's power is not credited, so it counts as waste diverted, not in tCO2e."
+        )
+    if flow == "open_burning":
+        f = waste_factors()
+        return (
+            f"Waste burnt in the open [t/yr, wet] emits CH4 {f['open_burning_CH4']:g} kg/t and"
+            f" N2O {f['open_burning_N2O']:g} kg/t of dry matter (dry-matter fraction"
+            f" {f['open_burning_dry_matter']:g}, an assumption) by IPCC 2006 Vol. 5 Ch. 5; the"
+            " CO2 of organic waste is biogenic and not counted."
+        )
+    if flow in MATERIALS:
+        ef, note, source = _material_table()[flow]
+        return (f"Material '{flow}' [t/yr] is converted with {ef:g} tCO2e/t cradle to gate"
+                f" ({source}).")
     if flow == "composting":
         f = waste_factors()
         return (
@@ -1070,11 +1210,30 @@ def flow_note(flow: str, *, grid_year: int | None = None) -> str:
         if row["biogenic"]
         else ""
     )
-    return (
+    text = (
         f"Fuel '{flow}' burnt [t/yr] is converted with the IPCC 2006 default factors for"
         f" '{row['ipcc_fuel']}' ({factors}; Vol. 2 Ch. 1 Tables 1.2 and 1.4, Ch. 2 Table 2.3,"
         f" manufacturing industries and construction){biogenic}."
     )
+    if moisture is not None and ncv_gj_per_t is not None:
+        text += (f" Burnt as received at {moisture:.0%} moisture: NCV {ncv_gj_per_t:.2f} GJ/t ="
+                 f" {row['ncv_tj_per_gg']:g} x (1 - {moisture:g}) - 2.443 x {moisture:g} (dry"
+                 " basis converted, ISO 18125).")
+    elif ncv_gj_per_t is not None and ncv_gj_per_t != row["ncv_tj_per_gg"]:
+        text += f" Burnt at the case's as-received NCV {ncv_gj_per_t:.2f} GJ/t."
+    return text
+
+
+def leakage_note(flow: str, leakage: Any) -> str:
+    """One sentence on the leakage of a residue flow, for the report's emissions section."""
+    if leakage.assessment == "displaced":
+        return (f"Leakage (CDM Tool 16): {leakage.share_displaced.value:.0%} of the extra {flow}"
+                f" is taken from its present users ({leakage.displaced_use}), who are assumed to"
+                f" burn {leakage.replacement_fuel} instead, energy for energy; counted on the"
+                f" project side. Basis: {leakage.basis}")
+    if leakage.assessment == "surplus":
+        return f"No leakage counted: the {flow} is surplus (CDM Tool 16 test). Basis: {leakage.basis}"
+    return f"Leakage not assessed ({leakage.displaced_use}). {leakage.basis}"
 
 
 def factor_table_sources() -> list[dict[str, str]]:
@@ -1147,3 +1306,462 @@ def factor_table_sources() -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Rules the cases need beyond Tier 1 fuel factors: moisture, methane destruction, wastewater
+# methane, first-order decay, open burning, materials, grid-factor paths, leakage.
+# --------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _material_table() -> dict[str, tuple[float, str, str]]:
+    """``{material: (ef [tCO2e/t], note, source)}`` from ``material_factors.csv``."""
+    path = paths.factors_dir() / MATERIAL_FILE
+    table: dict[str, tuple[float, str, str]] = {}
+    rows = _read_rows(MATERIAL_FILE, ("material", "ef_tco2e_per_t", "note", "source"))
+    for line, row in enumerate(rows, start=2):
+        material = row["material"].strip()
+        if material in table:
+            raise InputError("one row per material", file=path, field=f"line {line}.material",
+                             got=material)
+        table[material] = (_number(row, "ef_tco2e_per_t", path, line),
+                           (row.get("note") or "").strip(), row["source"].strip())
+    if set(table) != set(MATERIALS):
+        raise InputError(f"exactly the materials {', '.join(MATERIALS)}", file=path,
+                         field="material", got=sorted(table))
+    return table
+
+
+def material_factor(material: str) -> float:
+    """Cradle-to-gate emission factor of a material [tCO2e/t] (``material_factors.csv``).
+
+    Examples
+    --------
+    >>> material_factor("cement")
+    0.718
+    """
+    table = _material_table()
+    if material not in table:
+        raise InputError(f"a material among {', '.join(MATERIALS)}", got=material)
+    return table[material][0]
+
+
+def as_received_ncv(ncv_dry_gj_per_t: Any, moisture: Any) -> float | np.ndarray:
+    """Net calorific value as received from the dry-basis value and the moisture [GJ/t].
+
+    Parameters
+    ----------
+    ncv_dry_gj_per_t : float or array_like
+        Net calorific value of the dry fuel [GJ/t] (= [TJ/Gg]).
+    moisture : float or array_like
+        Moisture content on a wet basis, mass of water / mass of wet fuel [fraction], in [0, 1).
+
+    Returns
+    -------
+    ncv_ar : float or numpy.ndarray
+        ``ncv_dry * (1 - moisture) - 2.443 * moisture`` [GJ/t of fuel as received].
+
+    Raises
+    ------
+    InputError
+        For a moisture outside [0, 1) or a result that is not positive (too wet to burn).
+
+    Notes
+    -----
+    The water in the fuel adds mass and takes the latent heat of its evaporation,
+    2.443 GJ/t at 25 C [1]_ [2]_.
+
+    References
+    ----------
+    .. [1] ISO 18125:2017, Solid biofuels - Determination of calorific value, net calorific
+       value as received: q_net,ar = q_net,d x (1 - M_ar/100) - 0.02443 x M_ar [MJ/kg].
+    .. [2] ISO 16559:2022, Solid biofuels - Terminology, definitions and descriptions (wet basis).
+
+    Examples
+    --------
+    Wood at the IPCC 15.6 GJ/t taken as dry, delivered at 35% moisture:
+
+    >>> round(as_received_ncv(15.6, 0.35), 3)
+    9.285
+    >>> as_received_ncv(18.0, 0.0)
+    18.0
+    """
+    w = _as_array(moisture, "fraction")
+    if np.any(~np.isfinite(w)) or np.any((w < 0) | (w >= 1)):
+        raise InputError("a moisture on a wet basis in [0, 1) [fraction]", got=moisture)
+    ncv = _as_array(ncv_dry_gj_per_t, "GJ/t") * (1.0 - w) - LATENT_HEAT_WATER_GJ_PER_T * w
+    if np.any(ncv <= 0):
+        raise InputError("a moisture low enough for a positive heating value", got=moisture)
+    return _out(ncv)
+
+
+def fuel_ncv(fuel: str, *, moisture: Any = None, ncv_as_received: Any = None
+             ) -> float | np.ndarray:
+    """The net calorific value [GJ/t] a flow of ``fuel`` burns at, on the as-received basis.
+
+    ``ncv_as_received`` (measured) wins; else a fuel whose table NCV is on a dry basis
+    (``ncv_basis`` column: wood) needs its ``moisture`` and is converted by
+    :func:`as_received_ncv`; else the table NCV (as received).
+
+    Raises
+    ------
+    InputError
+        For a dry-basis fuel without moisture or as-received NCV, or a moisture given for a
+        fuel whose table NCV is already as received.
+
+    Examples
+    --------
+    >>> fuel_ncv("coal_bituminous")
+    25.8
+    >>> round(fuel_ncv("wood", moisture=0.35), 3)
+    9.285
+    >>> fuel_ncv("wood", ncv_as_received=10.5)
+    10.5
+    """
+    row = _fuel_row(fuel)
+    if ncv_as_received is not None:
+        return _out(_as_array(ncv_as_received, "GJ/t"))
+    if moisture is not None:
+        if row["ncv_basis"] != "dry":
+            raise InputError(f"no moisture for {fuel} (its IPCC NCV is as received; give "
+                             "ncv_as_received instead)", got=moisture)
+        return as_received_ncv(row["ncv_tj_per_gg"], moisture)
+    if row["ncv_basis"] == "dry":
+        raise InputError(f"the moisture (wet basis) or ncv_as_received of the {fuel} flow: its "
+                         f"IPCC NCV {row['ncv_tj_per_gg']:g} GJ/t is on a dry basis")
+    return row["ncv_tj_per_gg"]
+
+
+def flare_efficiency(flare: str) -> float:
+    """Default methane destruction efficiency of a flare type [fraction] (CDM Tool 06).
+
+    Examples
+    --------
+    >>> flare_efficiency("open"), flare_efficiency("enclosed"), flare_efficiency("vented")
+    (0.5, 0.9, 0.0)
+    """
+    if flare not in FLARE_TYPES:
+        raise InputError(f"a flare type among {', '.join(FLARE_TYPES)}", got=flare)
+    return _waste("flare_efficiency", flare)
+
+
+def flared_methane_emissions(ch4_t: Any, destruction_efficiency: Any, gwp: str = "AR5"
+                             ) -> dict[str, Any]:
+    """Methane that passes a flare unburnt, and its CO2e (CDM Tool 06).
+
+    Parameters
+    ----------
+    ch4_t : float or array_like
+        Methane sent to the flare [t CH4] (or [t CH4/yr]).
+    destruction_efficiency : float or array_like
+        Share of that methane the flare destroys [fraction]: :func:`flare_efficiency` defaults
+        (open 0.5, enclosed 0.9, vented 0) or a measured value.
+    gwp : str, default "AR5"
+        GWP100 set, see :func:`gwp`.
+
+    Returns
+    -------
+    emissions : dict
+        ``ch4_t`` (methane emitted) [t] and ``co2e_t`` [tCO2e]; the CO2 of the burnt share is
+        biogenic and not counted.
+
+    Notes
+    -----
+    :math:`PE_{flare} = TM_{RG} \\cdot (1 - \\eta_{flare}) \\cdot GWP_{CH4}` [1]_: the project
+    emissions from flaring of the CDM tool, applied to today's flare as the baseline.
+
+    References
+    ----------
+    .. [1] UNFCCC CDM, Methodological tool 06, "Project emissions from flaring" (Tool to
+       determine project emissions from flaring gases containing methane): default efficiency
+       50% for open flares and 90% for enclosed flares unless measured.
+
+    Examples
+    --------
+    192 t CH4/yr in an open flare: 96 t slip, 2,688 tCO2e/yr (AR5):
+
+    >>> e = flared_methane_emissions(192.0, flare_efficiency("open"))
+    >>> round(e["ch4_t"], 1), round(e["co2e_t"], 1)
+    (96.0, 2688.0)
+    """
+    eta = _as_array(destruction_efficiency, "fraction")
+    if np.any((eta < 0) | (eta > 1)):
+        raise InputError("a destruction efficiency in [0, 1] [fraction]",
+                         got=destruction_efficiency)
+    ch4 = _as_array(ch4_t, "t") * (1.0 - eta)
+    return {"ch4_t": _out(ch4), "co2e_t": _out(ch4 * _gwp_set_values(gwp)["CH4"][0])}
+
+
+def wastewater_mcf(treatment: str) -> float:
+    """Methane correction factor of an industrial wastewater treatment type (IPCC Table 6.8).
+
+    Examples
+    --------
+    >>> wastewater_mcf("anaerobic_reactor"), wastewater_mcf("aerobic_not_well_managed")
+    (0.8, 0.3)
+    """
+    if treatment not in WASTEWATER_TREATMENTS:
+        raise InputError(f"a treatment among {', '.join(WASTEWATER_TREATMENTS)}", got=treatment)
+    return _waste("mcf_wastewater", treatment)
+
+
+def wastewater_methane_t(cod_removed_t: Any, bo_t_ch4_per_t_cod: Any = 0.25, mcf: Any = 0.8
+                         ) -> float | np.ndarray:
+    """Methane generated by treating industrial wastewater [t CH4] (IPCC 2006 Vol. 5 Ch. 6).
+
+    Parameters
+    ----------
+    cod_removed_t : float or array_like
+        Organic load removed by the treatment, as COD [t COD] (or [t COD/yr]): flow [m3] x COD
+        removed [kg/m3] / 1000.
+    bo_t_ch4_per_t_cod : float or array_like, default 0.25
+        Maximum methane producing capacity [t CH4/t COD]; IPCC default 0.25.
+    mcf : float or array_like, default 0.8
+        Methane correction factor of the treatment [fraction]; :func:`wastewater_mcf` gives the
+        Table 6.8 values (anaerobic reactor 0.8).
+
+    Returns
+    -------
+    ch4_t : float or numpy.ndarray
+        ``cod_removed_t * bo * mcf`` [t CH4].
+
+    Notes
+    -----
+    Equations 6.4-6.6 of [1]_: :math:`CH_4 = (TOW_i - S_i) \\cdot EF_i - R_i` with
+    :math:`EF_i = B_o \\cdot MCF`; the methane recovered (R) is what a biogas project captures.
+
+    References
+    ----------
+    .. [1] IPCC 2006, 2006 IPCC Guidelines for National Greenhouse Gas Inventories, Vol. 5
+       Waste, Ch. 6 Wastewater Treatment and Discharge, Section 6.2.3.2 and Table 6.8.
+
+    Examples
+    --------
+    1,000 t COD removed in an anaerobic reactor: 1000 x 0.25 x 0.8 = 200 t CH4:
+
+    >>> wastewater_methane_t(1000.0, 0.25, 0.8)
+    200.0
+    >>> round(wastewater_methane_t(1000.0, 0.25, wastewater_mcf("anaerobic_shallow_lagoon")), 1)
+    50.0
+    """
+    cod = _as_array(cod_removed_t, "t COD")
+    bo = _as_array(bo_t_ch4_per_t_cod, "t CH4/t COD")
+    m = _as_array(mcf, "fraction")
+    if np.any((bo < 0) | (bo > 0.25 + 1e-12)):
+        raise InputError("a Bo in [0, 0.25] [t CH4/t COD] (0.25 is the IPCC maximum)",
+                         got=bo_t_ch4_per_t_cod)
+    if np.any((m < 0) | (m > 1)):
+        raise InputError("an MCF in [0, 1] [fraction]", got=mcf)
+    return _out(cod * bo * m)
+
+
+def landfill_site_mcf(site: str | None) -> float:
+    """MCF of a landfill site category (IPCC 2006 Vol. 5 Table 3.1); ``None``: the default.
+
+    Examples
+    --------
+    >>> landfill_site_mcf("unmanaged_deep"), landfill_site_mcf(None)
+    (0.8, 0.6)
+    """
+    if site is None:
+        return _waste("mcf", "default")
+    if site not in LANDFILL_SITES:
+        raise InputError(f"a landfill site among {', '.join(LANDFILL_SITES)}", got=site)
+    return _waste("mcf", site)
+
+
+def landfill_fod_ch4_t(waste: str, deposits_t: Any, *, mcf: float | None = None,
+                       phi: float | None = None) -> np.ndarray:
+    """Methane emitted each year by yearly deposits of waste, first-order decay [t CH4/yr].
+
+    Parameters
+    ----------
+    waste : str
+        One of :data:`WASTE_TYPES`; its DOC and decay rate k (tropical, moist and wet) come
+        from ``waste_factors.csv``.
+    deposits_t : array_like
+        Wet mass deposited in each year [t], last axis = years 0, 1, ... (a leading scenario
+        axis broadcasts).
+    mcf : float, optional
+        Methane correction factor of the site; default the ``mcf default`` row (0.6).
+    phi : float, optional
+        Model correction factor; default the ``phi`` row (CDM Tool 04, 0.85 humid/wet). Use
+        1.0 for an inventory estimate.
+
+    Returns
+    -------
+    ch4_t : numpy.ndarray
+        Same shape as ``deposits_t``: CH4 emitted in each year by the deposits of that year and
+        the years before [t CH4/yr]; deposits decay only within the years given.
+
+    Notes
+    -----
+    CDM Tool 04 [1]_ (IPCC 2006 Vol. 5 Ch. 3 Eq. 3.4-3.6 [2]_):
+
+    .. math::
+
+        CH_{4,y} = \\varphi (1 - OX) \\frac{16}{12} F \\, DOC_f \\, MCF
+        \\sum_{x \\le y} W_x \\, DOC \\, e^{-k (y - x)} (1 - e^{-k})
+
+    Summed over all years to infinity this equals the methane commitment
+    (:func:`landfill_emissions`) times phi; within a 10-15 year life it is much less for
+    slowly decaying paper and wood.
+
+    References
+    ----------
+    .. [1] UNFCCC CDM, Methodological tool 04, "Emissions from solid waste disposal sites",
+       version 08.0, equation (1).
+    .. [2] IPCC 2006, 2006 IPCC Guidelines for National Greenhouse Gas Inventories, Vol. 5
+       Waste, Ch. 3, Equations 3.4-3.6 and Table 3.3.
+
+    Examples
+    --------
+    One deposit of 1,000 t of food waste in year 0 (k 0.40, DOC 0.15, MCF 0.6, phi 1): year 0
+    emits 30 x (1 - e^-0.4) = 9.89 t CH4, year 1 that times e^-0.4:
+
+    >>> ch4 = landfill_fod_ch4_t("food", [1000.0, 0.0, 0.0], phi=1.0)
+    >>> print(ch4.round(3))
+    [9.89  6.63  4.444]
+    """
+    w = _waste_type(waste)
+    deposits = _as_array(deposits_t, "t")
+    if deposits.ndim == 0:
+        deposits = deposits.reshape(1)
+    site_mcf = _waste("mcf", "default") if mcf is None else float(mcf)
+    model = _waste("phi") if phi is None else float(phi)
+    k = _waste("k", w)
+    per_t = (model * (1.0 - _waste("ox")) * _CH4_PER_C * _waste("f") * _waste("docf")
+             * site_mcf * _waste("doc", w))
+    n_years = deposits.shape[-1]
+    lag = np.arange(n_years)[None, :] - np.arange(n_years)[:, None]  # y - x
+    kernel = np.where(lag >= 0, np.exp(-k * np.maximum(lag, 0)) * (1.0 - np.exp(-k)), 0.0)
+    return deposits @ kernel * per_t
+
+
+def open_burning_emissions(tonnes: Any, gwp: str = "AR5") -> dict[str, Any]:
+    """CH4 and N2O of burning waste in the open (IPCC 2006 Vol. 5 Ch. 5) [t].
+
+    Examples
+    --------
+    1,000 t wet: 6.5 t CH4 x 28 + 0.15 x 0.6 t N2O x 265 = 205.85 tCO2e (AR5):
+
+    >>> e = open_burning_emissions(1000.0)
+    >>> round(e["ch4_t"], 2), round(e["n2o_t"], 3), round(e["co2e_t"], 2)
+    (6.5, 0.09, 205.85)
+    """
+    return _ch4_n2o(tonnes, _waste("open_burning", "CH4"),
+                    _waste("open_burning", "dry_matter") * _waste("open_burning", "N2O"), gwp)
+
+
+def grid_factor_path(year: int, n_years: int, change_per_year: float = 0.0, *,
+                     margin: str = "combined") -> np.ndarray:
+    """Grid emission factor for each of ``n_years`` project years [tCO2/MWh].
+
+    Parameters
+    ----------
+    year : int
+        The published year the path starts from (year 0 of the project uses it).
+    n_years : int
+        Length of the path (years 0 .. n_years - 1 of the cash-flow table).
+    change_per_year : float, default 0.0
+        Relative change per year after ``year`` [1/yr], e.g. -0.03 for a grid that
+        decarbonises by 3% a year; 0 keeps the published value (the CDM ex-ante fixed option).
+    margin : {"combined", "solar"}
+        ``"combined"``: the combined margin MONRE publishes (the default; the CDM tool weights
+        OM/BM 0.5/0.5 for most projects); ``"solar"``: 0.75 x OM + 0.25 x BM, the CDM tool's
+        weights for wind and solar, from the OM and BM columns of the grid table.
+
+    Returns
+    -------
+    ef : numpy.ndarray
+        Shape ``(n_years,)``: published years from the table where they exist after ``year``
+        are not used; the path is ``EF(year) x (1 + change)^t`` [tCO2/MWh].
+
+    Raises
+    ------
+    InputError
+        For a year without a factor, a change outside (-0.5, 0.5), an unknown margin, or the
+        solar weighting where the table has no OM and BM for that year.
+
+    References
+    ----------
+    .. [1] UNFCCC CDM, Methodological tool 07, "Tool to calculate the emission factor for an
+       electricity system", combined margin weights w_OM/w_BM: 0.75/0.25 for wind and solar,
+       0.5/0.5 for other project types (first crediting period).
+
+    Examples
+    --------
+    >>> print(grid_factor_path(2023, 3, -0.03).round(4))
+    [0.6592 0.6394 0.6202]
+    """
+    if not (isinstance(change_per_year, int | float) and -0.5 < change_per_year < 0.5):
+        raise InputError("a change of the grid factor in (-0.5, 0.5) [1/yr]",
+                         got=change_per_year)
+    if margin == "combined":
+        ef = grid_emission_factor(year)
+    elif margin == "solar":
+        om, bm = grid_margins(year)
+        ef = 0.75 * om + 0.25 * bm
+    else:
+        raise InputError("a grid margin: combined or solar", got=margin)
+    return ef * (1.0 + change_per_year) ** np.arange(n_years)
+
+
+def grid_margins(year: int) -> tuple[float, float]:
+    """Operating and build margins (OM, BM) of the Vietnam grid in ``year`` [tCO2/MWh].
+
+    Raises
+    ------
+    InputError
+        Where ``grid_emission_factors.csv`` gives no OM and BM for the year.
+    """
+    grid_emission_factor(year)
+    om, bm = _grid_margin_table().get(int(year), (None, None))
+    if om is None or bm is None:
+        have = sorted(_grid_margin_table())
+        raise InputError("a year with published operating and build margins "
+                         f"({_year_range(have) if have else 'none in the table'})", got=year)
+    return om, bm
+
+
+@functools.lru_cache(maxsize=1)
+def _grid_margin_table() -> dict[int, tuple[float, float]]:
+    path = paths.factors_dir() / GRID_FILE
+    out: dict[int, tuple[float, float]] = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            om, bm = (row.get("om_tco2_per_mwh") or "").strip(), (row.get("bm_tco2_per_mwh")
+                                                                  or "").strip()
+            if om and bm:
+                out[int(row["year"])] = (_number(row, "om_tco2_per_mwh", path, line),
+                                         _number(row, "bm_tco2_per_mwh", path, line))
+    return out
+
+
+def leakage_fuel_t(residue: str, residue_t: Any, replacement_fuel: str, *,
+                   residue_ncv_gj_per_t: Any = None) -> float | np.ndarray:
+    """Tonnes of ``replacement_fuel`` a displaced user of a residue burns instead [t].
+
+    The CDM leakage rule for biomass [1]_: where the residue is not shown to be surplus, its
+    former user is assumed to replace it energy-for-energy with the most carbon-intensive fuel
+    available (here, the fuel the case names), at the same efficiency.
+
+    References
+    ----------
+    .. [1] UNFCCC CDM, Methodological tool 16, "Project and leakage emissions from biomass"
+       (leakage from the diversion of biomass residues; surplus test: the residue is surplus
+       where the quantity available in the region is at least 25% larger than the quantity
+       used); formerly EB 47 Annex 28 "General guidance on leakage in biomass project
+       activities".
+
+    Examples
+    --------
+    1,000 t of husk (11.6 GJ/t) replaced with coal (25.8 GJ/t): 449.6 t coal:
+
+    >>> round(leakage_fuel_t("rice_husk", 1000.0, "coal_bituminous"), 1)
+    449.6
+    """
+    ncv = fuel_ncv(residue) if residue_ncv_gj_per_t is None else residue_ncv_gj_per_t
+    return _out(_as_array(residue_t, "t") * _as_array(ncv, "GJ/t")
+                / fuel_ncv(replacement_fuel))

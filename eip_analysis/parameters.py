@@ -75,6 +75,10 @@ SPECS: dict[str, Spec] = {
                              "(data/raw/factors/grid_emission_factors.csv)",
                              _grid_year_ok),
     "gwp_set": Spec(str, "", "AR5 or AR6", lambda v: v in ("AR5", "AR6")),
+    "grid_factor_change_per_year": Spec(float, "1/yr", "a relative change of the grid factor "
+                                        "in (-0.2, 0.2) [1/yr]", lambda v: -0.2 < v < 0.2),
+    "grid_margin": Spec(str, "", "combined or solar", lambda v: v in ("combined", "solar")),
+    "landfill_method": Spec(str, "", "fod or commitment", lambda v: v in ("fod", "commitment")),
     "tax_rate": Spec(float, "fraction", "a tax rate in [0, 1]", lambda v: 0 <= v <= 1),
     "mirr_finance_rate": Spec(float, "1/yr", "a rate in (-1, 1) [1/yr]", lambda v: -1 < v < 1),
     "mirr_reinvest_rate": Spec(float, "1/yr", "a rate in (-1, 1) [1/yr]", lambda v: -1 < v < 1),

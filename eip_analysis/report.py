@@ -700,6 +700,29 @@ def warnings_html(appraisal: Appraisal) -> Html:
                                     "gain at the assumed transfer prices.")
 
 
+def checks_html(appraisal: Appraisal) -> Html:
+    """The plausibility findings of ``eip-analysis check`` for this case, open ones first.
+
+    The case's own checks and, from the other valid cases of its folder, the shared resources
+    and exclusions it is part of; accepted findings carry the case file's reason.
+    """
+    from . import checks
+    from .cases import scan_cases
+
+    case = appraisal.case
+    findings = checks.check_case(appraisal)
+    folder = Path(case.source_file).parent if case.source_file else None
+    if folder is not None and folder.is_dir():
+        others = [c for _, c in scan_cases(folder) if not isinstance(c, InputError)]
+        findings += [f for f in checks.check_portfolio(others) if f.case_id == case.id]
+    open_ = [f"{f.field}: {f.message} [{f.check}]" for f in findings if not f.accepted]
+    accepted = [f"{f.field}: {f.message} [{f.check}; accepted by the case file: {f.accepted}]"
+                for f in findings if f.accepted]
+    return Html(warnings_list_html(open_, element_id="checks",
+                                   empty="No open plausibility warning.")
+                + warnings_list_html(accepted, element_id="checks-accepted"))
+
+
 def warnings_list_html(warnings: Sequence[str], *, element_id: str | None = None,
                        empty: str | None = None) -> Html:
     """Warnings (one sentence each, escaped) as a "Read with care" list.

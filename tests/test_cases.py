@@ -191,3 +191,49 @@ class TestBadInput:
 
     def test_top_level_not_a_mapping(self, write_case):
         assert "mapping" in one_line_error(write_case, "- just\n- a list\n", name="LIST-01")
+
+
+class TestReviewFields:
+    """revisions, excludes, competes_for, accepted_warnings, capex kinds: validated by the schema."""
+
+    REVISION = {"date": "2026-12-01", "field": "capex.dryer.amount", "old": 90000,
+                "new": 100000, "why": "quote received", "source": "assumption: fixture quote"}
+
+    def test_revisions_are_read(self, mini_data, write_case):
+        mini_data["revisions"] = [self.REVISION]
+        case = load_case(write_case(mini_data))
+        assert str(case.revisions[0].date) == "2026-12-01" and case.revisions[0].old == 90000
+
+    @pytest.mark.parametrize("change, expected", [
+        ({"date": "yesterday"}, "revisions[0].date: expected a valid date"),
+        ({"why": ""}, "revisions[0].why: expected text with at least 1 character"),
+        ({"source": None}, "revisions[0].source: expected a valid string"),
+        ({"reviewer": "x"}, "revisions[0].reviewer: expected no such field"),
+    ])
+    def test_bad_revision(self, mini_data, write_case, change, expected):
+        mini_data["revisions"] = [{**self.REVISION, **change}]
+        assert expected in one_line_error(write_case, mini_data)
+
+    def test_other_review_fields(self, mini_data, write_case):
+        mini_data["excludes"] = [{"case": "MINI-01", "reason": "x"}]
+        assert "excludes[0].case: expected another case's id" in one_line_error(
+            write_case, mini_data)
+        mini_data["excludes"] = []
+        mini_data["competes_for"] = [{"resource": "husk", "flow": "rice_husk"}]
+        assert "competes_for[0].flow: expected one of this case's resource flows" in (
+            one_line_error(write_case, mini_data))
+        mini_data["competes_for"] = []
+        mini_data["capex"][0]["kind"] = "gold"
+        assert "capex[0].kind: expected 'equipment'" in one_line_error(write_case, mini_data)
+
+    def test_working_capital_is_released_at_the_end(self, mini_data, write_case):
+        from eip_analysis.appraisal import appraise
+
+        base = appraise(load_case(write_case(mini_data)))
+        mini_data["capex"].append({
+            "name": "stock", "description": "Fuel stock", "party": "receiver", "year": 0,
+            "kind": "working_capital",
+            "amount": {"value": 5000, "unit": "USD", "source": "assumption: two months"}})
+        a = appraise(load_case(write_case(mini_data)))
+        assert a.cashflows["salvage_usd"].iloc[-1] == 5000
+        assert a.npv_usd - base.npv_usd == pytest.approx(-5000 + 5000 / 1.1 ** 10)

@@ -328,7 +328,7 @@ class TestFlows:
             assert FLOW_UNITS[fuel] == "t/yr"
         for flow in (*LANDFILL_FLOWS, "composting"):
             assert FLOW_UNITS[flow] == "t/yr"
-        assert set(FLOW_UNITS) == {"electricity", "water", *LANDFILL_FLOWS, "composting", *FUELS}
+        assert set(FLOW_UNITS) == set(FLOWS)
         assert tuple(FLOW_UNITS) == FLOWS
 
     def test_electricity_flow(self):
@@ -574,3 +574,125 @@ def test_doctests_pass():
     result = doctest.testmod(emissions, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+class TestMoisture:
+    """NCV as received = NCV_dry (1 - w) - 2.443 w (ISO 18125:2017)."""
+
+    def test_published_rice_husk_measurement(self):
+        # Vietnamese rice husk: dry NCV 16.15 MJ/kg, moisture 9.14%, as received 14.45 MJ/kg
+        # (Agronomy 2021, 11, 169, Table 5).
+        assert emissions.as_received_ncv(16.15, 0.0914) == pytest.approx(14.45, abs=0.005)
+
+    def test_wet_wood_hand_computed(self):
+        assert emissions.as_received_ncv(15.6, 0.35) == pytest.approx(
+            15.6 * 0.65 - 2.443 * 0.35)
+        assert emissions.fuel_ncv("wood", moisture=0.35) == pytest.approx(9.28495)
+
+    def test_dry_basis_fuel_needs_its_moisture(self):
+        with pytest.raises(InputError, match="moisture"):
+            emissions.fuel_ncv("wood")
+        with pytest.raises(InputError, match="ncv_as_received instead"):
+            emissions.fuel_ncv("coal_bituminous", moisture=0.1)
+
+    @pytest.mark.parametrize("w", [-0.1, 1.0, float("nan")])
+    def test_bad_moisture(self, w):
+        with pytest.raises(InputError, match="moisture"):
+            emissions.as_received_ncv(15.6, w)
+
+    def test_moisture_lowers_biomass_ch4_and_n2o(self):
+        dry = emissions.fuel_combustion_emissions("wood", 1000.0, ncv_gj_per_t=15.6)["co2e_t"]
+        wet = emissions.fuel_combustion_emissions("wood", 1000.0, ncv_gj_per_t=9.28495)["co2e_t"]
+        assert wet / dry == pytest.approx(9.28495 / 15.6)
+
+
+class TestMethaneDestruction:
+    """CDM Tool 06 defaults: open flare 50%, enclosed flare 90%."""
+
+    def test_cdm_defaults(self):
+        assert emissions.flare_efficiency("open") == 0.5
+        assert emissions.flare_efficiency("enclosed") == 0.9
+        assert emissions.flare_efficiency("vented") == 0.0
+
+    def test_slip_hand_computed(self):
+        e = emissions.flared_methane_emissions(100.0, 0.9)
+        assert e["ch4_t"] == pytest.approx(10.0)
+        assert e["co2e_t"] == pytest.approx(280.0)  # AR5 CH4 28
+        assert emissions.flow_co2e_t("biogas_flared", 100.0, grid_year=2023,
+                                     destruction_efficiency=0.5) == pytest.approx(1400.0)
+
+    def test_unknown_flare(self):
+        with pytest.raises(InputError, match="flare type"):
+            emissions.flare_efficiency("candle")
+
+
+class TestWastewaterMethane:
+    """IPCC 2006 Vol. 5 Ch. 6: CH4 = COD removed x Bo x MCF."""
+
+    def test_cod_x_bo_x_mcf(self):
+        # 350,000 m3 x 3.0 kg COD/m3 x 85% removed = 892.5 t COD; x 0.25 x 0.8 = 178.5 t CH4
+        assert emissions.wastewater_methane_t(892.5, 0.25, 0.8) == pytest.approx(178.5)
+
+    def test_table_6_8(self):
+        assert emissions.wastewater_mcf("anaerobic_reactor") == 0.8
+        assert emissions.wastewater_mcf("anaerobic_shallow_lagoon") == 0.2
+        assert emissions.wastewater_mcf("aerobic_well_managed") == 0.0
+        assert emissions.waste_factors()["bo_cod"] == 0.25
+
+    def test_bo_above_the_ipcc_maximum_is_refused(self):
+        with pytest.raises(InputError, match="Bo"):
+            emissions.wastewater_methane_t(100.0, 0.35 * 0.717 + 0.01, 0.8)
+
+
+class TestFirstOrderDecay:
+    """CDM Tool 04 / IPCC 2006 Vol. 5 Ch. 3 Eq. 3.4-3.6 against hand computations."""
+
+    def test_single_deposit(self):
+        # 1,000 t paper, DOC 0.40, DOCf 0.5, MCF 0.8, F 0.5, 16/12, phi 0.85, k 0.07:
+        # DDOCm x F x 16/12 x phi = 160 x 0.5 x 16/12 x 0.85 = 90.667 t CH4 over all time.
+        ch4 = emissions.landfill_fod_ch4_t("paper", [1000.0, 0.0, 0.0, 0.0], mcf=0.8)
+        total = 1000 * 0.40 * 0.5 * 0.8 * 0.5 * 16 / 12 * 0.85
+        expected = [total * math.exp(-0.07 * t) * (1 - math.exp(-0.07)) for t in range(4)]
+        assert ch4 == pytest.approx(expected)
+
+    def test_sum_to_infinity_is_the_commitment_times_phi(self):
+        deposits = np.zeros(600)
+        deposits[0] = 1000.0
+        ch4 = emissions.landfill_fod_ch4_t("food", deposits, phi=1.0)
+        assert ch4.sum() == pytest.approx(emissions.landfill_emissions("food", 1000.0)["ch4_t"])
+
+    def test_yearly_deposits_superpose_and_broadcast(self):
+        one = emissions.landfill_fod_ch4_t("sludge", [[100.0, 0, 0], [0, 100.0, 0]])
+        both = emissions.landfill_fod_ch4_t("sludge", [[100.0, 100.0, 0]])
+        assert both[0] == pytest.approx(one.sum(axis=0))
+
+    def test_tropical_wet_decay_rates(self):
+        f = emissions.waste_factors()
+        assert (f["k_paper"], f["k_wood"], f["k_garden"], f["k_food"]) == (0.07, 0.035, 0.17, 0.4)
+
+    def test_site_mcf(self):
+        assert emissions.landfill_site_mcf("managed_anaerobic") == 1.0
+        with pytest.raises(InputError, match="landfill site"):
+            emissions.landfill_site_mcf("backyard")
+
+
+class TestOtherRules:
+    def test_open_burning_hand_computed(self):
+        e = emissions.open_burning_emissions(1000.0)
+        assert e["co2e_t"] == pytest.approx(6.5 * 28 + 0.15 * 0.6 * 265)
+
+    def test_materials(self):
+        assert emissions.flow_co2e_t("cement", 500.0, grid_year=2023) == pytest.approx(359.0)
+        assert emissions.material_factor("fired_clay_brick") > 0
+
+    def test_grid_path(self):
+        path = emissions.grid_factor_path(2023, 4, -0.05)
+        assert path == pytest.approx([0.6592 * 0.95 ** t for t in range(4)])
+        assert emissions.grid_factor_path(2018, 2)[1] == 0.9130
+        with pytest.raises(InputError, match="operating and build margins"):
+            emissions.grid_factor_path(2023, 3, margin="solar")
+
+    def test_leakage_energy_for_energy(self):
+        # 1,000 t husk x 11.6 GJ/t / 25.8 GJ/t = 449.6 t coal
+        assert emissions.leakage_fuel_t("rice_husk", 1000.0, "coal_bituminous") == (
+            pytest.approx(1000 * 11.6 / 25.8))
