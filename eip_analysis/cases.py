@@ -626,10 +626,10 @@ def _flow_rules(case: Case) -> Iterator[tuple[str, str, object]]:
             if isinstance(amount, FuelReplaced):
                 if amount.by not in flows or amount.by not in FUELS or amount.by == f.flow:
                     yield (f"{at}.by", "another fuel flow of this case", amount.by)
-                elif not isinstance(flows[amount.by].side("project"), Quantity | UsefulHeat) \
-                        or not isinstance(flows[amount.by].side("baseline"),
-                                          Quantity | UsefulHeat):
-                    yield (f"{at}.by", "a fuel flow given by quantities or useful heat", amount.by)
+                elif any(isinstance(flows[amount.by].side(s), FuelReplaced | SameAs)
+                         for s in ("baseline", "project")):
+                    yield (f"{at}.by", "a fuel flow given by quantities, useful heat or COD",
+                           amount.by)
             if isinstance(amount, SameAs):
                 other = flows.get(amount.flow)
                 if other is None or amount.flow == f.flow:

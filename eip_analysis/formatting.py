@@ -121,6 +121,13 @@ FLOW_LABELS = {
     "landfill_sludge": "Sludge to landfill",
     "landfill_inert": "Inert waste (ash) to landfill",
     "composting": "Composting",
+    "biogas_flared": "Biogas flared (methane slip)",
+    "incineration": "Waste to incineration / waste-to-energy",
+    "open_burning": "Waste burnt in the open",
+    "cement": "Cement",
+    "fired_clay_brick": "Fired clay bricks",
+    **{f"leakage.{fuel}": f"Leakage: users of the {fuel.replace('_', ' ')} switch fuel"
+       for fuel in ("wood", "rice_husk", "fuel_oil")},
 }
 
 
