@@ -135,6 +135,13 @@ def _domain(path: str, unit: str) -> tuple[float, float]:
         return -0.5, 1.0
     if path == "lifetime_years":
         return 1.0, 100.0
+    name = path.rsplit(".", 1)[-1]
+    if name == "moisture":  # wetter fuel does not burn (cases.py refuses 0.7 and above)
+        return 0.0, 0.69
+    if name == "bo":  # IPCC maximum methane producing capacity [t CH4/t COD]
+        return 0.0, 0.25
+    if name in ("efficiency", "efficiency_by"):  # a boiler converts some heat
+        return 0.05, 1.0
     if unit == "fraction":
         return 0.0, 1.0
     if unit == "1/yr":
