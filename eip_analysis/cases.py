@@ -31,7 +31,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -51,9 +51,7 @@ from .emissions import (
     FLOW_UNITS,
     FUELS,
     LANDFILL_FLOWS,
-    LANDFILL_SITES,
     RESIDUE_FUELS,
-    WASTEWATER_TREATMENTS,
     fuel_factors,
 )
 from .errors import InputError
@@ -256,13 +254,7 @@ def _amount_kind(v: Any) -> str:
 
 #: A side of a resource flow: a sourced number, or a derivation the library computes.
 FlowAmount = Annotated[
-    Union[
-        Annotated[Quantity, Tag("quantity")],
-        Annotated[UsefulHeat, Tag("useful_heat")],
-        Annotated[FuelReplaced, Tag("fuel_replaced")],
-        Annotated[WastewaterMethane, Tag("wastewater_methane")],
-        Annotated[SameAs, Tag("same_as")],
-    ],
+    Annotated[Quantity, Tag("quantity")] | Annotated[UsefulHeat, Tag("useful_heat")] | Annotated[FuelReplaced, Tag("fuel_replaced")] | Annotated[WastewaterMethane, Tag("wastewater_methane")] | Annotated[SameAs, Tag("same_as")],
     Discriminator(_amount_kind),
 ]
 
@@ -646,12 +638,12 @@ def _flow_rules(case: Case) -> Iterator[tuple[str, str, object]]:
         elif f.moisture is not None and f.ncv_as_received is not None:
             yield f"{where}.moisture", "moisture or ncv_as_received, not both", f.flow
         elif f.moisture is not None and fuel_factors(f.flow)["ncv_basis"] != "dry":
-            yield (f"{where}.moisture", f"ncv_as_received instead (the IPCC NCV of {f.flow} is "
-                   "already as received)", f.flow)
+            yield (f"{where}.moisture", (f"ncv_as_received instead (the IPCC NCV of {f.flow} is "
+                   "already as received)"), f.flow)
         elif (fuel_factors(f.flow)["ncv_basis"] == "dry" and f.moisture is None
               and f.ncv_as_received is None):
-            yield (f"{where}.moisture", f"the moisture (wet basis) or ncv_as_received of the "
-                   f"{f.flow} (its IPCC NCV is on a dry basis)", None)
+            yield (f"{where}.moisture", (f"the moisture (wet basis) or ncv_as_received of the "
+                   f"{f.flow} (its IPCC NCV is on a dry basis)"), None)
         if f.moisture is not None and not 0 <= f.moisture.value < 0.7:
             yield f"{where}.moisture.value", "a moisture on a wet basis in [0, 0.7) [fraction]", f.moisture.value
         if f.site is not None and f.flow not in LANDFILL_FLOWS:
@@ -659,11 +651,11 @@ def _flow_rules(case: Case) -> Iterator[tuple[str, str, object]]:
         if (f.flare is not None or f.destruction_efficiency is not None) and f.flow != "biogas_flared":
             yield f"{where}.flare", "the biogas_flared flow", f.flow
         if f.flow == "biogas_flared" and f.flare is None and f.destruction_efficiency is None:
-            yield (f"{where}.flare", f"the flare type ({', '.join(FLARE_TYPES)}) or a measured "
-                   "destruction_efficiency", None)
+            yield (f"{where}.flare", (f"the flare type ({', '.join(FLARE_TYPES)}) or a measured "
+                   "destruction_efficiency"), None)
         if f.leakage is not None and f.flow not in RESIDUE_FUELS and f.flow != "fuel_oil":
-            yield (f"{where}.leakage", f"a residue flow ({', '.join(RESIDUE_FUELS)}) or fuel_oil "
-                   "standing for a residue oil", f.flow)
+            yield (f"{where}.leakage", (f"a residue flow ({', '.join(RESIDUE_FUELS)}) or fuel_oil "
+                   "standing for a residue oil"), f.flow)
         for name, q in (("destruction_efficiency", f.destruction_efficiency),):
             if q is not None and not 0 <= q.value <= 1:
                 yield f"{where}.{name}.value", "a fraction in [0, 1]", q.value

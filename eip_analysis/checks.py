@@ -160,17 +160,17 @@ def _energy_balance(a: Appraisal) -> Iterable[tuple[str, str]]:
                 q = getattr(amount, name, None)
                 if isinstance(q, Quantity) and not lo <= q.value <= hi:
                     yield (f"resource_flows[{i}].{side}_per_year.{name}",
-                           f"boiler efficiency {q.value:.0%} outside {lo:.0%}-{hi:.0%} (NCV "
-                           "basis, industrial boilers)")
+                           (f"boiler efficiency {q.value:.0%} outside {lo:.0%}-{hi:.0%} (NCV "
+                           "basis, industrial boilers)"))
     for party, e in _fuel_energy(a).items():
         if e["removed"] > 0 and e["added"] > 0:
             ratio = e["added"] / e["removed"]
             if not lo / hi <= ratio <= hi / lo:
                 yield (f"resource_flows ({party})",
-                       f"the fuel energy burnt with the exchange is {ratio:.2f} x the energy it "
+                       (f"the fuel energy burnt with the exchange is {ratio:.2f} x the energy it "
                        f"replaces ({e['added']:,.0f} against {e['removed']:,.0f} GJ/yr), outside "
                        f"{lo / hi:.2f}-{hi / lo:.2f}, the ratio of two boiler efficiencies in "
-                       f"{lo:.0%}-{hi:.0%}: check tonnes, moisture and efficiencies")
+                       f"{lo:.0%}-{hi:.0%}: check tonnes, moisture and efficiencies"))
 
 
 def _ranges(case: Case) -> Iterable[tuple[str, str]]:
@@ -225,8 +225,8 @@ def _benchmarks(a: Appraisal) -> Iterable[tuple[str, str]]:
         value = figure / bench.per.value
         if not r.low <= value <= r.high:
             yield (f"{where}.benchmark",
-                   f"{value:,.4g} {r.unit} outside the typical {r.low:,.4g}-{r.high:,.4g} "
-                   f"{r.unit} ({bench.range}: {r.source[:120]})")
+                   (f"{value:,.4g} {r.unit} outside the typical {r.low:,.4g}-{r.high:,.4g} "
+                   f"{r.unit} ({bench.range}: {r.source[:120]})"))
 
 
 def _case_rules(a: Appraisal) -> Iterable[tuple[str, str, str]]:
@@ -248,8 +248,8 @@ def _case_rules(a: Appraisal) -> Iterable[tuple[str, str, str]]:
         increase = -float(np.ravel(resolver.change(f.flow))[0])
         if f.flow in emissions.RESIDUE_FUELS and increase > 0 and f.leakage is None:
             yield ("leakage", f"resource_flows[{i}].leakage",
-                   f"{increase:,.0f} t/yr of {f.flow} taken with no leakage statement: who "
-                   "uses it today?")
+                   (f"{increase:,.0f} t/yr of {f.flow} taken with no leakage statement: who "
+                   "uses it today?"))
 
 
 def check_case(a: Appraisal | Case) -> list[Finding]:

@@ -1189,7 +1189,7 @@ def flow_note(flow: str, *, grid_year: int | None = None, grid_change_per_year: 
             " CO2 of organic waste is biogenic and not counted."
         )
     if flow in MATERIALS:
-        ef, note, source = _material_table()[flow]
+        ef, _, source = _material_table()[flow]
         return (f"Material '{flow}' [t/yr] is converted with {ef:g} tCO2e/t cradle to gate"
                 f" ({source}).")
     if flow == "composting":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import typing
 
 import pytest
 
@@ -196,7 +197,7 @@ class TestBadInput:
 class TestReviewFields:
     """revisions, excludes, competes_for, accepted_warnings, capex kinds: validated by the schema."""
 
-    REVISION = {"date": "2026-12-01", "field": "capex.dryer.amount", "old": 90000,
+    REVISION: typing.ClassVar[dict] = {"date": "2026-12-01", "field": "capex.dryer.amount", "old": 90000,
                 "new": 100000, "why": "quote received", "source": "assumption: fixture quote"}
 
     def test_revisions_are_read(self, mini_data, write_case):
