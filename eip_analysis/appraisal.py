@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import emissions, finance, formatting
 from .cases import Case
-from .cashflow import CashFlows, Values, build, flow_quantities, flow_resolver
+from .cashflow import CashFlows, Values, build
 from .errors import InputError
 from .parameters import ResolvedParameters, resolve
 
@@ -71,7 +71,7 @@ def flow_emissions(
     fuel its present users burn instead, on the project side.
     """
     cf = cashflows if cashflows is not None else build(case, values)
-    resolver = flow_resolver(case, values)
+    resolver = cf.flows
     operating = cf.operating.astype(float)
     n_years = operating.shape[1]
     gwp, grid_year = params["gwp_set"], params["grid_factor_year"]
@@ -169,7 +169,7 @@ def evaluate(
     first_op = case.operation_start_year
     annual_net = (cf.section("benefits") + cf.section("opex"))[:, first_op] * usd
 
-    quantities = flow_quantities(case, values)
+    quantities = cf.flow_quantities()
     em = flow_emissions(case, params, values, cf)
     avoided_by_year = np.zeros(cf.operating.shape)
     for base, proj in em.values():
@@ -322,11 +322,11 @@ def _emissions_table(case: Case, params: Mapping[str, Any], values: Values | Non
                      cf: CashFlows) -> pd.DataFrame:
     """One row per resource flow (and leakage), quantities and tCO2e of an average operating
     year."""
-    quantities = flow_quantities(case, values)
+    quantities = cf.flow_quantities()
     em = flow_emissions(case, params, values, cf)
     life = float(cf.lifetime_years[0, 0])
     flows = {f.flow: f for f in case.resource_flows}
-    resolver = flow_resolver(case, values)
+    resolver = cf.flows
     rows = []
     for key, (eb, ep) in em.items():
         base_t, proj_t = float(eb[0].sum() / life), float(ep[0].sum() / life)

@@ -51,7 +51,9 @@ from .emissions import (
     FLOW_UNITS,
     FUELS,
     LANDFILL_FLOWS,
+    LANDFILL_SITES,
     RESIDUE_FUELS,
+    WASTEWATER_TREATMENTS,
     fuel_factors,
 )
 from .errors import InputError
@@ -138,8 +140,7 @@ class CapexItem(_Strict):
     description: Text
     party: Literal["supplier", "receiver"]
     year: Annotated[int, Field(ge=0, le=60)]
-    kind: Literal["equipment", "civil", "installation", "engineering", "permits", "land",
-                  "contingency", "working_capital", "other"] = "other"
+    kind: Literal[CAPEX_KINDS] = "other"
     amount: Quantity
     benchmark: Benchmark | None = None
 
@@ -230,11 +231,7 @@ class WastewaterMethane(_Strict):
 
     method: Literal["wastewater_methane"]
     cod_removed: Quantity  # [t/yr] of COD
-    treatment: Literal[
-        "untreated_discharge", "aerobic_well_managed", "aerobic_not_well_managed",
-        "anaerobic_digester_sludge", "anaerobic_reactor", "anaerobic_shallow_lagoon",
-        "anaerobic_deep_lagoon",
-    ]
+    treatment: Literal[WASTEWATER_TREATMENTS]
     bo: Quantity | None = None  # [t/t] CH4 per COD; default the IPCC 0.25
 
 
@@ -300,9 +297,8 @@ class ResourceFlow(_Strict):
     project_per_year: FlowAmount
     moisture: Quantity | None = None  # wet basis [fraction]
     ncv_as_received: Quantity | None = None  # [GJ/t]
-    site: Literal["managed_anaerobic", "unmanaged_deep", "unmanaged_shallow",
-                  "uncategorised"] | None = None
-    flare: Literal["open", "enclosed", "vented"] | None = None
+    site: Literal[LANDFILL_SITES] | None = None
+    flare: Literal[FLARE_TYPES] | None = None
     destruction_efficiency: Quantity | None = None  # measured [fraction]
     leakage: Leakage | None = None
     benchmark: Benchmark | None = None
@@ -656,9 +652,6 @@ def _flow_rules(case: Case) -> Iterator[tuple[str, str, object]]:
         if f.leakage is not None and f.flow not in RESIDUE_FUELS and f.flow != "fuel_oil":
             yield (f"{where}.leakage", (f"a residue flow ({', '.join(RESIDUE_FUELS)}) or fuel_oil "
                    "standing for a residue oil"), f.flow)
-        for name, q in (("destruction_efficiency", f.destruction_efficiency),):
-            if q is not None and not 0 <= q.value <= 1:
-                yield f"{where}.{name}.value", "a fraction in [0, 1]", q.value
     for path, q, _ in case.quantities():
         name = path.rsplit(".", 1)[-1]
         if FLOW_FIELD_UNITS.get(name) == "fraction" and path.startswith("resource_flows"):

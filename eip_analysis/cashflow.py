@@ -39,6 +39,11 @@ class CashFlows:
     line_section: dict[str, str]
     transfers: dict[str, np.ndarray] = field(default_factory=dict)  # net received, per party
     lifetime_years: np.ndarray = field(default_factory=lambda: np.ones((1, 1), dtype=int))
+    flows: FlowResolver | None = None  # the resource-flow quantities the lines were built from
+
+    def flow_quantities(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Baseline and project quantity per year of each resource flow, each ``(n, 1)``."""
+        return _quantities(self.flows)
 
     def section(self, name: str) -> np.ndarray:
         """Sum of the lines of one section (``capex``, ``opex``, ``benefits``, ``salvage``)."""
@@ -176,15 +181,19 @@ def build(case: Case, values: Values | None = None) -> CashFlows:
         line_section=section,
         transfers={k: np.broadcast_to(a, shape) for k, a in transfers.items()},
         lifetime_years=np.broadcast_to(lifetime, (n, 1)),
+        flows=read.flows,
     )
 
 
 def flow_quantities(case: Case, values: Values | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Baseline and project quantity per year of each resource flow, each ``(n, 1)``."""
-    read = _Reader(case, values)
-    return {f.flow: (np.asarray(read.flows.quantity(f.flow, "baseline"), dtype=float),
-                     np.asarray(read.flows.quantity(f.flow, "project"), dtype=float))
-            for f in case.resource_flows}
+    return _quantities(_Reader(case, values).flows)
+
+
+def _quantities(resolver: FlowResolver) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    return {flow: (np.asarray(resolver.quantity(flow, "baseline"), dtype=float),
+                   np.asarray(resolver.quantity(flow, "project"), dtype=float))
+            for flow in resolver.flows}
 
 
 def flow_resolver(case: Case, values: Values | None = None) -> FlowResolver:

@@ -45,6 +45,7 @@ from .cases import Case, Quantity
 from .cashflow import flow_resolver
 from .cli import command, valid_cases
 from .errors import InputError
+from .flows import FlowResolver
 
 #: Efficiency of an industrial boiler on the NCV basis [fraction]: below, a boiler is broken;
 #: above, it condenses (not the fire-tube and chain-grate boilers of the parks).
@@ -137,9 +138,8 @@ def load_shared_resources(path: str | Path | None = None) -> dict[str, SharedRes
 # -- one case -----------------------------------------------------------------------------------
 
 
-def _fuel_energy(a: Appraisal) -> dict[str, dict[str, float]]:
+def _fuel_energy(a: Appraisal, resolver: FlowResolver) -> dict[str, dict[str, float]]:
     """Per party: fuel energy [GJ/yr] added and removed by the exchange (as received)."""
-    resolver = flow_resolver(a.case)
     out: dict[str, dict[str, float]] = {}
     for f in a.case.resource_flows:
         if f.flow not in emissions.FUELS:
@@ -151,7 +151,7 @@ def _fuel_energy(a: Appraisal) -> dict[str, dict[str, float]]:
     return out
 
 
-def _energy_balance(a: Appraisal) -> Iterable[tuple[str, str]]:
+def _energy_balance(a: Appraisal, resolver: FlowResolver) -> Iterable[tuple[str, str]]:
     lo, hi = BOILER_EFFICIENCY_BOUNDS
     for i, f in enumerate(a.case.resource_flows):
         for side in ("baseline", "project"):
@@ -162,7 +162,7 @@ def _energy_balance(a: Appraisal) -> Iterable[tuple[str, str]]:
                     yield (f"resource_flows[{i}].{side}_per_year.{name}",
                            (f"boiler efficiency {q.value:.0%} outside {lo:.0%}-{hi:.0%} (NCV "
                            "basis, industrial boilers)"))
-    for party, e in _fuel_energy(a).items():
+    for party, e in _fuel_energy(a, resolver).items():
         if e["removed"] > 0 and e["added"] > 0:
             ratio = e["added"] / e["removed"]
             if not lo / hi <= ratio <= hi / lo:
@@ -200,12 +200,11 @@ def _verify_returns(a: Appraisal) -> Iterable[tuple[str, str]]:
     yield "metrics", f"{what}: verify; the drivers closest to switching are {drivers}"
 
 
-def _benchmarks(a: Appraisal) -> Iterable[tuple[str, str]]:
+def _benchmarks(a: Appraisal, resolver: FlowResolver) -> Iterable[tuple[str, str]]:
     ranges = typical_ranges()
     usd = (1.0 / a.parameters["exchange_rate_vnd_per_usd"] if a.case.currency == "VND" else 1.0)
     items = [(f"capex[{i}]", c.benchmark, c.amount.value * usd, "USD")
              for i, c in enumerate(a.case.capex) if c.benchmark is not None]
-    resolver = flow_resolver(a.case)
     for i, f in enumerate(a.case.resource_flows):
         if f.benchmark is not None and f.flow in emissions.FUELS:
             gj = float(np.ravel(resolver.quantity(f.flow, "baseline") * resolver.ncv(f.flow))[0])
@@ -229,13 +228,12 @@ def _benchmarks(a: Appraisal) -> Iterable[tuple[str, str]]:
                    f"{r.unit} ({bench.range}: {r.source[:120]})"))
 
 
-def _case_rules(a: Appraisal) -> Iterable[tuple[str, str, str]]:
+def _case_rules(a: Appraisal, resolver: FlowResolver) -> Iterable[tuple[str, str, str]]:
     case = a.case
     if not any(c.kind == "contingency" for c in case.capex):
         yield "contingency", "capex", "no contingency: add a capex item of kind contingency"
     if not case.vat_basis.strip():
         yield "vat", "vat_basis", "the case does not say whether its prices include VAT"
-    resolver = flow_resolver(case)
     for i, f in enumerate(case.resource_flows):
         base = f.baseline_per_year
         if isinstance(base, Quantity) and base.value != 0:
@@ -255,12 +253,13 @@ def _case_rules(a: Appraisal) -> Iterable[tuple[str, str, str]]:
 def check_case(a: Appraisal | Case) -> list[Finding]:
     """The plausibility findings of one case (see the module docstring for the checks)."""
     a = a if isinstance(a, Appraisal) else appraise(a)
+    resolver = flow_resolver(a.case)
     raw: list[tuple[str, str, str]] = []
-    raw += [("energy_balance", f, m) for f, m in _energy_balance(a)]
+    raw += [("energy_balance", f, m) for f, m in _energy_balance(a, resolver)]
     raw += [("range", f, m) for f, m in _ranges(a.case)]
     raw += [("verify_returns", f, m) for f, m in _verify_returns(a)]
-    raw += [("unit_cost", f, m) for f, m in _benchmarks(a)]
-    raw += list(_case_rules(a))
+    raw += [("unit_cost", f, m) for f, m in _benchmarks(a, resolver)]
+    raw += list(_case_rules(a, resolver))
     return [_finding(a.case, *r) for r in raw]
 
 

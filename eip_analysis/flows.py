@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from . import emissions
 from .errors import InputError
 
@@ -93,13 +91,3 @@ class FlowResolver:
             return self.quantity(amount.flow, amount.side)
         raise InputError("a known flow method", field=path, got=method)  # pragma: no cover
 
-
-def useful_heat_gj(resolver: FlowResolver, flow: str, side: str, efficiency: Any) -> Any:
-    """Fuel energy x efficiency [GJ/yr] of a fuel flow's side."""
-    return resolver.quantity(flow, side) * resolver.ncv(flow) * efficiency
-
-
-def as_column(x: Any) -> np.ndarray:
-    """A number or scenario array as an ``(n, 1)`` column."""
-    a = np.asarray(x, dtype=float)
-    return a.reshape(1, 1) if a.ndim == 0 else a.reshape(-1, 1)
