@@ -105,18 +105,22 @@ def flow_emissions(
                     else None, destruction_efficiency=eta)
                 pair.append(_column(per_year) * operating)
         out[f.flow] = (pair[0], pair[1])
-        leak = f.leakage
-        if leak is not None and leak.assessment == "displaced":
-            share = _column(resolver.read(f"resource_flows.{f.flow}.leakage.share_displaced",
-                                          leak.share_displaced))
-            taken = np.maximum(-_column(resolver.change(f.flow)), 0.0) * share
-            fuel_t = emissions.leakage_fuel_t(f.flow, taken, leak.replacement_fuel,
-                                              residue_ncv_gj_per_t=resolver.ncv(f.flow))
-            per_year = emissions.flow_co2e_t(leak.replacement_fuel, fuel_t, grid_year=grid_year,
+        if f.leakage is not None and f.leakage.assessment == "displaced":
+            per_year = emissions.flow_co2e_t(f.leakage.replacement_fuel,
+                                             _leakage_fuel_t(f, resolver), grid_year=grid_year,
                                              gwp=gwp)
             project = _column(per_year) * operating
             out[f"leakage.{f.flow}"] = (np.zeros_like(project), project)
     return out
+
+
+def _leakage_fuel_t(f: Any, resolver: Any) -> np.ndarray:
+    """Replacement fuel the residue's present users burn instead [t/yr], ``(n, 1)``."""
+    share = _column(resolver.read(f"resource_flows.{f.flow}.leakage.share_displaced",
+                                  f.leakage.share_displaced))
+    taken = np.maximum(-_column(resolver.change(f.flow)), 0.0) * share
+    return _column(emissions.leakage_fuel_t(f.flow, taken, f.leakage.replacement_fuel,
+                                            residue_ncv_gj_per_t=resolver.ncv(f.flow)))
 
 
 def _column(x: Any) -> np.ndarray:
@@ -332,10 +336,13 @@ def _emissions_table(case: Case, params: Mapping[str, Any], values: Values | Non
         base_t, proj_t = float(eb[0].sum() / life), float(ep[0].sum() / life)
         if key.startswith("leakage."):
             f = flows[key.removeprefix("leakage.")]
+            fuel = formatting.flow_label(f.leakage.replacement_fuel).lower()
             rows.append({
                 "flow": key, "party": f.party,
-                "description": f"Leakage: {f.leakage.displaced_use}",
-                "unit": "", "baseline_quantity": 0.0, "project_quantity": float("nan"),
+                "description": f"Leakage: {fuel} burnt instead by the present users of the "
+                               f"{f.flow.replace('_', ' ')} ({f.leakage.displaced_use})",
+                "unit": "t/yr", "baseline_quantity": 0.0,
+                "project_quantity": float(_leakage_fuel_t(f, resolver)[0, 0]),
                 "baseline_co2e_t_per_year": base_t, "project_co2e_t_per_year": proj_t,
                 "avoided_co2e_t_per_year": base_t - proj_t, "counted": True,
                 "method": emissions.leakage_note(f.flow, f.leakage),

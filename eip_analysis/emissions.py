@@ -1226,13 +1226,16 @@ def flow_note(flow: str, *, grid_year: int | None = None, grid_change_per_year: 
 
 def leakage_note(flow: str, leakage: Any) -> str:
     """One sentence on the leakage of a residue flow, for the report's emissions section."""
+    residue = flow.replace("_", " ")
     if leakage.assessment == "displaced":
-        return (f"Leakage (CDM Tool 16): {leakage.share_displaced.value:.0%} of the extra {flow}"
-                f" is taken from its present users ({leakage.displaced_use}), who are assumed to"
-                f" burn {leakage.replacement_fuel} instead, energy for energy; counted on the"
-                f" project side. Basis: {leakage.basis}")
+        fuel = _fuel_row(leakage.replacement_fuel)["ipcc_fuel"].lower()
+        return (f"Leakage (CDM Tool 16): {leakage.share_displaced.value:.0%} of the extra"
+                f" {residue} is taken from its present users ({leakage.displaced_use}), who are"
+                f" assumed to burn {fuel} instead, energy for energy; counted on the project"
+                f" side. Basis: {leakage.basis}")
     if leakage.assessment == "surplus":
-        return f"No leakage counted: the {flow} is surplus (CDM Tool 16 test). Basis: {leakage.basis}"
+        return (f"No leakage counted: the {residue} is surplus (CDM Tool 16 test)."
+                f" Basis: {leakage.basis}")
     return f"Leakage not assessed ({leakage.displaced_use}). {leakage.basis}"
 
 

@@ -126,7 +126,7 @@ FLOW_LABELS = {
     "open_burning": "Waste burnt in the open",
     "cement": "Cement",
     "fired_clay_brick": "Fired clay bricks",
-    **{f"leakage.{fuel}": f"Leakage: users of the {fuel.replace('_', ' ')} switch fuel"
+    **{f"leakage.{fuel}": f"Leakage ({fuel.replace('_', ' ')} users)"
        for fuel in ("wood", "rice_husk", "fuel_oil")},
 }
 

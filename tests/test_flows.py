@@ -108,4 +108,6 @@ def test_leakage_counts_the_replacement_fuel(mini_data, write_case):
     coal_t = 400 * 15.6 / 25.8  # half the 800 t of wood, energy for energy
     per_t_coal = 25.8e-3 * (94600 + 10 * 28 + 1.5 * 265) / 1000
     assert em.loc["leakage.wood", "project_co2e_t_per_year"] == pytest.approx(coal_t * per_t_coal)
+    assert em.loc["leakage.wood", "project_quantity"] == pytest.approx(coal_t)
+    assert em.loc["leakage.wood", "unit"] == "t/yr"
     assert "Leakage (CDM Tool 16)" in em.loc["leakage.wood", "method"]
