@@ -11,7 +11,7 @@ All money metrics are in USD (names end in ``_usd``): case amounts in VND are di
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ from . import emissions, finance, formatting
 from .cases import Case
 from .cashflow import CashFlows, Values, build
 from .errors import InputError
-from .parameters import ResolvedParameters, resolve
+from .parameters import ResolvedParameters, resolve, usd_per_unit
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,6 @@ class Metrics:
 
 
 METRIC_NAMES = tuple(f.name for f in fields(Metrics))
-
-
-def _to_usd(params: Mapping[str, Any], currency: str) -> float:
-    return 1.0 / params["exchange_rate_vnd_per_usd"] if currency == "VND" else 1.0
 
 
 def flow_emissions(
@@ -151,7 +147,7 @@ def evaluate(
     vary the discount rate per scenario.
     """
     cf = cashflows if cashflows is not None else build(case, values)
-    usd = _to_usd(params, case.currency)
+    usd = usd_per_unit(params, case.currency)
     net = cf.net * usd
     n = net.shape[0]
     rate = np.broadcast_to(
@@ -255,6 +251,8 @@ class Appraisal:
     cashflows: pd.DataFrame
     emissions: pd.DataFrame
     warnings: list[str]
+    #: The cash-flow arrays (one scenario) the metrics come from, for analyses of the same run.
+    base_flows: CashFlows | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:  # a.npv_usd reads a.metrics.npv_usd
         if name in METRIC_NAMES:
@@ -415,7 +413,7 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
     metrics = Metrics(**{
         k: (int(v[0]) if k == "sign_changes" else float(v[0])) for k, v in raw.items()
     })
-    usd = _to_usd(params.values, case.currency)
+    usd = usd_per_unit(params.values, case.currency)
     table = _cashflow_table(cf, usd, params["discount_rate"], case)
     emissions_table = _emissions_table(case, params.values, values, cf)
     increases = emissions_table[emissions_table["avoided_co2e_t_per_year"] < 0]
@@ -430,4 +428,28 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
         warnings=warnings_for(metrics, case,
                               ever_paid_back=bool((table["cumulative_cash_flow_usd"] > 0).any()),
                               largest_increase=largest_increase),
+        base_flows=cf,
     )
+
+
+def run_of(
+    case_or_appraisal: Case | Appraisal, overrides: Mapping[str, Any] | None = None, *,
+    parameters_dir=None,
+) -> tuple[Case, ResolvedParameters, CashFlows | None]:
+    """The case, the resolved parameters and the base cash flows of one run.
+
+    From an :class:`Appraisal` with no further ``overrides``: its own parameters and cash flows,
+    nothing recomputed. Otherwise the parameters are resolved (an appraisal's run overrides,
+    :attr:`ResolvedParameters.run_overrides`, are kept and ``overrides`` win over them) and the
+    cash flows are ``None`` (the caller builds those it needs).
+    """
+    if isinstance(case_or_appraisal, Appraisal):
+        a = case_or_appraisal
+        if not overrides:
+            return a.case, a.parameters, a.base_flows
+        case, run = a.case, {**a.parameters.run_overrides, **overrides}
+    else:
+        case, run = case_or_appraisal, dict(overrides or {})
+    params = resolve(case.parameter_overrides(), run, directory=parameters_dir,
+                     case_file=case.source_file)
+    return case, params, None

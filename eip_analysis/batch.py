@@ -7,17 +7,21 @@ seconds, report path or the error in one line). :func:`run_cases` maps it over t
 working directory of the process while a notebook runs); another executor (Dask...) can map the
 same function.
 
-``eip-analysis run`` (registered here) runs the cases, writes ``reports/<id>.html``, keeps the
-executed notebooks in ``reports/notebooks/``, with ``--workbooks`` the bank workbooks in
-``reports/workbooks/<id>.xlsx``, the statuses in ``reports/status/<id>.json`` (each as soon
-as its case finishes) and writes ``reports/index.html`` from the statuses of every case of the
-cases folder of the run (a status records its cases folder; statuses of another folder are left
-out). A worker process that dies (out of memory, killed) fails its case, not the batch.
+``eip-analysis run`` (:mod:`eip_analysis.cli`) runs the cases, writes ``reports/<id>.html``,
+keeps the executed notebooks in ``reports/notebooks/``, with ``--workbooks`` the bank workbooks
+in ``reports/workbooks/<id>.xlsx`` (written by the notebook from the report's own appraisal),
+the statuses in ``reports/status/<id>.json`` (each as soon as its case finishes) and writes
+``reports/index.html`` from the statuses of every case of the cases folder of the run (a status
+records its cases folder; statuses of another folder are left out). A worker process that dies
+(out of memory, killed) fails its case, not the batch.
+
+The worker does not parse the case: the notebook does, once, and glues the report's summary
+(key figures as the report shows them, the case's SHA-256, title, park) into its executed copy
+(:func:`eip_analysis.report.read_summary`); the status and the index are written from it.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 import os
@@ -32,21 +36,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__, paths, report, workbook
-from .cases import PLAIN_NAME, case_path
-from .cli import _cases_arg, command
-from .errors import InputError
-from .files import atomic_write_text
-from .report import escape as _e
+import nbformat
 
-#: Figures of a report repeated in the index, by :func:`eip_analysis.report.key_figures` key.
-INDEX_FIGURES = {
-    "npv": "NPV",
-    "irr": "IRR",
-    "discounted_payback": "Discounted payback",
-    "co2e_avoided_per_year": "Emissions avoided",
-    "abatement_cost": "Abatement cost",
-}
+from . import paths, report
+from .errors import InputError
+from .fields import INDEX_FIGURES
+from .files import atomic_write_text
 
 
 @dataclass(frozen=True)
@@ -83,6 +78,7 @@ class CaseStatus:
     parameters: dict[str, Any] = field(default_factory=dict)  #: run parameters given
     finished: str = ""  #: ISO date and time (UTC) the run ended
     cases_dir: str = ""  #: resolved folder of the case file ("" in statuses of older versions)
+    case_sha256: str = ""  #: SHA-256 of the case file the report was computed from
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
@@ -116,6 +112,15 @@ def _remove_temporary_notebooks(task: ReportTask) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _failed_summary(task: ReportTask) -> dict[str, Any]:
+    """The summary a failed notebook glued before it failed (title, park...), or ``{}``."""
+    failed = report.report_paths(task.output_dir, task.case_id)["failed"]
+    try:
+        return report.read_summary(nbformat.read(str(failed), as_version=4)) or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 def run_one(task: ReportTask) -> CaseStatus:
     """Produce one report; never raises for a failing case (except on Ctrl-C).
 
@@ -126,29 +131,33 @@ def run_one(task: ReportTask) -> CaseStatus:
     Returns
     -------
     CaseStatus
-        ``ok`` with the report path and the index figures, or ``failed`` with the error in one
-        line (:func:`eip_analysis.report.one_line_error`); ``seconds`` is the wall time [s].
+        ``ok`` with the report path and the index figures (those the executed notebook glued:
+        the report's own), or ``failed`` with the error in one line
+        (:func:`eip_analysis.report.one_line_error`); ``seconds`` is the wall time [s].
     """
     start = time.perf_counter()
     info: dict[str, Any] = {"parameters": dict(task.parameters),
                             "cases_dir": resolved_cases_dir(task.cases_dir)}
+    summary: dict[str, Any] = {}
     try:
-        run = report.check_parameters(task.case_id, task.cases_dir, **task.parameters)
+        target = workbook_path(task.output_dir, task.case_id) if task.workbooks else None
+        run = report.check_parameters(task.case_id, task.cases_dir, workbook_path=target,
+                                      **task.parameters)
         info["currency"] = run.currency
         info["parameters"] = run.given
-        case = run.load_case()
-        info.update(title=case.title, park=case.park, data_quality=case.data_quality)
-        html = report.run_report(run, task.output_dir, notebook=task.notebook)
-        appraisal = run.appraise()
-        if task.workbooks:  # written atomically: a failure leaves no partial file
-            info["workbook"] = str(workbook.write_workbook(
-                appraisal, workbook_path(task.output_dir, task.case_id)))
-        figures = report.key_figures(appraisal, run.currency).set_index("key")["text"]
-        info["figures"] = {k: figures[k] for k in INDEX_FIGURES}
+        html, summary = report.execute_report(run, task.output_dir, notebook=task.notebook)
+        if not summary:
+            raise report.ReportError("the notebook glued no summary (a cell tagged summary "
+                                     "calling eip_analysis.report.glue)")
+        info.update(figures={k: summary["figures"][k] for k in INDEX_FIGURES},
+                    workbook=summary.get("workbook"))
         ok, error, path = True, None, str(html)
     except Exception as exc:  # noqa: BLE001 - a failing case is a status, not a crash
         ok, error, path = False, report.one_line_error(exc), None
+        summary = summary or _failed_summary(task)
         info.pop("workbook", None)
+    info.update({k: summary[k] for k in ("title", "park", "data_quality", "case_sha256")
+                 if k in summary})
     return CaseStatus(case_id=task.case_id, ok=ok, seconds=time.perf_counter() - start,
                       report=path, error=error, finished=datetime.now(UTC).isoformat(
                           timespec="seconds"), **info)
@@ -292,85 +301,6 @@ def read_statuses(output_dir: str | Path, case_ids: Iterable[str]) -> list[CaseS
     return out
 
 
-def _describe_parameters(parameters: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k} = {v}" for k, v in parameters.items()) or "defaults"
-
-
-def index_html(statuses: Sequence[CaseStatus], output_dir: str | Path,
-               *, generated: datetime | None = None, cases_dir: str | None = None) -> str:
-    """The index page: one row per case with headline figures, status and link; then failures.
-
-    Parameters
-    ----------
-    statuses : sequence of CaseStatus
-    output_dir : path
-        Folder of the index; report links are relative to it, and a failed case links to its
-        last good report when one is there.
-    generated : datetime, optional
-        Date shown on the page (default now, UTC).
-    cases_dir : str, optional
-        Folder of the case files, named in the summary line.
-
-    Returns
-    -------
-    str
-        A self-contained page (:func:`eip_analysis.report.page_html`); all text escaped.
-    """
-    output_dir = Path(output_dir)
-    generated = generated or datetime.now(UTC)
-    run_parameters = {_describe_parameters(s.parameters) for s in statuses}
-    per_row = len(run_parameters) > 1  # a column only when the runs differ
-    head = ["Case", "Opportunity", "Park", "Data", *INDEX_FIGURES.values(), "Status", "Run time [s]",
-            *(["Run parameters"] if per_row else [])]
-    num = set(range(4, 4 + len(INDEX_FIGURES))) | {4 + len(INDEX_FIGURES) + 1}
-    header = "".join(f"<th{report.NUM if i in num else ''}>{_e(h)}</th>"
-                     for i, h in enumerate(head))
-    rows = []
-    for s in statuses:
-        html_file = output_dir / f"{s.case_id}.html"
-        if s.ok:
-            link = f'<a href="{_e(html_file.name)}">{_e(s.case_id)}</a>'
-            if s.workbook:
-                link += f'<br>(<a href="workbooks/{_e(Path(s.workbook).name)}">workbook</a>)'
-            status = '<span class="status-ok">ok</span>'
-        else:
-            link = _e(s.case_id)
-            if html_file.exists():
-                link += f'<br>(<a href="{_e(html_file.name)}">last good report</a>)'
-            status = '<span class="status-failed">failed</span>'
-        figures = [s.figures.get(k, "") if s.ok else "" for k in INDEX_FIGURES]
-        cells = [link, _e(s.title), _e(s.park), _e(s.data_quality),
-                 *[_e(f) for f in figures], status, _e(f"{s.seconds:.1f}"),
-                 *([_e(_describe_parameters(s.parameters))] if per_row else [])]
-        tds = "".join(f"<td{report.NUM if i in num else ''}>{c}</td>"
-                      for i, c in enumerate(cells))
-        rows.append(f'<tr data-case="{_e(s.case_id)}" data-status="{"ok" if s.ok else "failed"}">'
-                    f"{tds}</tr>")
-    shared = (f" Run parameters: {_e(run_parameters.pop())}." if len(run_parameters) == 1
-              else "")
-    if cases_dir:
-        shared += f" Cases folder: {_e(cases_dir)}."
-    failed = [s for s in statuses if not s.ok]
-    failures = "".join(f'<li data-case="{_e(s.case_id)}"><strong>{_e(s.case_id)}</strong>: '
-                       f"{_e(s.error)}</li>" for s in failed)
-    n_ok = len(statuses) - len(failed)
-    body = (
-        "<header><p class=\"eyebrow\">Industrial symbiosis investment cases &middot; Hoa Khanh and "
-        "Tra Noc 1&amp;2 eco-industrial parks</p><h1>Investment-case reports</h1>"
-        f'<p id="summary">{n_ok} report{"s" if n_ok != 1 else ""} written, {len(failed)} '
-        f"failed. Generated {_e(generated.strftime('%Y-%m-%d %H:%M UTC'))} by eip-analysis "
-        f"{_e(__version__)}. Figures are for the project (both parties together); money in the "
-        "currency of each run, at constant prices and a real discount rate. Cases marked "
-        f"<em>illustrative</em> are engineering estimates to be confirmed by the survey.{shared}"
-        "</p>"
-        "</header>"
-        f'<div class="table-wrap"><table id="reports" class="index"><thead><tr>{header}</tr>'
-        f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
-        + (f'<h2>Failures</h2><ul id="failures">{failures}</ul>' if failed else "")
-    )
-    return report.page_html("Investment-case reports", body)
-
-
 def index_statuses(output_dir: str | Path,
                    cases_dir: str | Path | None = None) -> list[CaseStatus]:
     """The statuses the index shows: those of the cases in ``cases_dir`` (default folder when
@@ -385,8 +315,8 @@ def write_index(output_dir: str | Path, cases_dir: str | Path | None = None) -> 
     """Write ``<output_dir>/index.html`` from :func:`index_statuses`."""
     statuses = index_statuses(output_dir, cases_dir)
     return atomic_write_text(Path(output_dir) / "index.html",
-                             index_html(statuses, output_dir,
-                                        cases_dir=resolved_cases_dir(cases_dir)))
+                             report.index_html(statuses, output_dir,
+                                               cases_dir=resolved_cases_dir(cases_dir)))
 
 
 def summary_table(statuses: Sequence[CaseStatus]) -> str:
@@ -398,63 +328,3 @@ def summary_table(statuses: Sequence[CaseStatus]) -> str:
         lines.append(f"{s.case_id:{width}s}  {'ok' if s.ok else 'FAILED':6s}  "
                      f"{s.seconds:7.1f}  {s.report if s.ok else s.error}")
     return "\n".join(lines)
-
-
-# -- the command ----------------------------------------------------------------------------------
-
-
-def _run_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("case_ids", nargs="*", metavar="CASE_ID", help="cases to report on")
-    p.add_argument("--all", action="store_true", help="every case of the cases folder")
-    p.add_argument("--jobs", "-j", type=int, default=1, help="reports run in parallel (default 1)")
-    p.add_argument("--output", type=Path, default=None,
-                   help="folder for the reports (default reports/)")
-    p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                   help="report parameter for every case: "
-                        f"{', '.join(report.RUN_PARAMETERS)} (repeat for several)")
-    p.add_argument("--workbooks", action="store_true",
-                   help="also write the bank workbook of each case, <output>/workbooks/<id>.xlsx")
-    _cases_arg(p)
-
-
-def _case_ids(args: argparse.Namespace) -> list[str]:
-    if args.all == bool(args.case_ids):
-        raise InputError("case ids or --all (not both)", field="run")
-    folder = args.cases if args.cases is not None else paths.cases_dir()
-    if args.cases is not None and not folder.is_dir():
-        raise InputError("an existing folder of case files", file=folder)
-    if args.all:
-        ids = sorted(p.stem for p in folder.glob("*.yaml") if PLAIN_NAME.match(p.stem))
-        if not ids:
-            raise InputError("a folder with case files (*.yaml)", file=folder)
-        return ids
-    for cid in args.case_ids:
-        case_path(cid, folder)  # unknown ids: one line listing the known ones
-    return list(dict.fromkeys(args.case_ids))
-
-
-@command("run", "render the HTML investment-case report of each case, and an index", _run_args)
-def _run(args: argparse.Namespace) -> int:
-    ids = _case_ids(args)
-    given = report.parse_assignments(args.parameter)
-    cases_dir = str(args.cases.resolve()) if args.cases is not None else None
-    report.check_parameters(ids[0], cases_dir, **given)  # bad -p values fail before any run
-    output = (args.output if args.output is not None else paths.reports_dir()).resolve()
-    if args.jobs < 1:
-        raise InputError("a number of jobs >= 1", field="--jobs", got=args.jobs)
-    check_output_folder(output)  # an unwritable --output fails in one line, before any run
-    tasks = [ReportTask(case_id=cid, output_dir=str(output), cases_dir=cases_dir,
-                        parameters=given, workbooks=args.workbooks) for cid in ids]
-
-    def keep(status: CaseStatus) -> None:  # each status on disk as soon as its case is done
-        write_statuses([with_previous_details(status, output)], output)
-
-    statuses = run_cases(tasks, jobs=args.jobs, on_status=keep)
-    index = write_index(output, cases_dir)
-    indexed = index_statuses(output, cases_dir)
-    print(summary_table(statuses))
-    n_failed = sum(not s.ok for s in statuses)
-    n_index_failed = sum(not s.ok for s in indexed)
-    print(f"\nthis run: {len(statuses) - n_failed} report(s) written, {n_failed} failed; "
-          f"index: {index} ({len(indexed)} cases, {n_index_failed} failed at their last run)")
-    return 1 if n_failed else 0

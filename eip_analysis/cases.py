@@ -31,7 +31,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -59,61 +59,23 @@ from .emissions import (
 from .errors import InputError
 from .flows import FlowResolver
 from .parameters import Parameter, check_overrides
+from .quantities import Quantity
 
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 CURRENCIES = ("VND", "USD")
 #: Physical units a quantity may be counted in (a price is then ``<currency>/<unit>``).
 QUANTITY_UNITS = ("t", "kg", "MWh", "kWh", "GJ", "m3", "kWp", "unit", "person-day")
-DISTRIBUTIONS = ("triangular", "uniform", "normal", "lognormal")
-PARTIES = ("supplier", "receiver")
+#: A party of an exchange: the firm whose residue, energy or service it is, or the one using it.
+Party = Literal["supplier", "receiver"]
+#: The parties, in the order reports show them.
+PARTIES: tuple[str, ...] = get_args(Party)
 
 Name = Annotated[str, Field(pattern=PLAIN_NAME.pattern, max_length=64)]
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Text = Annotated[str, Field(min_length=1)]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Quantity(_Strict):
-    """A number with its unit and its source (or the word *assumption*), optionally a range."""
-
-    value: FiniteFloat
-    unit: str
-    source: Annotated[str, Field(min_length=3)]
-    low: FiniteFloat | None = None
-    high: FiniteFloat | None = None
-    distribution: Literal["triangular", "uniform", "normal", "lognormal"] | None = None
-
-    @field_validator("value", "low", "high", mode="before")
-    @classmethod
-    def _not_bool(cls, v: Any) -> Any:
-        if isinstance(v, bool):
-            raise ValueError("a number, not true/false")  # noqa: TRY004 (pydantic wants ValueError)
-        return v
-
-    @model_validator(mode="after")
-    def _range(self) -> Quantity:
-        if (self.low is None) != (self.high is None):
-            raise ValueError("low and high given together")
-        if self.low is not None and not (self.low <= self.value <= self.high):
-            raise ValueError(
-                f"low <= value <= high, got low={self.low:g}, value={self.value:g}, high={self.high:g}"
-            )
-        if self.distribution is not None and self.low is None:
-            raise ValueError(f"low and high with distribution {self.distribution!r}")
-        if self.distribution == "lognormal" and self.low is not None and self.low <= 0:
-            raise ValueError("low > 0 for a lognormal distribution")
-        return self
-
-    @property
-    def is_assumption(self) -> bool:
-        return self.source.lower().startswith("assumption")
-
-    @property
-    def has_range(self) -> bool:
-        return self.low is not None
 
 
 class Benchmark(_Strict):
@@ -138,7 +100,7 @@ class CapexItem(_Strict):
 
     name: Name
     description: Text
-    party: Literal["supplier", "receiver"]
+    party: Party
     year: Annotated[int, Field(ge=0, le=60)]
     kind: Literal[CAPEX_KINDS] = "other"
     amount: Quantity
@@ -148,7 +110,7 @@ class CapexItem(_Strict):
 class Salvage(_Strict):
     """Residual value of the assets, received by ``party`` in the last operating year."""
 
-    party: Literal["supplier", "receiver"]
+    party: Party
     amount: Quantity
 
 
@@ -161,7 +123,7 @@ class AnnualLine(_Strict):
 
     name: Name
     description: Text
-    party: Literal["supplier", "receiver"]
+    party: Party
     kind: Literal[
         "avoided_purchase", "avoided_disposal", "product_sale", "service_fee", "operating_cost", "other"
     ] = "other"
@@ -188,7 +150,7 @@ class Transfer(_Strict):
 
     name: Name
     description: Text
-    payer: Literal["supplier", "receiver"]
+    payer: Party
     quantity_per_year: Quantity | None = None
     quantity_from_flow: str | None = None
     unit_price: Quantity
@@ -291,7 +253,7 @@ class ResourceFlow(_Strict):
     """
 
     flow: str
-    party: Literal["supplier", "receiver"]
+    party: Party
     description: Text
     baseline_per_year: FlowAmount
     project_per_year: FlowAmount
@@ -365,7 +327,7 @@ class Financing(_Strict):
     """
 
     lender: str = ""
-    borrower: Literal["project", "supplier", "receiver"] = "project"
+    borrower: Literal["project", *PARTIES] = "project"
     debt_share: Quantity | None = None  # [fraction of capex]
     interest_rate: Quantity | None = None  # nominal [1/yr]
     tenor_years: Quantity | None = None  # [yr], from the first operating year, incl. grace
@@ -948,13 +910,18 @@ def load_case(id_or_path: str | Path, cases_dir: str | Path | None = None) -> Ca
     return parse_case(data, path, text)
 
 
-def scan_cases(directory: str | Path | None = None) -> list[tuple[Path, Case | InputError]]:
-    """Validate every ``*.yaml`` in ``directory``; each result is a Case or the InputError."""
+def scan_cases(directory: str | Path | None = None, *,
+               skip: str | Path | None = None) -> list[tuple[Path, Case | InputError]]:
+    """Validate every ``*.yaml`` in ``directory`` (but ``skip``, a file already loaded); each
+    result is a Case or the InputError."""
     directory = Path(directory) if directory is not None else paths.cases_dir()
     if not directory.is_dir():
         raise InputError("an existing folder of case files", file=directory)
+    skipped = Path(skip).resolve() if skip is not None else None
     out: list[tuple[Path, Case | InputError]] = []
     for p in sorted(directory.glob("*.yaml")):
+        if skipped is not None and p.resolve() == skipped:
+            continue
         try:
             if not PLAIN_NAME.match(p.stem):
                 raise InputError("a file named <plain id>.yaml", file=p)
@@ -962,6 +929,15 @@ def scan_cases(directory: str | Path | None = None) -> list[tuple[Path, Case | I
         except InputError as exc:
             out.append((p, exc))
     return out
+
+
+def valid_cases(directory: str | Path | None = None
+                ) -> tuple[list[Case], list[tuple[Path, InputError]]]:
+    """Every case of the folder that validates, and the errors of those that do not."""
+    good, bad = [], []
+    for path, result in scan_cases(directory):
+        (bad.append((path, result)) if isinstance(result, InputError) else good.append(result))
+    return good, bad
 
 
 def load_cases(directory: str | Path | None = None) -> dict[str, Case]:

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cases import AnnualLine, Case, Quantity, Transfer
+from .cases import AnnualLine, Case, Transfer
 from .errors import InputError
 from .flows import FlowResolver
+from .quantities import Quantity
 
 Values = Mapping[str, float | np.ndarray]
 

@@ -27,7 +27,6 @@ The checks (``check`` codes):
 
 from __future__ import annotations
 
-import argparse
 import csv
 import functools
 import math
@@ -41,11 +40,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import emissions, paths
 from .appraisal import Appraisal, appraise
-from .cases import Case, Quantity
+from .cases import Case
 from .cashflow import flow_resolver
-from .cli import command, valid_cases
 from .errors import InputError
 from .flows import FlowResolver
+from .quantities import Quantity
 
 #: Efficiency of an industrial boiler on the NCV basis [fraction]: below, a boiler is broken;
 #: above, it condenses (not the fire-tube and chain-grate boilers of the parks).
@@ -339,37 +338,3 @@ def run_checks(cases: Sequence[Case]) -> tuple[list[Finding], list[tuple[str, In
             errors.append((c.id, err))
     findings += check_portfolio(cases)
     return findings, errors
-
-
-# -- command ------------------------------------------------------------------------------------
-
-
-def _args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("ids", nargs="*", metavar="ID", help="case ids (default: all)")
-    p.add_argument("--cases", type=Path, default=None,
-                   help="folder of case files (default data/raw/cases)")
-    p.add_argument("--strict", action="store_true",
-                   help="exit 1 when a warning is not accepted by its case file")
-
-
-@command("check", "plausibility checks across the cases, one line per finding", _args)
-def _check(args: argparse.Namespace) -> int:
-    good, bad = valid_cases(args.cases)
-    if args.ids:
-        unknown = sorted(set(args.ids) - {c.id for c in good} - {p.stem for p, _ in bad})
-        if unknown:
-            raise InputError(f"case ids among {', '.join(sorted(c.id for c in good))}",
-                             field="ID", got=unknown[0])
-    findings, errors = run_checks(good)
-    if args.ids:
-        findings = [f for f in findings if f.case_id in args.ids]
-    for f in findings:
-        print(f.line())
-    for _, err in bad:
-        print(f"error: {err}")
-    for _, err in errors:
-        print(f"error: {err}")
-    open_ = [f for f in findings if not f.accepted]
-    print(f"{len(open_)} warning(s), {len(findings) - len(open_)} accepted, "
-          f"{len(bad) + len(errors)} case(s) not checked")
-    return 1 if (bad or errors or (args.strict and open_)) else 0

@@ -1,28 +1,29 @@
-"""The ``eip-analysis`` command.
+"""The ``eip-analysis`` command: the front door that imports the commands of the package.
 
 ``eip-analysis validate``  check every case file; one line per problem.
 ``eip-analysis metrics``   appraise every valid case; write ``data/processed/``; print a summary.
+``eip-analysis check``     plausibility checks across the cases (:mod:`eip_analysis.checks`).
+``eip-analysis workbook``  the bank workbook of cases (:mod:`eip_analysis.workbook`).
+``eip-analysis run``       the HTML reports and their index (:mod:`eip_analysis.batch`).
 
-User mistakes print one line (file: field: expected ...) and exit 1; no traceback.
+Each subcommand is its arguments and a handler here, calling the library; no module of the
+library imports this one. User mistakes print one line (file: field: expected ...) and exit 1;
+no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, formatting, paths
 from .appraisal import appraise
-from .cases import Case, scan_cases
+from .cases import PLAIN_NAME, case_path, valid_cases
 from .errors import InputError
 
-#: Modules whose import registers more subcommands (``run``, ``workbook``).
-SUBCOMMAND_MODULES: tuple[str, ...] = ("batch", "workbook", "checks")
-
-#: Subcommands register here: name -> (add_arguments, handler). Other modules add their own.
+#: The subcommands: name -> (help, add_arguments, handler), in the order ``--help`` lists them.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
 
 
@@ -41,14 +42,6 @@ def _cases_arg(p: argparse.ArgumentParser) -> None:
 
 def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
-
-
-def valid_cases(cases_dir: Path | None) -> tuple[list[Case], list[tuple[Path, InputError]]]:
-    """Every case of the folder that validates, and the errors of those that do not."""
-    good, bad = [], []
-    for path, result in scan_cases(cases_dir):
-        (bad.append((path, result)) if isinstance(result, InputError) else good.append(result))
-    return good, bad
 
 
 @command("validate", "check every case file against the schema", _cases_arg)
@@ -105,11 +98,133 @@ def _metrics(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _check_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ids", nargs="*", metavar="ID", help="case ids (default: all)")
+    _cases_arg(p)
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when a warning is not accepted by its case file")
+
+
+@command("check", "plausibility checks across the cases, one line per finding", _check_args)
+def _check(args: argparse.Namespace) -> int:
+    from .checks import run_checks
+
+    good, bad = valid_cases(args.cases)
+    if args.ids:
+        unknown = sorted(set(args.ids) - {c.id for c in good} - {p.stem for p, _ in bad})
+        if unknown:
+            raise InputError(f"case ids among {', '.join(sorted(c.id for c in good))}",
+                             field="ID", got=unknown[0])
+    findings, errors = run_checks(good)
+    if args.ids:
+        findings = [f for f in findings if f.case_id in args.ids]
+    for f in findings:
+        print(f.line())
+    for _, err in [*bad, *errors]:
+        print(f"error: {err}")
+    open_ = [f for f in findings if not f.accepted]
+    print(f"{len(open_)} warning(s), {len(findings) - len(open_)} accepted, "
+          f"{len(bad) + len(errors)} case(s) not checked")
+    return 1 if (bad or errors or (args.strict and open_)) else 0
+
+
+def _workbook_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case_ids", nargs="*", metavar="CASE_ID", help="case ids (e.g. HK-01)")
+    p.add_argument("--all", action="store_true", help="every valid case")
+    p.add_argument("--output", type=Path, default=None,
+                   help="folder for the workbooks (default reports/workbooks)")
+    _cases_arg(p)
+
+
+@command("workbook", "write the bank workbook (.xlsx with live formulas) of cases",
+         _workbook_args)
+def _workbook(args: argparse.Namespace) -> int:
+    from .cases import load_case
+    from .workbook import write_workbook
+
+    if args.all:
+        cases, bad = valid_cases(args.cases)
+    elif args.case_ids:
+        cases, bad = [load_case(i, args.cases) for i in args.case_ids], []
+    else:
+        raise InputError("one or more case ids, or --all", field="workbook")
+    failed = 0
+    for _, err in bad:
+        _error(str(err))
+        failed += 1
+    for case in cases:
+        try:
+            out = write_workbook(case, args.output)
+        except InputError as err:
+            _error(str(err))
+            failed += 1
+            continue
+        print(f"wrote {out}")
+    return 1 if failed else 0
+
+
+def _run_args(p: argparse.ArgumentParser) -> None:
+    from .report import RUN_PARAMETERS
+
+    p.add_argument("case_ids", nargs="*", metavar="CASE_ID", help="cases to report on")
+    p.add_argument("--all", action="store_true", help="every case of the cases folder")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="reports run in parallel (default 1)")
+    p.add_argument("--output", type=Path, default=None,
+                   help="folder for the reports (default reports/)")
+    p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                   help=f"report parameter for every case: {', '.join(RUN_PARAMETERS)} "
+                        "(repeat for several)")
+    p.add_argument("--workbooks", action="store_true",
+                   help="also write the bank workbook of each case, <output>/workbooks/<id>.xlsx")
+    _cases_arg(p)
+
+
+def _case_ids(args: argparse.Namespace) -> list[str]:
+    if args.all == bool(args.case_ids):
+        raise InputError("case ids or --all (not both)", field="run")
+    folder = args.cases if args.cases is not None else paths.cases_dir()
+    if args.cases is not None and not folder.is_dir():
+        raise InputError("an existing folder of case files", file=folder)
+    if args.all:
+        ids = sorted(p.stem for p in folder.glob("*.yaml") if PLAIN_NAME.match(p.stem))
+        if not ids:
+            raise InputError("a folder with case files (*.yaml)", file=folder)
+        return ids
+    for cid in args.case_ids:
+        case_path(cid, folder)  # unknown ids: one line listing the known ones
+    return list(dict.fromkeys(args.case_ids))
+
+
+@command("run", "render the HTML investment-case report of each case, and an index", _run_args)
+def _run(args: argparse.Namespace) -> int:
+    from . import batch, report
+
+    ids = _case_ids(args)
+    given = report.parse_assignments(args.parameter)
+    cases_dir = str(args.cases.resolve()) if args.cases is not None else None
+    report.check_parameters(ids[0], cases_dir, **given)  # bad -p values fail before any run
+    output = (args.output if args.output is not None else paths.reports_dir()).resolve()
+    if args.jobs < 1:
+        raise InputError("a number of jobs >= 1", field="--jobs", got=args.jobs)
+    batch.check_output_folder(output)  # an unwritable --output fails in one line, before any run
+    tasks = [batch.ReportTask(case_id=cid, output_dir=str(output), cases_dir=cases_dir,
+                              parameters=given, workbooks=args.workbooks) for cid in ids]
+
+    def keep(status: batch.CaseStatus) -> None:  # each status on disk as soon as it is done
+        batch.write_statuses([batch.with_previous_details(status, output)], output)
+
+    statuses = batch.run_cases(tasks, jobs=args.jobs, on_status=keep)
+    index = batch.write_index(output, cases_dir)
+    indexed = batch.index_statuses(output, cases_dir)
+    print(batch.summary_table(statuses))
+    n_failed = sum(not s.ok for s in statuses)
+    n_index_failed = sum(not s.ok for s in indexed)
+    print(f"\nthis run: {len(statuses) - n_failed} report(s) written, {n_failed} failed; "
+          f"index: {index} ({len(indexed)} cases, {n_index_failed} failed at their last run)")
+    return 1 if n_failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    # Modules that register further subcommands are imported here, not at import time of
-    # this module, so `import eip_analysis` stays light.
-    for module in SUBCOMMAND_MODULES:
-        importlib.import_module(f"{__package__}.{module}")
     parser = argparse.ArgumentParser(
         prog="eip-analysis",
         description="Investment cases for industrial symbiosis opportunities.",

@@ -77,18 +77,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import finance, formatting
-from .appraisal import Appraisal
-from .cases import FINANCING_PARAMETERS, Case, Quantity
+from .appraisal import Appraisal, run_of
+from .cases import FINANCING_PARAMETERS, Case
 from .cashflow import CashFlows, Values, build
 from .errors import InputError
-from .parameters import RUN_OVERRIDE_SOURCE, ResolvedParameters, resolve
+from .parameters import ResolvedParameters, resolve, usd_per_unit
+from .quantities import Quantity
 
 #: Paths a run may vary per scenario through ``values=`` besides the case's own numbers.
 PARAMETER_PATHS: dict[str, str] = {
@@ -656,10 +656,6 @@ def _levered(case: Case, u: _Unlevered, terms: Terms, debt_share: np.ndarray) ->
                     dscr=dscr)
 
 
-def _usd(params: Mapping[str, Any], currency: str) -> float:
-    return 1.0 / params["exchange_rate_vnd_per_usd"] if currency == "VND" else 1.0
-
-
 def build_financing(
     case: Case, params: Mapping[str, Any], values: Values | None = None,
     cashflows: CashFlows | None = None,
@@ -687,7 +683,7 @@ def build_financing(
     for_cf, for_terms = split_values(case, values)
     cf = cashflows if cashflows is not None else build(case, for_cf)
     terms = terms_for(case, params, for_terms)
-    u = _unlevered(case, cf, terms, _usd(params, case.currency))
+    u = _unlevered(case, cf, terms, usd_per_unit(params, case.currency))
     lev = _levered(case, u, terms, terms.debt_share)
     n = u.capex.shape[0]
     zero_debt = _levered(case, u, terms, np.zeros((n, 1)))
@@ -1039,14 +1035,16 @@ def financing_warnings(fa: FinancingAppraisal) -> list[str]:
 
 
 def appraise_financing(
-    case: Case, *, values: Values | None = None, parameters_dir=None, **overrides: Any,
+    case: Case | Appraisal, *, values: Values | None = None, parameters_dir=None,
+    **overrides: Any,
 ) -> FinancingAppraisal:
     """Financing, tax and the equity view of one case.
 
     Parameters
     ----------
-    case : Case
-        From :func:`eip_analysis.load_case`.
+    case : Case or Appraisal
+        From :func:`eip_analysis.load_case`, or an appraisal of it, whose parameters and cash
+        flows are then reused (nothing re-resolved, no cash flow rebuilt).
     values : mapping of str to float, optional
         Single replacement values by path (case numbers or financing terms).
     parameters_dir : path, optional
@@ -1072,8 +1070,9 @@ def appraise_financing(
         if np.ndim(v) != 0:
             raise InputError("a single number per path; use evaluate_financing() for arrays",
                              field=path)
-    params = resolve_parameters(case, overrides, parameters_dir=parameters_dir)
-    flows = build_financing(case, params.values, values)
+    case, params, cf = run_of(case, overrides, parameters_dir=parameters_dir)
+    for_cf, _ = split_values(case, values)
+    flows = build_financing(case, params.values, values, cashflows=None if for_cf else cf)
     raw = evaluate_financing(case, params.values, flows=flows)
     metrics = FinancingMetrics(**{k: float(v[0]) for k, v in raw.items()})
     fa = FinancingAppraisal(case=case, parameters=params, metrics=metrics, flows=flows,
@@ -1111,321 +1110,3 @@ def financing_summary(fa: FinancingAppraisal) -> pd.DataFrame:
          f"{formatting.percent(p['discount_rate'])} / {formatting.percent(nominal, digits=2)}"),
     ]
     return pd.DataFrame(rows, columns=["metric", "value", "unit", "in words"])
-
-
-# ---------------------------------------------------------------------------------------------
-# Both parties' view and the transfer price
-# ---------------------------------------------------------------------------------------------
-
-
-def case_and_overrides(
-    case_or_appraisal: Case | Appraisal, overrides: Mapping[str, Any] | None = None,
-) -> tuple[Case, dict[str, Any]]:
-    """The case and the run's parameter overrides, from a Case or an :class:`Appraisal`.
-
-    An appraisal's run overrides (``appraise(case, discount_rate=0.08)``) are kept; ``overrides``
-    win over them.
-    """
-    if isinstance(case_or_appraisal, Appraisal):
-        a = case_or_appraisal
-        run = {k: v for k, v in a.parameters.values.items()
-               if a.parameters.sources[k] == RUN_OVERRIDE_SOURCE}
-        return a.case, {**run, **(overrides or {})}
-    return case_or_appraisal, dict(overrides or {})
-
-
-def party_view(
-    case: Case, *, values: Values | None = None, parameters_dir=None, **overrides: Any,
-) -> pd.DataFrame:
-    """Each party's own cash flow (its lines plus the transfers) before financing and tax.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rows ``supplier``, ``receiver``, ``project`` (both): ``role``, ``capex_usd``,
-        ``annual_net_usd`` (first operating year), ``transfers_usd_per_year`` (received +,
-        paid -), ``npv_usd``, ``irr`` (real; nan when not defined), ``payback_years``.
-
-    Notes
-    -----
-    Same basis as the case metrics: constant prices, real discount rate, pre-tax. The two
-    NPVs add up to the project NPV; transfers move value between them.
-    """
-    params = resolve_parameters(case, overrides, parameters_dir=parameters_dir)
-    for_cf, _ = split_values(case, values)
-    cf = build(case, for_cf)
-    usd = _usd(params.values, case.currency)
-    rate = params["discount_rate"]
-    s = case.operation_start_year
-    rows = []
-    for who, role in (("supplier", case.supplier_role), ("receiver", case.receiver_role),
-                      ("project", "both parties")):
-        flows = (cf.net if who == "project" else cf.party_net(who))[0] * usd
-        capex = sum(-a[0].sum() for k, a in cf.lines.items()
-                    if cf.line_section[k] == "capex" and who in ("project", cf.line_party[k]))
-        transfers = 0.0 if who == "project" else float(
-            np.asarray(cf.transfers.get(who, np.zeros(cf.operating.shape)))[0, s])
-        rows.append({
-            "party": who, "role": role, "capex_usd": capex * usd,
-            "annual_net_usd": float(flows[s] if s < flows.size else np.nan),
-            "transfers_usd_per_year": transfers * usd,
-            "npv_usd": finance.npv(rate, flows), "irr": finance.irr(flows),
-            "payback_years": finance.payback_period(flows),
-        })
-    return pd.DataFrame(rows)
-
-
-@dataclass(frozen=True)
-class TransferPriceRange:
-    """The transfer prices for which both parties' NPV is at least zero.
-
-    Prices are in the case currency per unit of the transfer (``unit``); NPVs in USD.
-    ``min_price`` is where the payee breaks even, ``max_price`` where the payer does; the
-    range is empty (``feasible`` False) when ``min_price > max_price``.
-    """
-
-    case_id: str
-    transfer: str
-    path: str
-    description: str
-    unit: str
-    payer: str
-    payee: str
-    base_price: float
-    min_price: float
-    max_price: float
-    equal_split_price: float  #: both parties get the same NPV
-    npv_slope_usd_per_price: float  #: payee's NPV gain per unit of price [USD per (unit)]
-    supplier_npv_usd: float  #: at the base price
-    receiver_npv_usd: float
-    project_npv_usd: float
-    support_needed_usd: float  #: PV of outside support that closes the gap; 0 when feasible
-
-    @property
-    def feasible(self) -> bool:
-        return bool(self.min_price <= self.max_price)
-
-    def npv_at(self, price: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(payer NPV, payee NPV)`` [USD] at ``price`` [case currency/unit] (exact: linear)."""
-        b = self.npv_slope_usd_per_price
-        payer0 = getattr(self, f"{self.payer}_npv_usd") + b * self.base_price
-        payee0 = getattr(self, f"{self.payee}_npv_usd") - b * self.base_price
-        p = np.asarray(price, dtype=float)
-        return payer0 - b * p, payee0 + b * p
-
-    def price_text(self, price: float) -> str:
-        """``price`` with four significant digits (at least) and the unit."""
-        if not math.isfinite(price):
-            return "not defined"
-        digits = max(0, 3 - math.floor(math.log10(abs(price)))) if price else 0
-        return f"{formatting.plain(round(price, digits), max_decimals=digits)} {self.unit}"
-
-    def words(self) -> str:
-        """The result in a sentence or three for a report."""
-        if self.npv_slope_usd_per_price == 0:
-            if self.feasible:
-                return (f"The {self.transfer.replace('_', ' ')} transfer has no volume, so its price does not "
-                        "matter: both parties gain.")
-            return (f"The {self.transfer.replace('_', ' ')} transfer has no volume, so no price can rebalance the "
-                    f"exchange; outside support of {formatting.money(self.support_needed_usd)} "
-                    "(present value) would be needed for both parties to break even.")
-        if not self.feasible:
-            return (
-                f"No price of the {self.transfer.replace('_', ' ')} transfer lets both parties break even: the "
-                f"exchange as a whole has a negative NPV "
-                f"({formatting.money(self.project_npv_usd)}). It cannot work "
-                f"without outside support of at least {formatting.money(self.support_needed_usd)} "
-                "in present value (a grant, a concessional loan or a carbon payment worth as "
-                f"much). At {self.price_text(self.equal_split_price)} the shortfall would be "
-                "shared equally.")
-        base_in = self.min_price <= self.base_price <= self.max_price
-        text = (
-            f"Both parties gain (NPV >= 0) when the price of the {self.transfer.replace('_', ' ')} transfer "
-            f"is between {self.price_text(self.min_price)} ({self.payee} breaks even) and "
-            f"{self.price_text(self.max_price)} ({self.payer} breaks even); the assumed "
-            f"{self.price_text(self.base_price)} lies "
-            f"{'inside' if base_in else 'outside'} the range. Equal NPVs for both at "
-            f"{self.price_text(self.equal_split_price)}.")
-        if self.min_price < 0:
-            text += (f" A negative price means the {self.payee} pays the {self.payer} "
-                     "(a gate fee).")
-        return text
-
-
-def transfer_price_range(
-    case: Case, transfer: str | None = None, *, values: Values | None = None,
-    parameters_dir=None, **overrides: Any,
-) -> TransferPriceRange:
-    """The range of a transfer's unit price that leaves both parties' NPV >= 0.
-
-    Parameters
-    ----------
-    case : Case
-        A validated case with at least one transfer.
-    transfer : str, optional
-        Name of the transfer to vary (default: the first); the others stay at their values.
-    values, parameters_dir, **overrides
-        As for :func:`party_view`.
-
-    Returns
-    -------
-    TransferPriceRange
-
-    Notes
-    -----
-    Each party's NPV is linear in the price :math:`p` of the transfer,
-    :math:`\\mathrm{NPV}_{payee}(p) = a_{payee} + b p` and
-    :math:`\\mathrm{NPV}_{payer}(p) = a_{payer} - b p` with :math:`b = \\sum_t q_t / (1 + r)^t`
-    the discounted quantity. Two evaluations (:math:`p = 0` and :math:`p = 1`) give
-    :math:`a` and :math:`b` exactly, and
-
-    .. math:: p_{min} = -a_{payee} / b, \\quad p_{max} = a_{payer} / b,
-        \\quad p_{equal} = (a_{payer} - a_{payee}) / (2 b).
-
-    The range is empty iff :math:`a_{payee} + a_{payer} = \\mathrm{NPV}_{project} < 0`; the
-    smallest outside support (present value) that lets both break even is then
-    :math:`-\\mathrm{NPV}_{project}`.
-    """
-    if not case.transfers:
-        raise InputError("a case with at least one transfer between the parties",
-                         file=case.source_file, field="transfers")
-    names = [t.name for t in case.transfers]
-    if transfer is None:
-        transfer = names[0]
-    if transfer not in names:
-        raise InputError(f"one of this case's transfers ({', '.join(names)})",
-                         file=case.source_file, field="transfer", got=transfer)
-    t = next(t for t in case.transfers if t.name == transfer)
-    path = f"transfers.{t.name}.unit_price"
-    params = resolve_parameters(case, overrides, parameters_dir=parameters_dir)
-    for_cf, _ = split_values(case, values)
-    base_price = float(for_cf.get(path, t.unit_price.value))
-    probe = {**{k: np.full(3, v, dtype=float) for k, v in for_cf.items()},
-             path: np.array([0.0, 1.0, base_price])}
-    cf = build(case, probe)
-    usd = _usd(params.values, case.currency)
-    rate = params["discount_rate"]
-    npv = {who: finance.npv(rate, cf.party_net(who) * usd) for who in ("supplier", "receiver")}
-    payer, payee = t.payer, t.payee
-    a_payer, a_payee = npv[payer][0], npv[payee][0]
-    slope = npv[payee][1] - npv[payee][0]
-    project = a_payer + a_payee
-    if slope > 0:
-        lo, hi = -a_payee / slope, a_payer / slope
-        split = (a_payer - a_payee) / (2 * slope)
-    else:
-        ok = min(a_payer, a_payee) >= 0
-        lo, hi = (-math.inf, math.inf) if ok else (math.inf, -math.inf)
-        split = math.nan
-    if slope > 0:
-        support = max(0.0, -project)
-    else:
-        support = max(0.0, -a_payer) + max(0.0, -a_payee)
-    return TransferPriceRange(
-        case_id=case.id, transfer=t.name, path=path, description=t.description,
-        unit=t.unit_price.unit, payer=payer, payee=payee, base_price=base_price,
-        min_price=float(lo), max_price=float(hi), equal_split_price=float(split),
-        npv_slope_usd_per_price=float(slope), supplier_npv_usd=float(npv["supplier"][2]),
-        receiver_npv_usd=float(npv["receiver"][2]), project_npv_usd=float(project),
-        support_needed_usd=float(support),
-    )
-
-
-def parties_warnings(view: pd.DataFrame, tpr: TransferPriceRange) -> list[str]:
-    """Warnings in words on the two parties' view."""
-    out = []
-    for _, row in view[view["party"] != "project"].iterrows():
-        if row["capex_usd"] <= 0 and not np.isfinite(row["irr"]):
-            out.append(f"The {row['party']} invests nothing, so its IRR is not defined; read its "
-                       "NPV.")
-    if not tpr.feasible:
-        out.append(tpr.words())
-    elif not (tpr.min_price <= tpr.base_price <= tpr.max_price):
-        loser = tpr.payee if tpr.base_price < tpr.min_price else tpr.payer
-        out.append(f"At the assumed {tpr.transfer} price ({tpr.price_text(tpr.base_price)}) "
-                   f"the {loser} loses; a price between {tpr.price_text(tpr.min_price)} and "
-                   f"{tpr.price_text(tpr.max_price)} lets both gain.")
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Report sections
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Section:
-    """What a report section shows: tables, figures, paragraphs and warnings, all computed here.
-
-    The notebook displays ``tables`` (DataFrames), ``figures`` (matplotlib Figures), ``text``
-    (paragraphs, plain text) and ``warnings`` (one sentence each) in that order.
-    """
-
-    title: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: dict[str, Any] = field(default_factory=dict)
-    text: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-def financing_section(
-    case: Case | Appraisal, *, figures: bool = True, parameters_dir: str | Path | None = None,
-    **overrides: Any,
-) -> Section:
-    """Report section "Financing and debt service": terms, metrics, loan and tax, DSCR chart."""
-    case, run = case_and_overrides(case, overrides)
-    fa = appraise_financing(case, parameters_dir=parameters_dir, **run)
-    t = fa.flows.terms
-    infl = float(t.inflation_rate.reshape(-1)[0])
-    borrower = "the project (both parties)" if t.borrower == "project" else f"the {t.borrower}"
-    text = [
-        (f"Lender: {t.lender}; borrower: {borrower}. "
-         f"{formatting.percent(float(t.debt_share.reshape(-1)[0]), digits=0)} of the capex is "
-         f"borrowed at {formatting.percent(float(t.interest_rate.reshape(-1)[0]), digits=2)} "
-         f"nominal over {int(fa.flows.tenor_years.reshape(-1)[0])} years "
-         f"({int(fa.flows.unlevered.grace_years.reshape(-1)[0])} interest-only), "
-         f"{t.repayment.replace('_', ' ')} repayment."),
-        (f"Case prices are constant; they are inflated at {formatting.percent(infl)} a year "
-         "(Viet Nam CPI) for debt service and tax, and the after-tax and equity flows are "
-         "discounted at the nominal rate, so the NPVs are in USD of year 0."),
-    ]
-    figs = {}
-    if figures:
-        from . import plots
-
-        figs["dscr"] = plots.dscr_chart(fa.table, target_min_dscr=fa.target_min_dscr)
-    return Section(
-        title="Financing and debt service",
-        tables={"summary": financing_summary(fa), "terms": fa.terms_table(),
-                "loan": fa.loan_table(), "tax": fa.tax_table()},
-        figures=figs, text=text, warnings=list(fa.warnings),
-    )
-
-
-def parties_section(
-    case: Case | Appraisal, transfer: str | None = None, *, figures: bool = True,
-    parameters_dir: str | Path | None = None, **overrides: Any,
-) -> Section:
-    """Report section "Both parties' view": each party's NPV/IRR and the transfer-price range."""
-    case, run = case_and_overrides(case, overrides)
-    view = party_view(case, parameters_dir=parameters_dir, **run)
-    tables = {"parties": view}
-    text, warnings, figs = [], [], {}
-    if case.transfers:
-        tpr = transfer_price_range(case, transfer, parameters_dir=parameters_dir, **run)
-        tables["transfer_price"] = pd.DataFrame([{
-            "transfer": tpr.transfer, "unit": tpr.unit, "payer": tpr.payer,
-            "base_price": tpr.base_price, "min_price": tpr.min_price,
-            "max_price": tpr.max_price, "equal_split_price": tpr.equal_split_price,
-            "feasible": tpr.feasible, "support_needed_usd": tpr.support_needed_usd,
-        }])
-        text.append(tpr.words())
-        warnings = parties_warnings(view, tpr)
-        if figures:
-            from . import plots
-
-            figs["transfer_price"] = plots.transfer_price_chart(tpr)
-    else:
-        text.append("The case has no transfer between the parties.")
-    return Section(title="Both parties' view of the exchange", tables=tables, figures=figs,
-                   text=text, warnings=warnings)

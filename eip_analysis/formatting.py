@@ -64,6 +64,18 @@ def sensible_digits(x: float | None) -> int:
     return 1 if abs(x) >= 10 else 2
 
 
+def significant(x: float | None, unit: str = "", *, figures: int = 4) -> str:
+    """``x`` with ``figures`` significant digits (whole numbers keep all theirs) and ``unit``.
+
+    ``significant(1234.567)`` -> ``'1,235'``; ``significant(0.012345, 'USD/t')`` ->
+    ``'0.01235 USD/t'``; ``significant(520000.0)`` -> ``'520,000'``; nan -> ``'not defined'``.
+    """
+    if _bad(x) or math.isinf(x):
+        return number(x, unit)
+    digits = max(0, figures - 1 - math.floor(math.log10(abs(x)))) if x else 0
+    return f"{plain(round(x, digits), max_decimals=min(digits, 6))} {unit}".strip()
+
+
 def plain(x: float | str | None, *, max_decimals: int = 6, thousands: bool = True) -> str:
     """A number as entered, with thousands separators and no trailing zeros.
 

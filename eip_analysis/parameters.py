@@ -11,132 +11,147 @@ keeps the source it came from, so a report can print it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
 from . import paths
 from .errors import InputError
+from .quantities import Parameter
 
 
-class Parameter(BaseModel):
-    """A parameter value with its unit and source; numeric ones may carry a range."""
+def _grid_year_ok(year: int) -> int:
+    from .emissions import grid_emission_factor
+
+    grid_emission_factor(int(year))  # InputError for a year without a published factor
+    return year
+
+
+def _p(kind: Any, unit: str, expected: str, **constraints: Any) -> Any:
+    """One parameter of :class:`ParameterValues`: its type, constraints, unit and the words of
+    its error (``expected ...``)."""
+    return Annotated[kind, Field(json_schema_extra={"unit": unit,
+                                                    "expected": expected},
+                                 **constraints)]
+
+
+_Rate = float
+_Year = int
+
+
+class ParameterValues(BaseModel):
+    """The project-wide parameters the package knows, with their units and constraints.
+
+    The one definition of what each parameter must be: :func:`coerce` validates a value with
+    the field of its name, the defaults files and a case's ``parameters:`` block are checked
+    against it, and :class:`eip_analysis.report.RunParameters` reuses it for the run
+    parameters of a report. A name not listed here is an error (a typo, usually).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float | str
-    unit: str = ""
-    source: Annotated[str, Field(min_length=3)]
-    low: float | None = None
-    high: float | None = None
-
-    @model_validator(mode="after")
-    def _range(self) -> Parameter:
-        if (self.low is None) != (self.high is None):
-            raise ValueError("low and high given together")
-        if self.low is not None and not (self.low <= float(self.value) <= self.high):
-            raise ValueError("low <= value <= high")
-        return self
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What a parameter must be: its Python type, unit and a check with words for the error."""
-
-    kind: type
-    unit: str
-    expected: str
-    check: Callable[[Any], bool]
-
-
-def _grid_year_ok(year: int) -> bool:
-    from .emissions import grid_emission_factor
-
-    try:
-        grid_emission_factor(int(year))
-    except InputError:
-        return False
-    return True
-
-
-#: The parameters the package knows; a name not listed here is an error (a typo, usually).
-SPECS: dict[str, Spec] = {
-    "discount_rate": Spec(float, "1/yr", "a real discount rate in [0, 1) [1/yr]",
-                          lambda v: 0 <= v < 1),
-    "exchange_rate_vnd_per_usd": Spec(float, "VND/USD", "a positive rate [VND/USD]",
-                                      lambda v: v > 0),
-    "price_year": Spec(int, "yr", "a year between 2000 and 2100", lambda v: 2000 <= v <= 2100),
-    "grid_factor_year": Spec(int, "yr", "a year with a published grid emission factor "
-                             "(data/raw/factors/grid_emission_factors.csv)",
-                             _grid_year_ok),
-    "gwp_set": Spec(str, "", "AR5 or AR6", lambda v: v in ("AR5", "AR6")),
-    "grid_factor_change_per_year": Spec(float, "1/yr", "a relative change of the grid factor "
-                                        "in (-0.2, 0.2) [1/yr]", lambda v: -0.2 < v < 0.2),
-    "grid_margin": Spec(str, "", "combined or solar", lambda v: v in ("combined", "solar")),
-    "landfill_method": Spec(str, "", "fod or commitment", lambda v: v in ("fod", "commitment")),
-    "tax_rate": Spec(float, "fraction", "a tax rate in [0, 1]", lambda v: 0 <= v <= 1),
-    "mirr_finance_rate": Spec(float, "1/yr", "a rate in (-1, 1) [1/yr]", lambda v: -1 < v < 1),
-    "mirr_reinvest_rate": Spec(float, "1/yr", "a rate in (-1, 1) [1/yr]", lambda v: -1 < v < 1),
+    discount_rate: _p(_Rate, "1/yr", "a real discount rate in [0, 1) [1/yr]", ge=0, lt=1)
+    exchange_rate_vnd_per_usd: _p(float, "VND/USD", "a positive rate [VND/USD]", gt=0)
+    price_year: _p(_Year, "yr", "a year between 2000 and 2100", ge=2000, le=2100)
+    grid_factor_year: Annotated[_p(_Year, "yr", "a year with a published grid emission factor "
+                                   "(data/raw/factors/grid_emission_factors.csv)"),
+                                AfterValidator(_grid_year_ok)]
+    gwp_set: _p(Literal["AR5", "AR6"], "", "AR5 or AR6")
+    grid_factor_change_per_year: _p(_Rate, "1/yr", "a relative change of the grid factor in "
+                                    "(-0.2, 0.2) [1/yr]", gt=-0.2, lt=0.2)
+    grid_margin: _p(Literal["combined", "solar"], "", "combined or solar")
+    landfill_method: _p(Literal["fod", "commitment"], "", "fod or commitment")
+    tax_rate: _p(float, "fraction", "a tax rate in [0, 1]", ge=0, le=1)
+    mirr_finance_rate: _p(_Rate, "1/yr", "a rate in (-1, 1) [1/yr]", gt=-1, lt=1)
+    mirr_reinvest_rate: _p(_Rate, "1/yr", "a rate in (-1, 1) [1/yr]", gt=-1, lt=1)
     # Financing and tax defaults (data/raw/parameters/financing.yaml); a case's `financing:` and
     # `tax:` blocks override them (see eip_analysis.financing).
-    "inflation_rate": Spec(float, "1/yr", "an inflation rate in (-0.5, 1) [1/yr]",
-                           lambda v: -0.5 < v < 1),
-    "debt_share": Spec(float, "fraction", "a debt share in [0, 1] [fraction of capex]",
-                       lambda v: 0 <= v <= 1),
-    "loan_interest_rate": Spec(float, "1/yr", "a nominal interest rate in [0, 1) [1/yr]",
-                               lambda v: 0 <= v < 1),
-    "loan_tenor_years": Spec(int, "yr", "a whole number of years from 1 to 40 [yr]",
-                             lambda v: 1 <= v <= 40),
-    "loan_grace_years": Spec(int, "yr", "a whole number of years from 0 to 39 [yr]",
-                             lambda v: 0 <= v <= 39),
-    "loan_repayment": Spec(str, "", "annuity or equal_principal",
-                           lambda v: v in ("annuity", "equal_principal")),
-    "loan_upfront_fee": Spec(float, "fraction", "a fee in [0, 1] [fraction of the loan]",
-                             lambda v: 0 <= v <= 1),
-    "target_min_dscr": Spec(float, "ratio", "a positive ratio [-]", lambda v: v > 0),
-    "depreciation_years": Spec(int, "yr", "a whole number of years from 1 to 50 [yr]",
-                               lambda v: 1 <= v <= 50),
-    "loss_carryforward_years": Spec(int, "yr", "a whole number of years from 0 to 20 [yr]",
-                                    lambda v: 0 <= v <= 20),
-}
+    inflation_rate: _p(_Rate, "1/yr", "an inflation rate in (-0.5, 1) [1/yr]", gt=-0.5, lt=1)
+    debt_share: _p(float, "fraction", "a debt share in [0, 1] [fraction of capex]", ge=0, le=1)
+    loan_interest_rate: _p(_Rate, "1/yr", "a nominal interest rate in [0, 1) [1/yr]", ge=0,
+                           lt=1)
+    loan_tenor_years: _p(_Year, "yr", "a whole number of years from 1 to 40 [yr]", ge=1, le=40)
+    loan_grace_years: _p(_Year, "yr", "a whole number of years from 0 to 39 [yr]", ge=0, le=39)
+    loan_repayment: _p(Literal["annuity", "equal_principal"], "", "annuity or equal_principal")
+    loan_upfront_fee: _p(float, "fraction", "a fee in [0, 1] [fraction of the loan]", ge=0,
+                         le=1)
+    target_min_dscr: _p(float, "ratio", "a positive ratio [-]", gt=0)
+    depreciation_years: _p(_Year, "yr", "a whole number of years from 1 to 50 [yr]", ge=1,
+                           le=50)
+    loss_carryforward_years: _p(_Year, "yr", "a whole number of years from 0 to 20 [yr]", ge=0,
+                                le=20)
+
 
 #: Source recorded for a value set for one run (``appraise(case, discount_rate=0.08)``).
 RUN_OVERRIDE_SOURCE = "assumption: set for this run (override)"
 
+#: Parameter name -> its pydantic field (type, constraints, unit, words of the error).
+PARAMETER_FIELDS = ParameterValues.model_fields
+
+
+def parameter_unit(name: str) -> str:
+    """The unit of parameter ``name`` (``"1/yr"``, ``"VND/USD"``, ``""`` for words)."""
+    return PARAMETER_FIELDS[name].json_schema_extra["unit"]
+
+
+def parameter_expected(name: str) -> str:
+    """What parameter ``name`` must be, in words (``"a real discount rate in [0, 1) [1/yr]"``)."""
+    return PARAMETER_FIELDS[name].json_schema_extra["expected"]
+
+
+@cache
+def _adapter(name: str) -> TypeAdapter:
+    f = PARAMETER_FIELDS[name]
+    return TypeAdapter(Annotated[f.annotation, *f.metadata] if f.metadata else f.annotation)
+
 
 def coerce(name: str, value: Any, *, file: str | Path | None = None, field: str | None = None):
-    """Check ``value`` against the spec of parameter ``name`` and return it typed."""
+    """Check ``value`` against parameter ``name`` of :class:`ParameterValues`; return it typed.
+
+    Text from the command line (``"0.08"``, ``"2021"``) is converted; a whole number is
+    accepted for a year only when it is whole (``2021.0`` yes, ``2021.5`` no); booleans never.
+
+    Raises
+    ------
+    InputError
+        ``field: expected <words of the parameter>, got <value>``.
+    """
     field = field or name
-    spec = SPECS.get(name)
-    if spec is None:
-        raise InputError(f"a known parameter ({', '.join(sorted(SPECS))})", file=file,
+    if name not in PARAMETER_FIELDS:
+        raise InputError(f"a known parameter ({', '.join(sorted(PARAMETER_FIELDS))})", file=file,
                          field=field, got=name)
+    typed: Any = value
     try:
         if isinstance(value, bool):
             raise ValueError  # noqa: TRY004 (caught just below)
-        if spec.kind is int:
-            typed = int(value)
-            if float(value) != typed:
+        kind = PARAMETER_FIELDS[name].annotation
+        if kind is int:
+            number = float(value)
+            if not number.is_integer():
                 raise ValueError
-        elif spec.kind is float:
+            typed = int(number)
+        elif kind is float:
             typed = float(value)
-        else:
-            typed = str(value)
-        ok = spec.check(typed)
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise InputError(spec.expected, file=file, field=field, got=value)
+        typed = _adapter(name).validate_python(typed)
+    except (TypeError, ValueError, InputError):  # pydantic's ValidationError is a ValueError
+        raise InputError(parameter_expected(name), file=file, field=field, got=value) from None
     return typed
 
 
 def _check_unit(name: str, p: Parameter, file, field) -> None:
-    unit = SPECS[name].unit
+    unit = parameter_unit(name)
     if unit and p.unit != unit:
         raise InputError(f"unit {unit}", file=file, field=f"{field}.unit", got=p.unit)
 
@@ -145,9 +160,9 @@ def check_overrides(overrides: Mapping[str, Any], *, file: str | Path | None = N
     """Validate a case's ``parameters:`` block (names, units, values)."""
     for name, p in overrides.items():
         field = f"parameters.{name}"
-        if name not in SPECS:
-            raise InputError(f"a known parameter ({', '.join(sorted(SPECS))})", file=file,
-                             field=field)
+        if name not in PARAMETER_FIELDS:
+            raise InputError(f"a known parameter ({', '.join(sorted(PARAMETER_FIELDS))})",
+                             file=file, field=field)
         coerce(name, p.value, file=file, field=f"{field}.value")
         _check_unit(name, p, file, field)
 
@@ -179,7 +194,7 @@ def _load_defaults(directory: str) -> dict[str, Parameter]:
             coerce(name, p.value, file=f, field=f"{name}.value")
             _check_unit(name, p, f, name)
             out[name] = p
-    missing = sorted(set(SPECS) - set(out))
+    missing = sorted(set(PARAMETER_FIELDS) - set(out))
     if missing:
         raise InputError(f"a default for every parameter (missing: {', '.join(missing)})",
                          file=folder)
@@ -192,23 +207,50 @@ def load_defaults(directory: str | Path | None = None) -> dict[str, Parameter]:
     return dict(_load_defaults(str(directory.resolve())))
 
 
+#: Where a resolved value came from: the defaults files, the case file, or this run.
+ORIGINS = ("default", "case", "run")
+
+
 @dataclass(frozen=True)
 class ResolvedParameters:
-    """Parameter values for one appraisal, each with the source it came from."""
+    """Parameter values for one appraisal, each with its source, unit and origin.
+
+    ``origins[name]`` says where the value came from (:data:`ORIGINS`), so the overrides of a
+    run are known without reading the source texts (:attr:`run_overrides`).
+    """
 
     values: dict[str, Any]
     sources: dict[str, str]
     units: dict[str, str]
+    origins: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
 
+    @property
+    def run_overrides(self) -> dict[str, Any]:
+        """The values set for this run (``appraise(case, discount_rate=0.08)``), by name."""
+        return {k: v for k, v in self.values.items() if self.origins.get(k) == "run"}
+
     def table(self) -> list[dict[str, Any]]:
         return [
             {"parameter": k, "value": self.values[k], "unit": self.units[k],
-             "source": self.sources[k]}
+             "source": self.sources[k], "origin": self.origins.get(k, "default")}
             for k in sorted(self.values)
         ]
+
+
+def usd_per_unit(values: Mapping[str, Any], currency: str) -> float:
+    """USD per unit of ``currency`` (``"USD"`` or ``"VND"``) at the run's exchange rate.
+
+    >>> usd_per_unit({"exchange_rate_vnd_per_usd": 25_000.0}, "VND")
+    4e-05
+    """
+    if currency == "USD":
+        return 1.0
+    if currency == "VND":
+        return 1.0 / values["exchange_rate_vnd_per_usd"]
+    raise InputError("USD or VND", field="currency", got=currency)
 
 
 def resolve(
@@ -222,13 +264,14 @@ def resolve(
     defaults = load_defaults(directory)
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
+    origins: dict[str, str] = {}
     for name, p in defaults.items():
         values[name] = coerce(name, p.value)
-        sources[name] = p.source
+        sources[name], origins[name] = p.source, "default"
     for name, p in (case_overrides or {}).items():
         values[name] = coerce(name, p.value, file=case_file, field=f"parameters.{name}")
-        sources[name] = f"case override: {p.source}"
+        sources[name], origins[name] = f"case override: {p.source}", "case"
     for name, v in (run_overrides or {}).items():
         values[name] = coerce(name, v, field=f"override {name}")
-        sources[name] = RUN_OVERRIDE_SOURCE
-    return ResolvedParameters(values, sources, {k: SPECS[k].unit for k in values})
+        sources[name], origins[name] = RUN_OVERRIDE_SOURCE, "run"
+    return ResolvedParameters(values, sources, {k: parameter_unit(k) for k in values}, origins)

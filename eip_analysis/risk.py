@@ -64,22 +64,13 @@ import numpy as np
 import pandas as pd
 
 from . import formatting
-from .appraisal import METRIC_NAMES, Appraisal, appraise, evaluate
+from .appraisal import METRIC_NAMES, Appraisal, evaluate, run_of
 from .cases import Case
 from .cashflow import CashFlows, build
 from .errors import InputError
-from .financing import (
-    FINANCING_METRIC_NAMES,
-    PARAMETER_PATHS,
-    Section,
-    case_and_overrides,
-    evaluate_financing,
-    financing_section,
-    parties_section,
-    resolve_parameters,
-    split_values,
-)
-from .parameters import RUN_OVERRIDE_SOURCE, ResolvedParameters, load_defaults
+from .fields import FIELDS
+from .financing import FINANCING_METRIC_NAMES, PARAMETER_PATHS, evaluate_financing, split_values
+from .parameters import ResolvedParameters, load_defaults
 
 #: Default number of Monte Carlo draws and seed (same seed, same draws, same results).
 DEFAULT_DRAWS = 10_000
@@ -95,12 +86,13 @@ _PARAMETER_PATH = {name: path for path, name in PARAMETER_PATHS.items()}
 _SCAN_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0,
                20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 _MAX_ITER = 100
-METRIC_WORDS = {
-    "npv_usd": ("NPV", "USD"), "irr": ("IRR", "1/yr"), "payback_years": ("payback", "yr"),
-    "equity_npv_usd": ("equity NPV", "USD"), "equity_irr": ("equity IRR (real)", "1/yr"),
-    "min_dscr": ("minimum DSCR", "-"),
-    "project_npv_after_tax_usd": ("after-tax project NPV", "USD"),
-}
+
+
+def metric_word(name: str) -> str:
+    """A metric as a sentence names it (``"NPV"``, ``"payback"``, ``"minimum DSCR"``), from
+    its label in :data:`eip_analysis.fields.FIELDS`."""
+    label = FIELDS[name].label if name in FIELDS else name
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,14 +203,15 @@ def _needs_financing(metrics: Iterable[str]) -> bool:
 
 def evaluate_metrics(
     case: Case, params: Mapping[str, Any], values: Mapping[str, Any] | None,
-    metrics: Sequence[str],
+    metrics: Sequence[str], *, cashflows: CashFlows | None = None,
 ) -> dict[str, np.ndarray]:
     """The named metrics for every scenario row of ``values``, arrays ``(n,)``.
 
     Project metrics (:data:`eip_analysis.appraisal.METRIC_NAMES`) come from
     :func:`~eip_analysis.appraisal.evaluate`, financing metrics
     (:data:`~eip_analysis.financing.FINANCING_METRIC_NAMES`) from
-    :func:`~eip_analysis.financing.evaluate_financing`; the case cash flows are built once.
+    :func:`~eip_analysis.financing.evaluate_financing`; the case cash flows are built once
+    (or taken from ``cashflows``, the base case's, when ``values`` change no case number).
     """
     unknown = [m for m in metrics if m not in METRIC_NAMES and m not in FINANCING_METRIC_NAMES]
     if unknown:
@@ -226,7 +219,7 @@ def evaluate_metrics(
                          field="metric", got=unknown[0])
     values = dict(values or {})
     for_cf, _ = split_values(case, values)
-    cf = build(case, for_cf)
+    cf = cashflows if cashflows is not None and not for_cf else build(case, for_cf)
     n = max([np.size(v) for v in values.values()] + [cf.operating.shape[0]])
     if cf.operating.shape[0] < n:  # only parameters vary: the same cash flows in every row
         cf = _broadcast_rows(cf, n)
@@ -261,11 +254,6 @@ def _rows(drivers_: Sequence[Driver], settings: Sequence[dict[str, float]]) -> d
             for d in drivers_}
 
 
-def _setup(case_or_appraisal, parameters_dir, overrides):
-    case, run = case_and_overrides(case_or_appraisal, overrides)
-    return case, resolve_parameters(case, run, parameters_dir=parameters_dir)
-
-
 # ---------------------------------------------------------------------------------------------
 # One-way sensitivity, switching values, tornado
 # ---------------------------------------------------------------------------------------------
@@ -284,7 +272,7 @@ def one_way(
         ``low``, ``high``, ``metric_base``, ``metric_at_low``, ``metric_at_high``, ``swing``
         (``|at_high - at_low|``), ``favourable_end`` (``"low"``, ``"high"`` or ``"none"``).
     """
-    case, params = _setup(case, parameters_dir, overrides)
+    case, params, _ = run_of(case, overrides, parameters_dir=parameters_dir)
     ds = drivers_ if drivers_ is not None else drivers(
         case, params, parameters=TORNADO_PARAMETERS, parameters_dir=parameters_dir)
     settings = [{}] + [s for d in ds for s in ({d.path: d.low}, {d.path: d.high})]
@@ -360,10 +348,10 @@ def switching_values(
     .. [2] Asian Development Bank, *Guidelines for the Economic Analysis of Projects*, 2017
        (sensitivity indicators and switching values).
     """
-    case, params = _setup(case, parameters_dir, overrides)
+    case, params, _ = run_of(case, overrides, parameters_dir=parameters_dir)
     ds = drivers_ if drivers_ is not None else drivers(
         case, params, parameters=TORNADO_PARAMETERS, parameters_dir=parameters_dir)
-    word, _ = METRIC_WORDS.get(metric, (metric, ""))
+    word = metric_word(metric)
     grids = [_scan_points(d) for d in ds]
     settings = [{}] + [{d.path: x} for d, g in zip(ds, grids) for x in g]
     scan = evaluate_metrics(case, params.values, _rows(ds, settings), [metric])[metric]
@@ -458,28 +446,27 @@ def switching_values(
     return table
 
 
-def _fmt(x: float, unit: str = "") -> str:
+def format_value(x: float, unit: str = "") -> str:
     """``x`` with four significant digits and ``unit``; rates and fractions as percentages."""
     if not math.isfinite(x):
         return formatting.number(x)
     if unit in ("1/yr", "fraction"):
         return formatting.percent(x, digits=1) + ("/yr" if unit == "1/yr" else "")
-    digits = max(0, 3 - math.floor(math.log10(abs(x)))) if x else 0
-    return f"{formatting.plain(round(x, digits), max_decimals=min(digits, 6))} {unit}".strip()
+    return formatting.significant(x, unit)
 
 
 def _switching_note(d: Driver, x: float, f_base: float, grid: np.ndarray, word: str,
                     target: float, within: bool) -> str:
-    goal = f"{word} = {_fmt(target)}" if target else f"{word} zero"
+    goal = f"{word} = {format_value(target)}" if target else f"{word} zero"
     if not math.isfinite(x):
         side = "above" if f_base > 0 else "below"
-        return (f"None in range: {word} stays {side} {_fmt(target)} for any {d.label.lower()} "
-                f"from {_fmt(grid.min(), d.unit)} to {_fmt(grid.max(), d.unit)}.")
+        return (f"None in range: {word} stays {side} {format_value(target)} for any {d.label.lower()} "
+                f"from {format_value(grid.min(), d.unit)} to {format_value(grid.max(), d.unit)}.")
     where = "inside" if within else "outside"
-    text = (f"{goal} at {_fmt(x, d.unit)} ({where} the assessed range "
-            f"{_fmt(d.low, d.unit)} to {_fmt(d.high, d.unit)}")
+    text = (f"{goal} at {format_value(x, d.unit)} ({where} the assessed range "
+            f"{format_value(d.low, d.unit)} to {format_value(d.high, d.unit)}")
     if d.base:
-        text += f"; {(x - d.base) / d.base:+.1%} from the base {_fmt(d.base, d.unit)}"
+        text += f"; {(x - d.base) / d.base:+.1%} from the base {format_value(d.base, d.unit)}"
     text += ")."
     if d.whole_years:
         text += " The model moves in whole years; the value is interpolated between them."
@@ -499,25 +486,21 @@ def tornado(
         left out) plus ``switching_value``, ``within_range`` and ``note`` from
         :func:`switching_values` (target 0 for NPVs, 1.0 for ``min_dscr``).
     """
-    case, params = _setup(case, parameters_dir, overrides)
+    run = case  # the case or appraisal, passed on so the analyses below resolve nothing again
+    case, params, _ = run_of(run, overrides, parameters_dir=parameters_dir)
     ds = drivers_ if drivers_ is not None else drivers(
         case, params, parameters=TORNADO_PARAMETERS, parameters_dir=parameters_dir)
-    ow = one_way(case, ds, metric=metric, parameters_dir=parameters_dir, **_run(params))
+    ow = one_way(run, ds, metric=metric, parameters_dir=parameters_dir, **overrides)
     ow = ow[ow["swing"] > 1e-9 * max(1.0, abs(ow["metric_base"].iloc[0]))] if len(ow) else ow
     keep = set(ow["path"])
     target = 1.0 if metric == "min_dscr" else 0.0
-    sv = switching_values(case, [d for d in ds if d.path in keep], metric=metric, target=target,
-                          parameters_dir=parameters_dir, **_run(params))
+    sv = switching_values(run, [d for d in ds if d.path in keep], metric=metric, target=target,
+                          parameters_dir=parameters_dir, **overrides)
     table = ow.astype({"path": str}).merge(
         sv[["path", "switching_value", "change_from_base", "within_range",
             "metric_at_switching", "note"]].astype({"path": str}), on="path", how="left")
     table.attrs.update(metric=metric, target=target)
     return table
-
-
-def _run(params: ResolvedParameters) -> dict[str, Any]:
-    """The run overrides of ``params`` (to pass on to another analysis of the same run)."""
-    return {k: v for k, v in params.values.items() if params.sources[k] == RUN_OVERRIDE_SOURCE}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -551,14 +534,15 @@ def scenarios(
     financing : bool
         Also report equity NPV, equity IRR and minimum DSCR.
     """
-    case, params = _setup(case, parameters_dir, overrides)
+    run = case  # the case or appraisal, passed on so the analyses below resolve nothing again
+    case, params, _ = run_of(run, overrides, parameters_dir=parameters_dir)
     ds = drivers_ if drivers_ is not None else drivers(
         case, params, parameters=UNCERTAIN_PARAMETERS, parameters_dir=parameters_dir)
-    ow = one_way(case, ds, metric="npv_usd", parameters_dir=parameters_dir, **_run(params))
+    ow = one_way(run, ds, metric="npv_usd", parameters_dir=parameters_dir, **overrides)
     end = dict(zip(ow["path"], ow["favourable_end"]))
     if financing and "none" in end.values():  # loan terms: judged by their equity NPV effect
-        eq = one_way(case, [d for d in ds if end[d.path] == "none"], metric="equity_npv_usd",
-                     parameters_dir=parameters_dir, **_run(params))
+        eq = one_way(run, [d for d in ds if end[d.path] == "none"], metric="equity_npv_usd",
+                     parameters_dir=parameters_dir, **overrides)
         end.update(zip(eq["path"], eq["favourable_end"]))
     by_path = {d.path: d for d in ds}
 
@@ -659,7 +643,7 @@ class MonteCarloResult:
         """
         rows = []
         for name, x in self.outputs.items():
-            word, unit = METRIC_WORDS.get(name, (name, ""))
+            word, unit = metric_word(name), FIELDS[name].unit
             finite = x[~np.isnan(x)]
             undefined = 1.0 - finite.size / x.size
             if finite.size == 0:
@@ -726,7 +710,7 @@ def monte_carlo(
     """
     if int(n_draws) != n_draws or n_draws < 1:
         raise InputError("a whole number of draws >= 1", field="n_draws", got=n_draws)
-    case, params = _setup(case, parameters_dir, overrides)
+    case, params, cf = run_of(case, overrides, parameters_dir=parameters_dir)
     ds = tuple(drivers_ if drivers_ is not None else drivers(
         case, params, parameters=UNCERTAIN_PARAMETERS, parameters_dir=parameters_dir))
     rng = np.random.default_rng(seed)
@@ -735,7 +719,8 @@ def monte_carlo(
                                            else [])
     outputs = {k: np.broadcast_to(v, (int(n_draws),)).copy()  # no driver: base in every draw
                for k, v in evaluate_metrics(case, params.values, inputs, metrics).items()}
-    base = {k: float(v[0]) for k, v in evaluate_metrics(case, params.values, {}, metrics).items()}
+    base = {k: float(v[0]) for k, v in
+            evaluate_metrics(case, params.values, {}, metrics, cashflows=cf).items()}
     target = float(params["target_min_dscr"])
     return MonteCarloResult(case_id=case.id, n_draws=int(n_draws), seed=seed, drivers=ds,
                             inputs=inputs, outputs=outputs, base=base, target_min_dscr=target)
@@ -746,127 +731,6 @@ def drivers_table(drivers_: Sequence[Driver]) -> pd.DataFrame:
     return pd.DataFrame([{
         "path": d.path, "label": d.label, "unit": d.unit, "base": d.base, "low": d.low,
         "high": d.high, "distribution": d.distribution,
-        "parameters": ", ".join(f"{k} {_fmt(v)}" for k, v in distribution_parameters(d).items()),
+        "parameters": ", ".join(f"{k} {format_value(v)}" for k, v in distribution_parameters(d).items()),
         "source": d.source,
     } for d in drivers_])
-
-
-# ---------------------------------------------------------------------------------------------
-# Report sections
-# ---------------------------------------------------------------------------------------------
-
-
-def sensitivity_section(
-    case: Case | Appraisal, *, metric: str = "npv_usd", figures: bool = True,
-    parameters_dir: str | Path | None = None, **overrides: Any,
-) -> Section:
-    """Report section "Scenarios and sensitivity": scenarios, tornado table and chart."""
-    case, run = case_and_overrides(case, overrides)
-    kw = {"parameters_dir": parameters_dir, **run}
-    sc = scenarios(case, **kw)
-    tor = tornado(case, metric=metric, **kw)
-    word, unit = METRIC_WORDS.get(metric, (metric, ""))
-    text, warnings = [], []
-    if len(tor):
-        top = ", ".join(tor["label"].head(3))
-        text.append(f"The {word} is most sensitive to: {top}.")
-        base_value = float(tor["metric_base"].iloc[0])
-        target = tor.attrs["target"]
-        turns = "negative" if base_value >= target else "positive"
-        for _, r in tor[tor["within_range"].astype(bool)].iterrows():
-            moves = "falls below" if r["switching_value"] < r["base"] else "rises above"
-            warnings.append(
-                f"The {word} turns {turns} within the assessed range if {r['label'].lower()} "
-                f"{moves} {_fmt(r['switching_value'], r['unit'])} (base "
-                f"{_fmt(r['base'], r['unit'])}, range {_fmt(r['low'], r['unit'])} to "
-                f"{_fmt(r['high'], r['unit'])}).")
-    else:
-        text.append("No input of this case carries a range (low/high): no sensitivity shown.")
-    res = sc.results.set_index("scenario")
-    cons = res.loc["conservative", "npv_usd"]
-    text.append(f"NPV: base {formatting.money(res.loc['base', 'npv_usd'])}, conservative "
-                f"{formatting.money(cons)}, optimistic "
-                f"{formatting.money(res.loc['optimistic', 'npv_usd'])}.")
-    if cons < 0 <= res.loc["base", "npv_usd"]:
-        warnings.append(f"In the conservative scenario the NPV is negative "
-                        f"({formatting.money(cons)}).")
-    figs = {}
-    if figures and len(tor):
-        from . import plots
-
-        figs["tornado"] = plots.tornado_chart(tor, metric_label=word, unit=unit)
-    return Section(title="Scenarios and sensitivity",
-                   tables={"scenarios": sc.results, "scenario_inputs": sc.inputs,
-                           "tornado": tor}, figures=figs, text=text, warnings=warnings)
-
-
-def monte_carlo_section(
-    case: Case | Appraisal, *, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
-    figures: bool = True, parameters_dir: str | Path | None = None, **overrides: Any,
-) -> Section:
-    """Report section "Monte Carlo": distribution of NPV, IRR, payback (and equity, DSCR)."""
-    case, run = case_and_overrides(case, overrides)
-    mc = monte_carlo(case, n_draws=n_draws, seed=seed, parameters_dir=parameters_dir, **run)
-    summary = mc.summary()
-    p = mc.probability_npv_positive
-    npv = summary.set_index("metric").loc["npv_usd"]
-    text = [(f"{mc.n_draws:,} draws (seed {mc.seed}) of {len(mc.drivers)} uncertain inputs, "
-             "drawn independently."),
-            (f"Probability that the NPV is positive: {p:.0%}. NPV P10 "
-             f"{formatting.money(npv['p10'])}, P50 {formatting.money(npv['p50'])}, P90 "
-             f"{formatting.money(npv['p90'])}.")]
-    warnings = []
-    if not mc.drivers:
-        text.append("No input carries a range: every draw equals the base case.")
-    if p < 0.5:
-        warnings.append(f"The NPV is negative in {1 - p:.0%} of the Monte Carlo draws.")
-    dscr = mc.dscr_probabilities()
-    if dscr:
-        text.append(f"Minimum DSCR below 1.0 in {dscr['below_1']:.0%} of the draws, below the "
-                    f"{mc.target_min_dscr:.2f} target in {dscr['below_target']:.0%}.")
-        if dscr["below_1"] >= 0.1:
-            warnings.append(f"Debt service is not covered (DSCR < 1.0) in {dscr['below_1']:.0%} "
-                            "of the Monte Carlo draws.")
-    figs = {}
-    if figures:
-        from . import plots
-
-        figs["npv_distribution"] = plots.monte_carlo_chart(
-            mc.outputs["npv_usd"], metric_label="NPV", unit="USD", base_value=mc.base["npv_usd"])
-    return Section(title="Monte Carlo simulation",
-                   tables={"summary": summary, "inputs": drivers_table(mc.drivers)},
-                   figures=figs, text=text, warnings=warnings)
-
-
-def report_sections(
-    case: Case | Appraisal, *, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
-    figures: bool = True, parameters_dir: str | Path | None = None, **overrides: Any,
-) -> dict[str, Section]:
-    """All bankability sections of a report, and a last one that lists every warning.
-
-    Returns
-    -------
-    dict of str to Section
-        ``"financing"``, ``"parties"``, ``"sensitivity"``, ``"monte_carlo"``, ``"warnings"``
-        (the warnings of the appraisal and of every section, each once, in that order).
-    """
-    a = case if isinstance(case, Appraisal) else None
-    case, run = case_and_overrides(case, overrides)
-    kw = {"figures": figures, "parameters_dir": parameters_dir, **run}
-    sections = {
-        "financing": financing_section(case, **kw),
-        "parties": parties_section(case, **kw),
-        "sensitivity": sensitivity_section(case, **kw),
-        "monte_carlo": monte_carlo_section(case, n_draws=n_draws, seed=seed, **kw),
-    }
-    if a is None:
-        a = appraise(case, parameters_dir=parameters_dir, **run)
-    every = list(a.warnings)
-    for s in sections.values():
-        every += [w for w in s.warnings if w not in every]
-    sections["warnings"] = Section(title="Warnings", text=[] if every else
-                                   ["No warning: every result is defined and every test met."],
-                                   warnings=every, tables={"warnings": pd.DataFrame(
-                                       {"warning": every})})
-    return sections
-

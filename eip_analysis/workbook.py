@@ -23,7 +23,6 @@ and labelled "(library)" in the header; everything downstream of them is a formu
 
 from __future__ import annotations
 
-import argparse
 import io
 import math
 from collections.abc import Sequence
@@ -38,14 +37,9 @@ from openpyxl.utils import get_column_letter
 from . import paths
 from .appraisal import Appraisal, appraise
 from .cases import Case
-from .cli import _cases_arg, _error, command, valid_cases
-from .errors import InputError
+from .fields import FIELDS
 from .files import atomic_write_bytes
-from .financing import (
-    FinancingAppraisal,
-    appraise_financing,
-    case_and_overrides,
-)
+from .financing import FinancingAppraisal, appraise_financing
 
 MONEY = "#,##0;[Red]-#,##0"
 RATE = "0.00%"
@@ -124,9 +118,18 @@ def _npv_formula(rate_cell: str, sheet: _Sheet, key: str) -> str:
 
 def build_workbook(
     case_or_appraisal: Case | Appraisal, *, parameters_dir: str | Path | None = None,
-    **overrides: Any,
+    financing: FinancingAppraisal | None = None, **overrides: Any,
 ) -> tuple[Workbook, dict[str, Any]]:
     """The workbook of one case and the library values its formulas must reproduce.
+
+    Parameters
+    ----------
+    case_or_appraisal : Case or Appraisal
+        An appraisal is written as it is (its run's parameters, nothing recomputed); a case is
+        appraised first with ``parameters_dir`` and ``overrides``.
+    financing : FinancingAppraisal, optional
+        The financing appraisal of the same run when the caller has it (a report's
+        :class:`~eip_analysis.report.RunContext`); else computed from the appraisal.
 
     Returns
     -------
@@ -134,9 +137,16 @@ def build_workbook(
         The workbook, and ``{summary cell (e.g. "Summary!B14"): library value}`` for every
         live formula of the summary (the test recomputes them with an independent evaluator).
     """
-    case, run = case_and_overrides(case_or_appraisal, overrides)
-    a = appraise(case, parameters_dir=parameters_dir, **run)
-    fa = appraise_financing(case, parameters_dir=parameters_dir, **run)
+    if isinstance(case_or_appraisal, Appraisal) and not overrides:
+        a = case_or_appraisal
+    else:
+        case = (case_or_appraisal.case if isinstance(case_or_appraisal, Appraisal)
+                else case_or_appraisal)
+        run = (case_or_appraisal.parameters.run_overrides
+               if isinstance(case_or_appraisal, Appraisal) else {})
+        a = appraise(case, parameters_dir=parameters_dir, **{**run, **overrides})
+        financing = None
+    fa = financing if financing is not None else appraise_financing(a)
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"
@@ -325,27 +335,28 @@ def _summary_metrics(ws, a: Appraisal, fa: FinancingAppraisal, cash: _Sheet, loa
     nominal = rates["nominal"]
     infl = rates["inflation"]
     dscr = fin.ref("dscr")
+    def row(name: str, formula: str, value: float, fmt: str, label: str | None = None):
+        f = FIELDS[name]
+        return (label or f.description, formula, value, f.unit, fmt)
+
     rows = [
-        ("Project NPV (before financing and tax, real)", _npv_formula(real, cash, "net"),
-         m.npv_usd, "USD", MONEY),
-        ("Project IRR (real)", f"=IRR({cash.ref('net')})", m.irr, "1/yr", RATE),
-        ("Supplier NPV (its lines and transfers)", _npv_formula(real, cash, "supplier"),
-         m.supplier_npv_usd, "USD", MONEY),
-        ("Receiver NPV (its lines and transfers)", _npv_formula(real, cash, "receiver"),
-         m.receiver_npv_usd, "USD", MONEY),
-        ("After-tax project NPV (nominal flows at the nominal rate)",
-         _npv_formula(nominal, fin, "project"), f.project_npv_after_tax_usd, "USD", MONEY),
-        ("After-tax project IRR (real)", f"=(1+IRR({fin.ref('project')}))/(1+{infl})-1",
-         f.project_irr_after_tax, "1/yr", RATE),
-        ("Equity NPV (nominal flows at the nominal rate)", _npv_formula(nominal, fin, "equity"),
-         f.equity_npv_usd, "USD", MONEY),
-        ("Equity IRR (nominal)", f"=IRR({fin.ref('equity')})", f.equity_irr_nominal, "1/yr",
-         RATE),
-        ("Equity IRR (real)", f"=(1+IRR({fin.ref('equity')}))/(1+{infl})-1", f.equity_irr,
-         "1/yr", RATE),
-        ("Minimum DSCR", f"=MIN({dscr})", f.min_dscr, "-", RATIO),
-        ("Average DSCR", f"=AVERAGE({dscr})", f.average_dscr, "-", RATIO),
-        ("Loan drawn (nominal)", f"=SUM({loan.ref('drawdown')})", f.debt_usd, "USD", MONEY),
+        row("npv_usd", _npv_formula(real, cash, "net"), m.npv_usd, MONEY,
+            "Project NPV (before financing and tax, real)"),
+        row("irr", f"=IRR({cash.ref('net')})", m.irr, RATE, "Project IRR (real)"),
+        row("supplier_npv_usd", _npv_formula(real, cash, "supplier"), m.supplier_npv_usd, MONEY,
+            "Supplier NPV (its lines and transfers)"),
+        row("receiver_npv_usd", _npv_formula(real, cash, "receiver"), m.receiver_npv_usd, MONEY,
+            "Receiver NPV (its lines and transfers)"),
+        row("project_npv_after_tax_usd", _npv_formula(nominal, fin, "project"),
+            f.project_npv_after_tax_usd, MONEY),
+        row("project_irr_after_tax", f"=(1+IRR({fin.ref('project')}))/(1+{infl})-1",
+            f.project_irr_after_tax, RATE),
+        row("equity_npv_usd", _npv_formula(nominal, fin, "equity"), f.equity_npv_usd, MONEY),
+        row("equity_irr_nominal", f"=IRR({fin.ref('equity')})", f.equity_irr_nominal, RATE),
+        row("equity_irr", f"=(1+IRR({fin.ref('equity')}))/(1+{infl})-1", f.equity_irr, RATE),
+        row("min_dscr", f"=MIN({dscr})", f.min_dscr, RATIO),
+        row("average_dscr", f"=AVERAGE({dscr})", f.average_dscr, RATIO),
+        row("debt_usd", f"=SUM({loan.ref('drawdown')})", f.debt_usd, MONEY),
     ]
     start = 12
     for j, h in enumerate(["Metric", "Spreadsheet (live formula)", "Library value", "Unit",
@@ -402,7 +413,8 @@ def default_path(case_id: str) -> Path:
 
 def write_workbook(
     case_or_appraisal: Case | Appraisal, path: str | Path | None = None, *,
-    parameters_dir: str | Path | None = None, **overrides: Any,
+    parameters_dir: str | Path | None = None, financing: FinancingAppraisal | None = None,
+    **overrides: Any,
 ) -> Path:
     """Write the bank workbook of one case, atomically; returns the path written.
 
@@ -418,49 +430,17 @@ def write_workbook(
     **overrides
         Parameter overrides for this run.
     """
-    case, _ = case_and_overrides(case_or_appraisal)
+    case = (case_or_appraisal.case if isinstance(case_or_appraisal, Appraisal)
+            else case_or_appraisal)
     if path is None:
         target = default_path(case.id)
     else:
         target = Path(path)
         if target.suffix.lower() != ".xlsx":
             target = target / f"{case.id}.xlsx"
-    data = workbook_bytes(case_or_appraisal, parameters_dir=parameters_dir, **overrides)
+    data = workbook_bytes(case_or_appraisal, parameters_dir=parameters_dir, financing=financing,
+                          **overrides)
     return atomic_write_bytes(target, data)
-
-
-def _workbook_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("case_ids", nargs="*", metavar="CASE_ID", help="case ids (e.g. HK-01)")
-    p.add_argument("--all", action="store_true", help="every valid case")
-    p.add_argument("--output", type=Path, default=None,
-                   help="folder for the workbooks (default reports/workbooks)")
-    _cases_arg(p)
-
-
-@command("workbook", "write the bank workbook (.xlsx with live formulas) of cases",
-         _workbook_args)
-def _workbook(args: argparse.Namespace) -> int:
-    from .cases import load_case
-
-    if args.all:
-        cases, bad = valid_cases(args.cases)
-    elif args.case_ids:
-        cases, bad = [load_case(i, args.cases) for i in args.case_ids], []
-    else:
-        raise InputError("one or more case ids, or --all", field="workbook")
-    failed = 0
-    for _, err in bad:
-        _error(str(err))
-        failed += 1
-    for case in cases:
-        try:
-            out = write_workbook(case, args.output)
-        except InputError as err:
-            _error(str(err))
-            failed += 1
-            continue
-        print(f"wrote {out}")
-    return 1 if failed else 0
 
 
 __all__: Sequence[str] = ("build_workbook", "default_path", "workbook_bytes", "write_workbook")

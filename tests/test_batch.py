@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import shutil
 from datetime import UTC, datetime
 
@@ -52,8 +53,10 @@ class TestRunAll:
         out = batch_run["out"]
         assert (out / "MINI-01.html").exists() and (out / "XSS-01.html").exists()
         assert not (out / "BAD-01.html").exists()
+        # The case is parsed in the kernel only: a broken case file fails there and its notebook
+        # is kept, like that of any failed report.
         assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
-            "MINI-01.ipynb", "XSS-01.ipynb"]
+            "BAD-01.failed.ipynb", "MINI-01.ipynb", "XSS-01.ipynb"]
         assert not [p for p in out.rglob(".*") if p.is_file()], "temporary files left behind"
 
     def test_each_report_shows_the_library_figures(self, batch_run):
@@ -218,7 +221,7 @@ class TestSummaryAndIndex:
         assert lines[3].endswith("BB-02.yaml: capex: expected <this>")
 
     def test_index_escapes_and_lists_failures(self, tmp_path):
-        page = batch.index_html(STATUSES, tmp_path,
+        page = report.index_html(STATUSES, tmp_path,
                                 generated=datetime(2021, 5, 1, tzinfo=UTC))
         assert "A &amp; B" in page and "expected &lt;this&gt;" in page
         assert "1 report written, 1 failed. Generated 2021-05-01 00:00 UTC" in page
@@ -227,7 +230,7 @@ class TestSummaryAndIndex:
 
     def test_run_parameters_shared_by_all_rows_go_in_the_summary(self, tmp_path):
         same = [batch.CaseStatus("AA-01", True, 1.0), batch.CaseStatus("BB-02", True, 1.0)]
-        page = batch.index_html(same, tmp_path)
+        page = report.index_html(same, tmp_path)
         assert "Run parameters: defaults." in page and "<th>Run parameters</th>" not in page
 
 
@@ -245,17 +248,31 @@ def test_workbooks_are_written_and_linked_from_the_index(tmp_path):
     assert 'href="workbooks/MINI-01.xlsx"' in (out / "index.html").read_text()
 
 
-def test_a_failing_workbook_fails_the_case_in_one_line(tmp_path, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full\nmore")
-
-    monkeypatch.setattr(batch.workbook, "write_workbook", broken)
+def test_a_failing_workbook_fails_the_case_in_one_line(tmp_path):
+    # The notebook writes the workbook from the report's own appraisal; a workbook that cannot
+    # be written fails the case (no report, no "ok"), in one line.
+    (tmp_path / "workbooks").write_text("a file where the folder should be")
     task = batch.ReportTask(case_id="MINI-01", output_dir=str(tmp_path),
                             cases_dir=str(FIXTURE_CASES), parameters={"mc_draws": 200},
                             workbooks=True)
     status = batch.run_one(task)
-    assert not status.ok and status.error == "RuntimeError: disk full"
-    assert status.workbook is None and not (tmp_path / "workbooks").exists()
+    assert not status.ok and status.workbook is None
+    assert re.match(r"notebook cell In \[\d+\]: FileExistsError: .*workbooks", status.error)
+    assert "\n" not in status.error and not (tmp_path / "MINI-01.html").exists()
+    assert status.title and status.case_sha256  # from the summary the notebook glued first
+
+
+def test_the_workbook_is_written_from_the_reports_own_run(tmp_path):
+    task = batch.ReportTask(case_id="MINI-01", output_dir=str(tmp_path),
+                            cases_dir=str(FIXTURE_CASES),
+                            parameters={"mc_draws": 200, "discount_rate": "0.08"},
+                            workbooks=True)
+    status = batch.run_one(task)
+    assert status.ok and status.workbook == str(tmp_path / "workbooks" / "MINI-01.xlsx")
+    from openpyxl import load_workbook
+
+    cells = load_workbook(status.workbook)["Summary"]
+    assert cells["B5"].value == 0.08  # the run's discount rate, as in the report
 
 
 # -- the run command: output folder, dead workers, several cases folders, the summary line --------

@@ -22,13 +22,9 @@ from eip_analysis.financing import (
     build_financing,
     corporate_income_tax,
     evaluate_financing,
-    financing_section,
     loan_schedule,
-    parties_section,
-    party_view,
     resolve_parameters,
     straight_line_depreciation,
-    transfer_price_range,
 )
 
 from .conftest import MINI, one_line_error
@@ -284,54 +280,6 @@ class TestVectorised:
         assert fl.loan.closing_balance[0, 6] == pytest.approx(0, abs=1e-6)
 
 
-class TestParties:
-    def test_party_npvs_add_up(self, mini):
-        view = party_view(mini).set_index("party")
-        assert view.loc["supplier", "npv_usd"] + view.loc["receiver", "npv_usd"] == \
-            pytest.approx(view.loc["project", "npv_usd"])
-        assert math.isnan(view.loc["receiver", "irr"])  # invests nothing
-
-    def test_transfer_price_range_known_answer(self, mini):
-        # Supplier (payee): -100,000 + (800 p - 5,000) A >= 0 -> p >= (5,000 + 100,000 / A) / 800
-        # Receiver (payer): (30,000 - 8,000 - 800 p) A >= 0 -> p <= 27.5 USD/t
-        tpr = transfer_price_range(mini)
-        p_min = (5_000 + 100_000 / ANNUITY_10PCT_10YR) / 800  # 26.593
-        assert tpr.min_price == pytest.approx(p_min, rel=1e-9)
-        assert tpr.max_price == pytest.approx(27.5, rel=1e-9)
-        assert tpr.equal_split_price == pytest.approx((p_min + 27.5) / 2, rel=1e-9)
-        assert tpr.feasible and tpr.support_needed_usd == 0
-        payer, payee = tpr.npv_at([tpr.min_price, tpr.max_price])
-        assert payee[0] == pytest.approx(0, abs=1e-6) and payer[1] == pytest.approx(0, abs=1e-6)
-        assert "outside the range" in tpr.words()
-
-    def test_empty_range_says_how_much_support(self, write_case, mini_data):
-        mini_data["capex"][0]["amount"].update(value=150_000, low=None, high=None)
-        case = load(write_case(mini_data))
-        tpr = transfer_price_range(case)
-        npv = -150_000 + 17_000 * ANNUITY_10PCT_10YR
-        assert not tpr.feasible
-        assert tpr.support_needed_usd == pytest.approx(-npv, rel=1e-9)
-        assert "cannot work without outside support" in tpr.words()
-
-    def test_unknown_transfer_name(self, mini):
-        with pytest.raises(InputError, match="wood_price"):
-            transfer_price_range(mini, "nope")
-
-
-class TestSections:
-    def test_sections_have_tables_text_and_warnings(self, mini):
-        s = financing_section(mini, figures=False, **LOAN_TERMS)
-        assert {"summary", "terms", "loan", "tax"} <= set(s.tables)
-        assert s.warnings and s.text
-        p = parties_section(appraise(mini), figures=False)
-        assert "transfer_price" in p.tables and "26.59" in p.text[0]
-
-    def test_appraisal_run_overrides_carry_over(self, mini):
-        s = financing_section(appraise(mini, discount_rate=0.08), figures=False)
-        terms = s.tables["terms"].set_index("term")
-        assert terms.loc["discount_rate", "value"] == 0.08
-
-
 FIN_SOURCE = "assumption: fixture loan terms"
 
 
@@ -424,13 +372,3 @@ class TestBadFinancingInput:
         # a run override still wins over the case block
         assert appraise_financing(case, loan_interest_rate=0.05).parameters[
             "loan_interest_rate"] == 0.05
-
-
-class TestFigures:
-    def test_dscr_and_transfer_price_charts(self, mini):
-        fig = financing_section(mini, **LOAN_TERMS).figures["dscr"]
-        bars = [p for ax in fig.axes for p in ax.patches if p.get_gid() == "dscr"]
-        assert len(bars) == 5  # one per year with debt service
-        fig = parties_section(mini).figures["transfer_price"]
-        assert any(p.get_gid() == "both-gain" for p in fig.axes[0].patches)
-        assert financing_section(mini, debt_share=0.0).figures["dscr"].axes[0].texts

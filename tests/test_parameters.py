@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from eip_analysis.errors import InputError
-from eip_analysis.parameters import SPECS, coerce, load_defaults, resolve
+from eip_analysis.parameters import PARAMETER_FIELDS, coerce, load_defaults, resolve
 
 
 class TestDefaults:
     def test_every_parameter_has_a_default_with_a_source(self):
         defaults = load_defaults()
-        assert set(SPECS) <= set(defaults)
+        assert set(PARAMETER_FIELDS) <= set(defaults)
         for name, p in defaults.items():
             assert len(p.source) > 10, name
 
@@ -47,3 +47,30 @@ class TestResolve:
     def test_missing_folder(self, tmp_path):
         with pytest.raises(InputError, match="parameter files"):
             load_defaults(tmp_path)
+
+
+class TestModel:
+    def test_origins_record_the_overrides_of_a_run(self):
+        r = resolve(run_overrides={"discount_rate": 0.08})
+        assert r.origins["discount_rate"] == "run"
+        assert r.origins["tax_rate"] == "default"
+        assert r.run_overrides == {"discount_rate": 0.08}
+
+    def test_run_overrides_do_not_depend_on_the_source_text(self):
+        # A case override whose source happens to read like a run override is still "case".
+        from eip_analysis.parameters import RUN_OVERRIDE_SOURCE, Parameter
+
+        case = {"discount_rate": Parameter(value=0.12, unit="1/yr", source=RUN_OVERRIDE_SOURCE)}
+        assert resolve(case).run_overrides == {}
+
+    @pytest.mark.parametrize("value", [8.5, "8.5", float("nan"), float("inf")])
+    def test_whole_years_must_be_whole(self, value):
+        with pytest.raises(InputError, match="whole number of years"):
+            coerce("loan_tenor_years", value)
+
+    def test_every_parameter_declares_unit_and_words(self):
+        from eip_analysis.parameters import parameter_expected, parameter_unit
+
+        for name in PARAMETER_FIELDS:
+            assert isinstance(parameter_unit(name), str)
+            assert len(parameter_expected(name)) > 5, name

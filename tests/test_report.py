@@ -21,9 +21,10 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from eip_analysis import __version__, appraise, formatting, load_case, report
+from eip_analysis import __version__, appraise, formatting, load_case, report, risk
+from eip_analysis.cases import load_case as load
 from eip_analysis.errors import InputError
-from eip_analysis.financing import Section
+from eip_analysis.report import Section, sections
 
 from .conftest import FIXTURE_CASES, MINI
 
@@ -144,7 +145,7 @@ def executed(tmp_path_factory):
     run = report.check_parameters("MINI-01", FIXTURE_CASES, mc_draws=500)  # keep it fast
     html_path = report.run_report(run, out)
     return {"out": out, "html_path": html_path, "html": html_path.read_text(encoding="utf-8"),
-            "appraisal": run.appraise()}
+            "appraisal": report.RunContext.build(run).appraisal}
 
 
 # -- parameters --------------------------------------------------------------------------------
@@ -163,7 +164,8 @@ class TestCheckParameters:
         assert run.overrides == {"discount_rate": 0.08, "exchange_rate_vnd_per_usd": 25000.0,
                                  "grid_factor_year": 2020, "gwp_set": "AR6"}
         assert run.currency == "VND"
-        assert run.appraise().parameters["discount_rate"] == 0.08
+        assert report.RunContext.build(run).parameters["discount_rate"] == 0.08
+        assert report.RunContext.build(run).overrides == run.overrides
 
     def test_monte_carlo_draws_and_seed(self):
         run = report.check_parameters("MINI-01", FIXTURE_CASES, mc_draws="500", mc_seed=7)
@@ -423,7 +425,7 @@ class TestEscaping:
                         report.barriers_html(case), report.assumptions_html(a)])
         assert "<script" not in page and "<img" not in page and "<a " not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-        assert "&quot;&gt;&lt;b&gt;x" in page
+        assert "&#34;&gt;&lt;b&gt;x" in page  # markupsafe writes a quote as &#34;
         assert not external_references(page)
 
     def test_section_text_tables_and_warnings_are_escaped(self):
@@ -455,9 +457,24 @@ class TestEscaping:
         assert ">60.0%<" in page and ">8.3%<" in page and ">7<" in page
         assert ">fraction<" not in page and ">per year<" in page and ">years<" in page
 
-    def test_html_marks_trusted_fragments_only(self):
-        assert report.escape("<b>") == "&lt;b&gt;"
-        assert report.escape(report.Html("<b>")) == "<b>"
+    def test_templates_escape_text_and_keep_rendered_fragments(self):
+        from markupsafe import Markup
+
+        from eip_analysis.report.render import environment
+
+        assert environment().autoescape is True
+        inner = report.warnings_list_html(["<b>"])
+        assert "&lt;b&gt;" in inner and isinstance(inner, Markup)
+        page = report.page_html("T <1>", inner)
+        assert page.count("&lt;b&gt;") == 1 and "<title>T &lt;1&gt;</title>" in page
+        assert "&lt;li&gt;" not in page  # a rendered fragment is not escaped twice
+        assert "&lt;p&gt;" in report.page_html("T", "<p>")  # plain text is escaped
+
+    def test_fragments_and_sections_display_in_jupyterlab(self, mini):
+        fragment = report.key_figures_html(mini)
+        assert fragment._repr_html_() == str(fragment)
+        section = Section(title="T", text=["words"], key="k")
+        assert section._repr_html_().startswith('<section class="analysis" id="k">')
 
     def test_illustrative_banner(self, mini):
         assert 'id="illustrative-banner"' in report.title_block_html(mini)
@@ -469,7 +486,7 @@ class TestFigureHtml:
     def test_png_embedded_as_data_uri(self, mini):
         html = report.figure_html(report.cash_flow_figure(mini), alt='cash "flow"')
         assert html.startswith('<figure class="chart"><img src="data:image/png;base64,iVBOR')
-        assert 'alt="cash &quot;flow&quot;"' in html
+        assert 'alt="cash &#34;flow&#34;"' in html
 
 
 class TestExportHtml:
@@ -623,7 +640,7 @@ class TestExecutedReport:
         code = [c for c in nb.cells if c.cell_type == "code"]
         tags = [c.metadata.get("tags", []) for c in code]
         assert tags[0] == ["parameters"] and tags[1] == ["injected-parameters"]
-        assert "check_parameters(" in code[2].source  # the first cell after the parameters
+        assert "RunParameters.from_namespace(" in code[2].source  # first after the parameters
         assert err.value.exec_count == code[2].execution_count
         assert err.value.ename == "InputError"
         assert report.one_line_error(err.value) == (
@@ -667,13 +684,23 @@ class TestFailingNotebooks:
         left = sorted(p.name for p in (tmp_path / "notebooks").iterdir())
         assert left == ["MINI-01.failed.ipynb"]  # kept for debugging, no temporary file
 
-    def test_broken_case_fails_before_a_kernel_starts(self, tmp_path, write_case):
+    def test_broken_case_fails_in_the_first_cell_with_its_one_line(self, tmp_path, write_case):
+        # The case is parsed once, in the kernel: a broken file stops the notebook's first cell.
         write_case("id: BAD-01\ncapex: [oops\n", name="BAD-01")
         run = report.check_parameters("BAD-01", write_case.folder)
-        with pytest.raises(InputError, match=r"BAD-01.yaml: line \d+, column \d+: expected valid"):
+        with pytest.raises(PapermillExecutionError) as err:
             report.run_report(run, tmp_path)
-        assert not (tmp_path / "notebooks").exists() or not any(
-            (tmp_path / "notebooks").iterdir())
+        assert re.match(r".*BAD-01.yaml: line \d+, column \d+: expected valid YAML",
+                        report.one_line_error(err.value))
+        paths = report.report_paths(tmp_path, "BAD-01")
+        assert not paths["html"].exists() and not paths["notebook"].exists()
+        failed = nbformat.read(paths["failed"], as_version=4)  # as papermill's own tests check
+        code = [c for c in failed.cells if c.cell_type == "code"]
+        first = next(i for i, c in enumerate(code) if "from_namespace(" in c.source)
+        assert code[first].outputs[-1]["output_type"] == "error"
+        assert code[first].outputs[-1]["ename"] == "InputError"
+        assert all(c.execution_count is None and not c.outputs for c in code[first + 1:])
+        assert not [p for p in (tmp_path / "notebooks").iterdir() if p.name.startswith(".")]
 
 
 # -- in a real browser -------------------------------------------------------------------------
@@ -775,3 +802,79 @@ def test_report_renders_in_headless_chromium_offline(executed, browser_page):
                  if e.get("method") == "Network.requestWillBeSent"]
     assert requested and all(u.startswith(("file:", "data:")) for u in requested), requested
 
+# -- the analysis sections (eip_analysis.report.sections) -----------------------------------------
+
+LOAN_TERMS = {"inflation_rate": 0.0, "tax_rate": 0.20, "debt_share": 0.6,
+              "loan_interest_rate": 0.08, "loan_tenor_years": 5, "loan_grace_years": 0,
+              "loan_repayment": "equal_principal", "loan_upfront_fee": 0.01,
+              "depreciation_years": 10}
+
+
+class TestFinancingAndPartiesSections:
+    def test_sections_have_tables_text_and_warnings(self, mini):
+        s = sections.financing_section(appraise(mini.case, **LOAN_TERMS), figures=False)
+        assert {"summary", "terms", "loan", "tax"} <= set(s.tables)
+        assert s.warnings and s.text
+        p = sections.parties_section(appraise(mini.case), figures=False)
+        assert "transfer_price" in p.tables and "26.59" in p.text[0]
+
+    def test_appraisal_run_overrides_carry_over(self, mini):
+        s = sections.financing_section(appraise(mini.case, discount_rate=0.08), figures=False)
+        terms = s.tables["terms"].set_index("term")
+        assert terms.loc["discount_rate", "value"] == 0.08
+
+
+
+class TestSectionFigures:
+    def test_dscr_and_transfer_price_charts(self, mini):
+        fig = sections.financing_section(appraise(mini.case, **LOAN_TERMS)).figures["dscr"]
+        bars = [p for ax in fig.axes for p in ax.patches if p.get_gid() == "dscr"]
+        assert len(bars) == 5  # one per year with debt service
+        fig = sections.parties_section(appraise(mini.case)).figures["transfer_price"]
+        assert any(p.get_gid() == "both-gain" for p in fig.axes[0].patches)
+        assert sections.financing_section(appraise(mini.case, debt_share=0.0)).figures["dscr"].axes[0].texts
+
+
+class TestRiskSections:
+    def test_sections(self, mini):
+        s = sections.sensitivity_section(appraise(mini.case), figures=False)
+        assert {"scenarios", "scenario_inputs", "tornado"} <= set(s.tables)
+        assert any("turns negative within the assessed range" in w for w in s.warnings)
+        m = sections.monte_carlo_section(appraise(mini.case), n_draws=300, seed=1, figures=False)
+        assert "Probability that the NPV is positive" in m.text[1]
+
+    def test_report_sections_collect_every_warning_once(self, mini):
+        secs = sections.report_sections(appraise(mini.case), n_draws=300, seed=1, figures=False)
+        assert list(secs) == ["financing", "parties", "sensitivity", "monte_carlo", "warnings"]
+        every = secs["warnings"].warnings
+        assert len(every) == len(set(every))
+        for name in ("financing", "parties", "sensitivity"):
+            assert set(secs[name].warnings) <= set(every)
+
+    def test_a_case_without_ranges_still_reports(self, write_case, mini_data):
+        def strip(o):
+            if isinstance(o, dict):
+                o.pop("low", None)
+                o.pop("high", None)
+                for v in o.values():
+                    strip(v)
+            elif isinstance(o, list):
+                for v in o:
+                    strip(v)
+
+        strip(mini_data)
+        case = load(write_case(mini_data))
+        assert risk.tornado(case, drivers_=[]).empty
+        mc = risk.monte_carlo(case, n_draws=50, drivers_=[])
+        assert mc.outputs["npv_usd"].shape == (50,)
+        np.testing.assert_allclose(mc.outputs["npv_usd"], appraise(case).npv_usd)
+        secs = sections.report_sections(appraise(case), n_draws=50, seed=1, figures=False)
+        assert len(secs["sensitivity"].tables["tornado"]) == 1  # the discount rate only
+
+    def test_figures(self, mini):
+        s = sections.sensitivity_section(appraise(mini.case))
+        ax = s.figures["tornado"].axes[0]
+        assert {p.get_gid() for p in ax.patches} >= {"low", "high"}
+        m = sections.monte_carlo_section(appraise(mini.case), n_draws=300, seed=1)
+        gids = {line.get_gid() for a in m.figures["npv_distribution"].axes for line in a.lines}
+        assert "cdf" in gids

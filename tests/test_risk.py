@@ -16,12 +16,9 @@ from eip_analysis.risk import (
     distribution_parameters,
     drivers,
     monte_carlo,
-    monte_carlo_section,
     one_way,
-    report_sections,
     sample,
     scenarios,
-    sensitivity_section,
     switching_values,
     tornado,
 )
@@ -236,46 +233,3 @@ class TestBadRiskInput:
             evaluate_metrics(mini, {}, {"capex.nope.amount": np.ones(2)}, ["npv_usd"])
 
 
-class TestSections:
-    def test_sections(self, mini):
-        s = sensitivity_section(mini, figures=False)
-        assert {"scenarios", "scenario_inputs", "tornado"} <= set(s.tables)
-        assert any("turns negative within the assessed range" in w for w in s.warnings)
-        m = monte_carlo_section(mini, n_draws=300, figures=False)
-        assert "Probability that the NPV is positive" in m.text[1]
-
-    def test_report_sections_collect_every_warning_once(self, mini):
-        secs = report_sections(mini, n_draws=300, figures=False)
-        assert list(secs) == ["financing", "parties", "sensitivity", "monte_carlo", "warnings"]
-        every = secs["warnings"].warnings
-        assert len(every) == len(set(every))
-        for name in ("financing", "parties", "sensitivity"):
-            assert set(secs[name].warnings) <= set(every)
-
-    def test_a_case_without_ranges_still_reports(self, write_case, mini_data):
-        def strip(o):
-            if isinstance(o, dict):
-                o.pop("low", None)
-                o.pop("high", None)
-                for v in o.values():
-                    strip(v)
-            elif isinstance(o, list):
-                for v in o:
-                    strip(v)
-
-        strip(mini_data)
-        case = load(write_case(mini_data))
-        assert tornado(case, drivers_=[]).empty
-        mc = monte_carlo(case, n_draws=50, drivers_=[])
-        assert mc.outputs["npv_usd"].shape == (50,)
-        np.testing.assert_allclose(mc.outputs["npv_usd"], appraise(case).npv_usd)
-        secs = report_sections(case, n_draws=50, figures=False)
-        assert len(secs["sensitivity"].tables["tornado"]) == 1  # the discount rate only
-
-    def test_figures(self, mini):
-        s = sensitivity_section(mini)
-        ax = s.figures["tornado"].axes[0]
-        assert {p.get_gid() for p in ax.patches} >= {"low", "high"}
-        m = monte_carlo_section(mini, n_draws=300)
-        gids = {line.get_gid() for a in m.figures["npv_distribution"].axes for line in a.lines}
-        assert "cdf" in gids

@@ -1,0 +1,307 @@
+"""One vocabulary: every field the package shows or writes, with its label, unit and kind.
+
+The key figures of a report, the columns of its section tables, the index page, the bank
+workbook, the Monte Carlo summary and the data dictionary of ``data/processed/`` all read
+their words and units here, so a label is changed (or translated) in one place and a unit is
+never guessed from a column name.
+
+``kind`` says how a value is written for people (:mod:`eip_analysis.report.render`):
+
+==============  =================================================================================
+``money``       an amount in ``unit`` (``USD``, ``USD/yr``, ``USD/tCO2e``), converted to the
+                reporting currency where a report is in VND
+``rate``        a fraction or a rate per year, written as a percentage
+``duration``    years with one decimal; infinite reads "never"
+``ratio``       a dimensionless ratio with two decimals (DSCR)
+``quantity``    a physical quantity in ``unit`` (tCO2e/yr, t/yr, m3/yr)
+``number``      a plain number
+``year``        a year index or calendar year, no separators
+``row_unit``    a number in the unit of its row's ``unit`` column (``value``, ``low``, ``p50``...)
+``unit_name``   the name of a unit
+``bool``        yes or no
+``text``        words, shown as they are
+==============  =================================================================================
+
+``description`` is the sentence a key figure shows; it may name run values in braces
+(``{discount_rate}``, ``{lifetime}``, ``{supplier_role}``...), filled in by the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+KINDS = ("money", "rate", "duration", "ratio", "quantity", "number", "year", "row_unit",
+         "unit_name", "bool", "text")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: machine ``name``, ``label`` (a column header), ``unit``, ``kind``, and a
+    ``description`` in a sentence."""
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind {self.kind!r} is not one of {KINDS}")
+
+    @property
+    def header(self) -> str:
+        """The column header: the label with its unit where the values do not show it
+        (``"NPV [USD]"``, ``"Payback [years]"``; a percentage or ratio needs none)."""
+        if self.kind == "money" and self.unit:
+            return f"{self.label} [{self.unit}]"
+        if self.kind == "duration":
+            return f"{self.label} [years]"
+        if self.kind == "quantity" and self.unit:
+            return f"{self.label} [{self.unit}]"
+        return self.label
+
+
+def _f(name: str, label: str, unit: str, kind: str, description: str = "") -> Field:
+    return Field(name, label, unit, kind, description)
+
+
+_FIELDS = [
+    # -- identity and text columns -------------------------------------------------------------
+    _f("case_id", "Case", "", "text", "Case id, the name of the case file"),
+    _f("park", "Park", "", "text", "Eco-industrial park"),
+    _f("title", "Opportunity", "", "text", "Title of the opportunity"),
+    _f("kind", "Kind of exchange", "", "text", "Kind of symbiosis exchange"),
+    _f("data_quality", "Data", "", "text", "surveyed, estimated or illustrative"),
+    _f("status", "Status", "", "text", "Status at the latest survey round"),
+    _f("currency", "Currency", "", "text", "Currency of the case file's amounts"),
+    _f("warnings", "Warnings", "", "text", "Warnings of the appraisal, separated by |"),
+    _f("warning", "Warning", "", "text", "A warning in one sentence"),
+    _f("case_sha256", "SHA-256 of the case file", "", "text",
+       "SHA-256 of the case file's bytes (which input the figures come from)"),
+    _f("metric", "Metric", "", "text", "Machine name of a metric"),
+    _f("label", "Label", "", "text", "What the row is, in words"),
+    _f("in words", "In words", "", "text", "The value as a reader at a bank writes it"),
+    _f("value", "Value", "", "row_unit", "The value, in the unit of its row"),
+    _f("unit", "Unit", "", "unit_name", "Unit of the row's values"),
+    _f("source", "Source", "", "text", "Where the figure comes from, or *assumption*"),
+    _f("term", "Term", "", "text", "A financing or tax term"),
+    _f("phase", "Phase", "", "text", "construction, operation or after life"),
+    _f("party", "Party", "", "text", "supplier, receiver or project"),
+    _f("role", "Role", "", "text", "Who the party is"),
+    _f("payer", "Payer", "", "text", "The party that pays the transfer"),
+    _f("transfer", "Transfer", "", "text", "A payment between the parties"),
+    _f("description", "Description", "", "text", "What the row is"),
+    _f("scenario", "Scenario", "", "text", "base, conservative or optimistic"),
+    _f("path", "Path", "", "text", "Address of an input (appraise(values={path: ...}))"),
+    _f("favourable_end", "Favourable end", "", "text", "The end of the range that raises NPV"),
+    _f("note", "Note", "", "text", "A sentence on the row"),
+    _f("probability_of", "Probability of", "", "text", "The event the probability is of"),
+    _f("distribution", "Distribution", "", "text", "Distribution the input is drawn from"),
+    _f("parameters", "Parameters", "", "text", "Parameters of the distribution"),
+    _f("flow", "Source", "", "text", "Resource flow"),
+    _f("input", "Input", "", "text", "An input of the appraisal"),
+    _f("range", "Range (low to high)", "", "text", "Assessed range of the input"),
+    _f("seconds", "Run time", "s", "quantity", "Wall time of the report run"),
+    _f("run_parameters", "Run parameters", "", "text", "Run parameters given"),
+    _f("method", "How it is counted", "", "text", "Emission rule of the flow"),
+    # -- headline metrics (eip_analysis.appraisal.Metrics) -------------------------------------
+    _f("capex_usd", "Capex", "USD", "money",
+       "Investment (capex), both parties, undiscounted"),
+    _f("annual_net_benefit_usd", "Annual net benefit", "USD/yr", "money",
+       "Annual net benefit (benefits minus opex), first operating year"),
+    _f("npv_usd", "NPV", "USD", "money",
+       "Net present value (NPV), before financing and tax, at a {discount_rate} real discount "
+       "rate"),
+    _f("irr", "IRR", "1/yr", "rate",
+       "Internal rate of return (IRR), real, before financing and tax"),
+    _f("mirr", "MIRR", "1/yr", "rate",
+       "Modified IRR (MIRR): finance rate {mirr_finance_rate}, reinvestment rate "
+       "{mirr_reinvest_rate}"),
+    _f("payback_years", "Payback", "yr", "duration", "Simple payback, counted from year 0"),
+    _f("discounted_payback_years", "Discounted payback", "yr", "duration",
+       "Discounted payback at {discount_rate}, counted from year 0"),
+    _f("co2e_avoided_t_per_year", "Emissions avoided", "tCO2e/yr", "quantity",
+       "Emissions avoided per year"),
+    _f("co2e_avoided_t_lifetime", "Emissions avoided over the life", "tCO2e", "quantity",
+       "Emissions avoided over the {lifetime}-year life"),
+    _f("abatement_cost_usd_per_tco2e", "Abatement cost", "USD/tCO2e", "money",
+       "Abatement cost (negative: the exchange saves money while it cuts emissions)"),
+    _f("profitability_index", "Profitability index", "-", "ratio",
+       "1 + NPV / present value of the capex"),
+    _f("supplier_npv_usd", "Supplier NPV", "USD", "money",
+       "NPV for the supplier ({supplier_role}), after transfers"),
+    _f("receiver_npv_usd", "Receiver NPV", "USD", "money",
+       "NPV for the receiver ({receiver_role}), after transfers"),
+    _f("waste_diverted_t_per_year", "Waste diverted", "t/yr", "quantity",
+       "Waste diverted from landfill"),
+    _f("water_saved_m3_per_year", "Water saved", "m3/yr", "quantity", "Water saved"),
+    _f("sign_changes", "Sign changes", "-", "number",
+       "Sign changes of the project cash flow (more than one: several IRRs may exist)"),
+    _f("irr_roots", "Every IRR", "1/yr", "rate",
+       "Every rate at which the NPV is zero (the cash flow changes sign more than once)"),
+    _f("discount_rate", "Discount rate", "1/yr", "rate", "Real discount rate of the run"),
+    _f("lifetime_years", "Lifetime", "yr", "duration", "Operating life"),
+    # -- financing metrics (eip_analysis.financing.FinancingMetrics) ---------------------------
+    _f("debt_usd", "Loan drawn", "USD", "money", "Loan drawn (nominal)"),
+    _f("equity_invested_usd", "Own funds invested", "USD", "money",
+       "Own funds invested, fees included (nominal)"),
+    _f("project_npv_after_tax_usd", "After-tax project NPV", "USD", "money",
+       "After-tax project NPV (nominal flows at the nominal rate)"),
+    _f("project_irr_after_tax", "After-tax project IRR", "1/yr", "rate",
+       "After-tax project IRR (real)"),
+    _f("equity_npv_usd", "Equity NPV", "USD", "money",
+       "Equity NPV (nominal flows at the nominal rate)"),
+    _f("equity_irr", "Equity IRR (real)", "1/yr", "rate", "Equity IRR (real)"),
+    _f("equity_irr_nominal", "Equity IRR (nominal)", "1/yr", "rate", "Equity IRR (nominal)"),
+    _f("equity_payback_years", "Equity payback", "yr", "duration",
+       "Payback of the nominal equity flows"),
+    _f("min_dscr", "Minimum DSCR", "-", "ratio", "Minimum DSCR"),
+    _f("average_dscr", "Average DSCR", "-", "ratio", "Average DSCR"),
+    _f("debt_capacity_usd", "Debt capacity", "USD", "money",
+       "Largest loan at the lender's minimum DSCR (nominal)"),
+    _f("debt_capacity_share", "Debt capacity share", "fraction", "rate",
+       "Debt capacity as a share of the eligible capex"),
+    _f("tax_pv_usd", "Tax paid, present value", "USD", "money", "Present value of tax paid"),
+    # -- yearly cash flows (Appraisal.cashflows, FinancingAppraisal tables) --------------------
+    _f("year", "Year", "yr", "year", "Year from the decision (0: not discounted)"),
+    _f("opex_usd", "Opex", "USD", "money", "Operating costs of the year"),
+    _f("benefits_usd", "Benefits", "USD", "money", "Savings and revenues of the year"),
+    _f("salvage_usd", "Salvage", "USD", "money", "Residual value at the end of the life"),
+    _f("net_cash_flow_usd", "Net cash flow", "USD", "money", "Net cash flow of the year"),
+    _f("discount_factor", "Discount factor", "-", "number", "1 / (1 + rate) ^ year"),
+    _f("discounted_cash_flow_usd", "Discounted cash flow", "USD", "money",
+       "Net cash flow times the discount factor"),
+    _f("cumulative_cash_flow_usd", "Cumulative", "USD", "money",
+       "Net cash flow summed from year 0"),
+    _f("cumulative_discounted_usd", "Cumulative discounted", "USD", "money",
+       "Discounted cash flow summed from year 0"),
+    _f("supplier_net_usd", "Supplier, after transfers", "USD", "money",
+       "Supplier's net cash flow with the transfers"),
+    _f("receiver_net_usd", "Receiver, after transfers", "USD", "money",
+       "Receiver's net cash flow with the transfers"),
+    _f("opening_balance_usd", "Opening balance", "USD", "money", "Loan balance at the start"),
+    _f("drawdown_usd", "Drawdown", "USD", "money", "Loan drawn in the year"),
+    _f("interest_usd", "Interest", "USD", "money", "Interest accrued"),
+    _f("capitalised_interest_usd", "Capitalised interest", "USD", "money",
+       "Interest during construction added to the balance"),
+    _f("interest_paid_usd", "Interest paid", "USD", "money", "Interest paid in the year"),
+    _f("principal_usd", "Principal", "USD", "money", "Principal repaid in the year"),
+    _f("debt_service_usd", "Debt service", "USD", "money", "Interest paid plus principal"),
+    _f("closing_balance_usd", "Closing balance", "USD", "money", "Loan balance at the end"),
+    _f("cfads_usd", "CFADS", "USD", "money", "Cash flow available for debt service"),
+    _f("dscr", "DSCR", "-", "ratio", "Debt service coverage ratio, CFADS / debt service"),
+    _f("operating_cash_flow_usd", "Operating cash flow", "USD", "money",
+       "Benefits minus opex (nominal)"),
+    _f("depreciation_usd", "Depreciation", "USD", "money", "Straight-line depreciation"),
+    _f("upfront_fee_usd", "Upfront fee", "USD", "money", "Loan fee paid at drawdown"),
+    _f("assessable_income_usd", "Assessable income", "USD", "money",
+       "Income before losses carried forward"),
+    _f("loss_used_usd", "Loss used", "USD", "money", "Earlier losses set off this year"),
+    _f("taxable_income_usd", "Taxable income", "USD", "money", "Income the CIT rate applies to"),
+    _f("cit_rate", "CIT rate", "fraction", "rate", "Corporate income tax rate of the year"),
+    _f("tax_usd", "Tax", "USD", "money", "Corporate income tax paid"),
+    # -- both parties --------------------------------------------------------------------------
+    _f("annual_net_usd", "Annual net", "USD", "money", "Net cash flow, first operating year"),
+    _f("transfers_usd_per_year", "Transfers", "USD/yr", "money",
+       "Transfers received (+) or paid (-) per year"),
+    _f("base_price", "Base price", "", "row_unit", "The transfer price the case assumes"),
+    _f("min_price", "Min price", "", "row_unit", "Price at which the payee breaks even"),
+    _f("max_price", "Max price", "", "row_unit", "Price at which the payer breaks even"),
+    _f("equal_split_price", "Equal split price", "", "row_unit",
+       "Price at which both parties get the same NPV"),
+    _f("feasible", "Feasible", "", "bool", "A price exists at which both parties gain"),
+    _f("support_needed_usd", "Support needed", "USD", "money",
+       "Outside support (present value) for both parties to break even"),
+    # -- sensitivity and Monte Carlo -----------------------------------------------------------
+    _f("base", "Base", "", "row_unit", "Value in the base case"),
+    _f("low", "Low", "", "row_unit", "Low end of the assessed range"),
+    _f("high", "High", "", "row_unit", "High end of the assessed range"),
+    _f("conservative", "Conservative", "", "row_unit", "Value in the conservative scenario"),
+    _f("optimistic", "Optimistic", "", "row_unit", "Value in the optimistic scenario"),
+    _f("metric_base", "NPV at the base value", "USD", "money", "NPV with every input at base"),
+    _f("metric_at_low", "NPV at the low end", "USD", "money", "NPV with the input at low"),
+    _f("metric_at_high", "NPV at the high end", "USD", "money", "NPV with the input at high"),
+    _f("metric_at_switching", "Metric at switching", "", "number",
+       "The metric at the switching value (the target)"),
+    _f("swing", "Swing of the NPV", "USD", "money", "NPV at high minus NPV at low, absolute"),
+    _f("switching_value", "Switching value", "", "row_unit",
+       "Value of the input at which the NPV turns zero"),
+    _f("change_from_base", "Switching value, change from base", "fraction", "rate",
+       "Switching value relative to the base value"),
+    _f("within_range", "Switching value within the range", "", "bool",
+       "The switching value lies inside the assessed range"),
+    _f("mean", "Mean", "", "row_unit", "Mean over the draws"),
+    _f("p10", "P10", "", "row_unit", "10% of the draws are below"),
+    _f("p50", "P50", "", "row_unit", "Median of the draws"),
+    _f("p90", "P90", "", "row_unit", "90% of the draws are below"),
+    _f("probability", "Probability", "fraction", "rate", "Share of the draws"),
+    _f("share_undefined", "Draws where it is undefined", "fraction", "rate",
+       "Share of the draws where the metric is not defined"),
+    # -- emissions -----------------------------------------------------------------------------
+    _f("baseline_quantity", "Baseline use", "", "row_unit", "Resource use today"),
+    _f("project_quantity", "Use with the exchange", "", "row_unit", "Resource use with it"),
+    _f("baseline_co2e_t_per_year", "Baseline", "tCO2e/yr", "quantity",
+       "Emissions today, average operating year"),
+    _f("project_co2e_t_per_year", "With the exchange", "tCO2e/yr", "quantity",
+       "Emissions once the exchange runs, average operating year"),
+    _f("avoided_co2e_t_per_year", "Avoided", "tCO2e/yr", "quantity",
+       "Baseline minus with the exchange; negative means more emissions"),
+    _f("counted", "Counted in tCO2e", "", "bool", "The flow is converted to tCO2e"),
+]
+
+#: Every field by name.
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
+if len(FIELDS) != len(_FIELDS):  # pragma: no cover - a developer's mistake, caught on import
+    raise ValueError("a field is registered twice")
+
+#: The headline figures of a report, in the order a bank reads them: ``key`` (stable id, also
+#: the HTML ``data-key`` and the index's key) -> field name. Where the value is zero, the
+#: indicators after ``receiver_npv`` are left out.
+KEY_FIGURES: dict[str, str] = {
+    "capex": "capex_usd",
+    "annual_net_benefit": "annual_net_benefit_usd",
+    "npv": "npv_usd",
+    "irr": "irr",
+    "mirr": "mirr",
+    "payback": "payback_years",
+    "discounted_payback": "discounted_payback_years",
+    "co2e_avoided_per_year": "co2e_avoided_t_per_year",
+    "co2e_avoided_lifetime": "co2e_avoided_t_lifetime",
+    "abatement_cost": "abatement_cost_usd_per_tco2e",
+    "supplier_npv": "supplier_npv_usd",
+    "receiver_npv": "receiver_npv_usd",
+    "waste_diverted": "waste_diverted_t_per_year",
+    "water_saved": "water_saved_m3_per_year",
+}
+#: Key figures shown only where they are not zero.
+OPTIONAL_KEY_FIGURES = frozenset({"waste_diverted", "water_saved"})
+#: Key figures repeated in the index page, by :data:`KEY_FIGURES` key.
+INDEX_FIGURES = ("npv", "irr", "discounted_payback", "co2e_avoided_per_year", "abatement_cost")
+
+
+def field(name: str) -> Field:
+    """The registered field ``name``.
+
+    Raises
+    ------
+    KeyError
+        With a sentence naming the field, so a new column is registered here, not guessed.
+    """
+    try:
+        return FIELDS[name]
+    except KeyError:
+        raise KeyError(f"field {name!r} is not in eip_analysis.fields.FIELDS: register its "
+                       "label, unit and kind there") from None
+
+
+def unregistered(names: Iterable[str]) -> list[str]:
+    """The names among ``names`` that have no field (for tests of every table's columns)."""
+    return [n for n in names if n not in FIELDS]
+
+
+def data_dictionary(names: Iterable[str]) -> list[Mapping[str, str]]:
+    """Rows ``column, label, unit, description`` for the columns ``names`` of a CSV file."""
+    return [{"column": n, "label": field(n).label, "unit": field(n).unit,
+             "description": field(n).description} for n in names]

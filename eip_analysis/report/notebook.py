@@ -1,0 +1,265 @@
+"""Running the report notebook with papermill and exporting it as one self-contained page.
+
+:func:`execute_report` executes ``notebooks/opportunity_report.ipynb`` for one case and writes
+``<id>.html`` atomically, so a failed run never replaces the last good report; it returns the
+report's summary (key figures as shown, case SHA-256, title...) that the notebook glued into a
+hidden output (:func:`glue`, :func:`read_summary`), so the batch and the index show exactly
+what the report shows without parsing the case again.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .. import paths
+from ..errors import InputError
+from ..files import atomic_write_text
+from .parameters import RunParameters
+
+#: The report notebook.
+NOTEBOOK = paths.REPO_ROOT / "notebooks" / "opportunity_report.ipynb"
+#: Kernel command-line options: keep the kernel's own log off the terminal. ipykernel warns on
+#: every start that a local kernel talks over TCP without encryption (papermill's default) and
+#: logs an error when jupyter_client interrupts it on shutdown, as it always does; errors in the
+#: notebook itself arrive as messages and are reported by :func:`one_line_error`.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+#: Cell tags that never show in the HTML (papermill's parameter cells, the glued summary).
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "summary"})
+#: MIME type of the report summary the notebook glues (scrapbook-style) for the batch.
+SUMMARY_MIME = "application/vnd.eip-analysis.summary+json"
+
+
+class ReportError(RuntimeError):
+    """A report could not be produced for a reason other than its inputs (one line)."""
+
+
+# -- the summary glued into the executed notebook --------------------------------------------
+
+
+def glue(summary: dict[str, Any]) -> None:
+    """Display ``summary`` as a JSON output of MIME type :data:`SUMMARY_MIME` (in a cell tagged
+    ``summary``, hidden from the HTML), for :func:`read_summary`."""
+    from IPython.display import display
+
+    display({SUMMARY_MIME: summary}, raw=True)
+
+
+def read_summary(nb) -> dict[str, Any] | None:
+    """The summary glued by :func:`glue` in an executed notebook, or ``None``."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            value = out.get("data", {}).get(SUMMARY_MIME)
+            if value is not None:
+                return dict(value)
+    return None
+
+
+# -- HTML export ----------------------------------------------------------------------------------
+
+
+def _shown(cell) -> bool:
+    if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+        return False
+    return cell.cell_type == "markdown" or (cell.cell_type == "code" and bool(cell.outputs))
+
+
+def export_html(nb, *, title: str) -> str:
+    """A self-contained HTML page of an executed notebook: outputs and text, nothing else.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    title : str
+        Page title (escaped).
+
+    Returns
+    -------
+    str
+        The page (``templates/page.html.j2`` around nbconvert's cells): no code, no prompts, no
+        papermill parameter cells, no stderr output; images embedded as data URIs; styles
+        inline; no ``<script>``, no font, style or script fetched from any host.
+    """
+    from jinja2 import FileSystemLoader
+    from nbconvert import HTMLExporter
+
+    from .render import page_html
+
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if _shown(c)]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+    exporter = HTMLExporter(
+        template_name="basic",
+        extra_loaders=[FileSystemLoader(str(Path(__file__).parent / "templates"))],
+        template_file="notebook.html.j2",
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return page_html(title, Markup(body.strip()))  # nbconvert's own output: trusted
+
+
+# -- the kernel -----------------------------------------------------------------------------------
+
+
+def kernel_executable(kernel_name: str = "python3") -> str:
+    """The Python executable a Jupyter kernel would run, as jupyter_client launches it.
+
+    jupyter_client replaces a kernel spec's bare ``python`` with ``sys.executable``, so the
+    ``python3`` spec of ipykernel runs this very environment's interpreter.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+    except NoSuchKernel:
+        raise ReportError(f"no Jupyter kernel named {kernel_name!r}: install one with "
+                          f"`{sys.executable} -m ipykernel install --sys-prefix`") from None
+    major, minor = sys.version_info[:2]
+    if argv and argv[0] in {"python", f"python{major}", f"python{major}.{minor}"}:
+        return sys.executable
+    return argv[0] if argv else ""
+
+
+def check_kernel(kernel_name: str = "python3") -> str:
+    """Make sure the kernel runs this environment's Python; return its executable.
+
+    Raises
+    ------
+    ReportError
+        When the kernel spec points at another interpreter, whose packages would differ.
+    """
+    exe = kernel_executable(kernel_name)
+    if Path(exe).parent.absolute() != Path(sys.executable).parent.absolute():
+        raise ReportError(f"kernel {kernel_name!r} runs {exe}, not this environment's "
+                          f"{sys.executable}: run `{sys.executable} -m ipykernel install "
+                          "--sys-prefix` or remove the other kernel spec")
+    return exe
+
+
+def _first_line(text: Any) -> str:
+    lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
+    line = lines[0] if lines else ""
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def one_line_error(exc: BaseException) -> str:
+    """Reduce the error of a failed report to one line a user can act on.
+
+    An :class:`InputError` (raised in the library or inside the notebook) gives its own message;
+    another error in a notebook cell gives ``notebook cell In [n]: <Name>: <message>``; a dead
+    kernel or a cell timeout says so.
+    """
+    if isinstance(exc, InputError | ReportError):
+        return _first_line(exc)
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        if exc.ename == "InputError":
+            return _first_line(exc.evalue)
+        value = _first_line(exc.evalue)
+        return f"notebook cell In [{exc.exec_count}]: {exc.ename}" + (f": {value}" if value else "")
+    if isinstance(exc, DeadKernelError):
+        return f"the notebook's kernel died: {_first_line(exc) or 'no message'}"
+    if isinstance(exc, CellTimeoutError):
+        return f"a notebook cell timed out: {_first_line(exc)}"
+    text = _first_line(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# -- one run --------------------------------------------------------------------------------------
+
+
+def report_paths(output_dir: str | Path, case_id: str) -> dict[str, Path]:
+    """Where a run writes: ``html``, the executed ``notebook`` and a ``failed`` notebook."""
+    output_dir = Path(output_dir)
+    return {
+        "html": output_dir / f"{case_id}.html",
+        "notebook": output_dir / "notebooks" / f"{case_id}.ipynb",
+        "failed": output_dir / "notebooks" / f"{case_id}.failed.ipynb",
+    }
+
+
+def execute_report(
+    run: RunParameters,
+    output_dir: str | Path | None = None,
+    *,
+    notebook: str | Path = NOTEBOOK,
+    kernel_name: str = "python3",
+    cell_timeout_s: float = 600.0,
+) -> tuple[Path, dict[str, Any] | None]:
+    """Execute the report notebook for one case and write its self-contained HTML page.
+
+    Parameters
+    ----------
+    run : RunParameters
+        From :func:`~eip_analysis.report.check_parameters`.
+    output_dir : path, optional
+        Default ``reports/``. Writes ``<id>.html`` and keeps the executed notebook as
+        ``notebooks/<id>.ipynb``; a failed run keeps it as ``notebooks/<id>.failed.ipynb``.
+    notebook : path
+        The notebook to execute (tests pass notebooks that fail on purpose).
+    kernel_name : str
+        Jupyter kernel; it must run this environment's Python (:func:`check_kernel`).
+    cell_timeout_s : float
+        Longest time one cell may run [s].
+
+    Returns
+    -------
+    (Path, dict or None)
+        The HTML report and the summary the notebook glued (:func:`read_summary`).
+
+    Raises
+    ------
+    papermill.exceptions.PapermillExecutionError, ReportError, ...
+        The notebook failed (a broken case file fails in its first cell, with the case's
+        one-line :class:`InputError`); :func:`one_line_error` says why in one line. Nothing is
+        half-written and the last good report is left in place: the HTML is written to a
+        temporary file and renamed only after a successful run.
+    """
+    import papermill
+
+    check_kernel(kernel_name)
+    out = report_paths(output_dir if output_dir is not None else paths.reports_dir(), run.case_id)
+    folder = out["notebook"].parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{run.case_id}.", suffix=".ipynb", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    notebook = Path(notebook).resolve()
+    try:
+        executed = papermill.execute_notebook(
+            str(notebook), str(tmp), parameters=run.notebook_parameters(),
+            kernel_name=kernel_name, cwd=str(notebook.parent), progress_bar=False,
+            log_output=False, request_save_on_cell_execute=False,
+            execution_timeout=cell_timeout_s, extra_arguments=KERNEL_ARGUMENTS,
+        )
+        summary = read_summary(executed)
+        title = (f"{summary['case_id']}: {summary['title']}" if summary else run.case_id)
+        atomic_write_text(out["html"], export_html(executed, title=title))
+        tmp.chmod(0o644)
+        os.replace(tmp, out["notebook"])
+        out["failed"].unlink(missing_ok=True)
+    except BaseException:
+        if tmp.exists() and tmp.stat().st_size > 0:
+            tmp.chmod(0o644)
+            os.replace(tmp, out["failed"])
+        tmp.unlink(missing_ok=True)
+        raise
+    return out["html"], summary
+
+
+def run_report(run: RunParameters, output_dir: str | Path | None = None,
+               **kwargs: Any) -> Path:
+    """:func:`execute_report`, returning the HTML report's path only."""
+    return execute_report(run, output_dir, **kwargs)[0]

@@ -1,0 +1,524 @@
+"""HTML of the reports and the index, from Jinja2 templates with autoescape.
+
+The templates live in ``eip_analysis/report/templates/`` (``page``, ``index``, one macro for
+every table, the stylesheet as a file). Python here only turns the data of
+:mod:`eip_analysis.report.sections` into table rows and cells (:class:`Table`, :class:`Row`,
+:class:`Cell`) with their words formatted; every text reaches the page through the templates,
+escaped (a case title ``<script>...`` shows as text). Each function returns a
+:class:`Fragment`: :class:`markupsafe.Markup` that also displays itself in JupyterLab.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from .. import __version__, formatting
+from ..appraisal import Appraisal
+from ..cases import Case
+from ..fields import FIELDS, INDEX_FIGURES, KEY_FIGURES
+from ..fields import field as registered
+from . import sections as data
+from .parameters import RunParameters, describe_parameters
+
+
+class Fragment(Markup):
+    """Safe HTML rendered from a template; displays itself in JupyterLab (``_repr_html_``)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The Jinja2 environment of the package templates (autoescape on, undefined is an error)."""
+    return Environment(loader=PackageLoader("eip_analysis.report", "templates"),
+                       autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+
+
+def render(template: str, **context: Any) -> Fragment:
+    """Render ``templates/<template>`` with ``context`` (every value escaped)."""
+    return Fragment(environment().get_template(template).render(**context))
+
+
+# -- tables as data ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of a cell's content: ``text``, ``em``, ``strong``, ``link`` (``href``), ``br`` or a
+    ``span`` with a class."""
+
+    text: str = ""
+    kind: str = "text"
+    href: str = ""
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: Any = ""
+    numeric: bool = False
+    header: bool = False  #: a row header (``<th scope="row">``)
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    parts: Sequence[Part] | None = None
+
+    @property
+    def all_attrs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"scope": "row"} if self.header else {}
+        if self.numeric:
+            out["class"] = "num"
+        return {**out, **self.attrs}
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: Sequence[Cell]
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def all_attrs(self) -> dict[str, Any]:
+        return {**self.attrs, **({"class": "has-note"} if self.note else {})}
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str | None
+    rows: Sequence[Row]
+    header: Sequence[Cell] | None = None
+    caption: str | None = None
+    classes: str | None = None
+    wrap: bool = True  #: inside a ``div.table-wrap`` (scrolls sideways on a narrow screen)
+
+    @property
+    def width(self) -> int:
+        return len(self.header) if self.header else max((len(r.cells) for r in self.rows),
+                                                        default=1)
+
+
+def _head(labels: Iterable[str], numeric: Iterable[int] = ()) -> list[Cell]:
+    numeric = set(numeric)
+    return [Cell(text, numeric=i in numeric, attrs={}) for i, text in enumerate(labels)]
+
+
+def _header_cell(text: str) -> Cell:
+    return Cell(text, header=True)
+
+
+def table_html(table: Table) -> Fragment:
+    """Any :class:`Table` through the one table macro."""
+    return render("table.html.j2", table=table)
+
+
+def _facts_table(rows: Iterable[tuple[str, str]], *, table_id: str, classes: str | None,
+                 attrs: Iterable[Mapping[str, Any]] | None = None, caption: str | None = None,
+                 numeric_values: bool = False) -> Table:
+    attrs = list(attrs) if attrs is not None else None
+    return Table(id=table_id, classes=classes, wrap=False, caption=caption, rows=[
+        Row([_header_cell(label), Cell(value, numeric=numeric_values,
+                                       attrs=(attrs[i].get("cell", {}) if attrs else {}))],
+            attrs=(attrs[i].get("row", {}) if attrs else {}))
+        for i, (label, value) in enumerate(rows)])
+
+
+# -- the report's fragments -------------------------------------------------------------------
+
+
+def title_block_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
+    """Title block: opportunity, park, roles, exchange, survey status, data quality.
+
+    Cases with ``data_quality: illustrative`` get a banner "Illustrative figures".
+    """
+    c, p = appraisal.case, appraisal.parameters
+    survey = c.latest_survey
+    converted = (f"{currency}, converted from the case's {c.currency} amounts at "
+                 f"{formatting.plain(p['exchange_rate_vnd_per_usd'])} VND/USD")
+    prices = (f"constant {p['price_year']} prices, real discount rate "
+              f"{formatting.percent(p['discount_rate'])}")
+    facts = [
+        ("Park", c.park),
+        ("Kind of exchange", c.kind),
+        ("Supplier", c.supplier_role),
+        ("Receiver", c.receiver_role),
+        (f"Status ({survey.round} survey)", survey.status.replace("_", " ")),
+        ("Data quality", f"{c.data_quality}: {c.data_note}" if c.data_note else c.data_quality),
+        ("Reporting currency", converted if c.currency != currency else currency),
+        ("Prices", prices),
+    ]
+    return render("title_block.html.j2", case=c,
+                  facts=_facts_table(facts, table_id="case-facts", classes="facts"))
+
+
+def key_figures_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
+    """The key-figures table, ``id="key-figures"``; each row and value cell has ``data-key``
+    (:func:`~eip_analysis.report.sections.key_figures` keys) and the value cell ``data-value``
+    (the unformatted number)."""
+    t = data.key_figures(appraisal, currency)
+    rows = [Row([_header_cell(r.label),
+                 Cell(r.text, numeric=True,
+                      attrs={"data-key": r.key, "data-value": repr(float(r.value))})],
+                attrs={"data-key": r.key}) for r in t.itertuples(index=False)]
+    return table_html(Table(id="key-figures", classes="figures", wrap=False, rows=rows,
+                            caption=f"Project view: both parties together, amounts in "
+                                    f"{currency}, constant prices"))
+
+
+def warnings_list_html(warnings: Sequence[str], *, element_id: str | None = None,
+                       empty: str | None = None) -> Fragment:
+    """Warnings (one sentence each, escaped) as a "Read with care" list.
+
+    With no warnings: ``empty`` as a muted line, or nothing when ``empty`` is ``None``.
+    """
+    return render("warnings.html.j2",
+                  lists=[{"warnings": list(warnings), "id": element_id, "empty": empty}])
+
+
+def warnings_html(appraisal: Appraisal) -> Fragment:
+    """The appraisal's warnings in words, the IRR roots where there are several, or a line
+    saying there are none."""
+    roots = data.irr_roots_sentence(appraisal)
+    return warnings_list_html([*appraisal.warnings, *([roots] if roots else [])],
+                              element_id="warnings",
+                              empty="No warnings: every metric above is defined and both "
+                                    "parties gain at the assumed transfer prices.")
+
+
+def checks_html(appraisal: Appraisal) -> Fragment:
+    """The plausibility findings of ``eip-analysis check`` for this case, open ones first."""
+    open_, accepted = data.check_findings(appraisal)
+    return render("warnings.html.j2", lists=[
+        {"warnings": open_, "id": "checks", "empty": "No open plausibility warning."},
+        {"warnings": accepted, "id": "checks-accepted", "empty": None}])
+
+
+def _source_parts(source: str, is_assumption: bool) -> list[Part]:
+    """A source with the word *assumption* in italics."""
+    if not is_assumption:
+        return [Part(source)]
+    prefix = "case override: " if source.lower().startswith("case override: ") else ""
+    text = source[len(prefix):]
+    word = len("assumption")
+    return [Part(source[:len(prefix)]), Part(text[:word], kind="em"), Part(text[word:])]
+
+
+def assumptions_html(appraisal: Appraisal) -> Fragment:
+    """The assumptions table, sources with *assumption* in italics."""
+    t = data.assumptions_table(appraisal)
+    columns = ("input", "value", "unit", "range", "source")
+    rows = [Row([Cell(r.input), Cell(r.value, numeric=True), Cell(r.unit), Cell(r.range),
+                 Cell(parts=_source_parts(r.source, r.is_assumption))],
+                attrs={"data-path": r.path}) for r in t.itertuples(index=False)]
+    return table_html(Table(id="assumptions", classes="assumptions", rows=rows,
+                            header=_head([FIELDS[c].label for c in columns], numeric=(1,))))
+
+
+def cashflow_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
+    """The yearly cash-flow table, amounts rounded to whole units (millions past 1e9)."""
+    t = data.cashflow_table(appraisal, currency)
+    cur = currency.lower()
+    largest = t.filter(like=f"_{cur}").abs().max().max()
+    divisor, word, digits = (1e6, " million", 1) if largest >= 1e9 else (1.0, "", 0)
+    money = [c.removesuffix("_usd") + f"_{cur}" for c in data.CASHFLOW_MONEY]
+    columns = ["year", "phase", *data.CASHFLOW_MONEY[:6], "discount_factor",
+               *data.CASHFLOW_MONEY[6:]]
+    header = _head([FIELDS[c].label for c in columns], numeric=range(2, len(columns)))
+
+    def amount(v: float) -> str:
+        return "" if pd.isna(v) else formatting.number(v / divisor, digits=digits)
+
+    rows = []
+    for r in t.to_dict("records"):
+        total = r["phase"] == "total"
+        cells = [Cell("Total" if total else str(int(r["year"]))),
+                 Cell("" if total else r["phase"])]
+        cells += [Cell(amount(r[c]), numeric=True) for c in money[:6]]
+        cells.append(Cell("" if total else formatting.number(r["discount_factor"], digits=4),
+                          numeric=True))
+        cells += [Cell(amount(r[c]), numeric=True) for c in money[6:]]
+        rows.append(Row(cells, attrs={"class": "total"} if total
+                        else {"data-year": int(r["year"])}))
+    return table_html(Table(
+        id="cashflows", classes="cashflows", header=header, rows=rows,
+        caption=f"Amounts in {currency}{word} per year, constant prices; a cash flow falls at "
+                "the end of its year; the total of the discounted cash flow is the NPV."))
+
+
+def emissions_html(appraisal: Appraisal) -> Fragment:
+    """The emissions table with how each flow is counted."""
+    t = data.emissions_table(appraisal)
+    columns = ("flow", "party", "baseline_quantity", "project_quantity",
+               "baseline_co2e_t_per_year", "project_co2e_t_per_year", "avoided_co2e_t_per_year",
+               "method")
+
+    def co2e(v: float, counted: bool) -> str:
+        return formatting.quantity(v) if counted else "not counted"
+
+    rows = []
+    for r in t.to_dict("records"):
+        counted = bool(r["counted"])
+        tonnes = [Cell(co2e(r[c], counted or r["flow"] == "total"), numeric=True)
+                  for c in columns[4:7]]
+        if r["flow"] == "total":
+            rows.append(Row([Cell("Total (counted flows)"), Cell(""), Cell("", numeric=True),
+                             Cell("", numeric=True), *tonnes, Cell("")],
+                            attrs={"class": "total", "data-flow": "total"}))
+            continue
+        unit = r["unit"]
+        rows.append(Row([
+            Cell(formatting.flow_label(r["flow"])), Cell(r["party"]),
+            Cell(formatting.quantity(r["baseline_quantity"], unit), numeric=True),
+            Cell(formatting.quantity(r["project_quantity"], unit), numeric=True),
+            *tonnes, Cell(r["method"])], attrs={"data-flow": r["flow"]}))
+    return table_html(Table(
+        id="emissions", classes="emissions", rows=rows,
+        header=_head([registered(c).header for c in columns], numeric=(2, 3, 4, 5, 6)),
+        caption="Baseline: resource use today; with the exchange: resource use once it runs. "
+                "Avoided = baseline minus with the exchange; negative means more emissions."))
+
+
+def barriers_html(case: Case) -> Fragment:
+    """Survey rounds (status, barriers, notes, source) and the next steps of the case."""
+    rounds = [{"round": s.round, "status": s.status.replace("_", " "),
+               "barriers": ", ".join(s.barriers) if s.barriers else "none recorded",
+               "notes": s.notes, "source": s.source}
+              for s in sorted(case.survey, key=lambda s: s.round)]
+    return render("barriers.html.j2", rounds=rounds, next_steps=list(case.next_steps))
+
+
+def provenance_html(appraisal: Appraisal, run: RunParameters,
+                    *, run_date: datetime | None = None) -> Fragment:
+    """The provenance footer, one ``data-key`` per row."""
+    rows = data.provenance(appraisal, run, run_date=run_date)
+    table = _facts_table([(label, text) for _, label, text in rows], table_id="provenance",
+                         classes=None, attrs=[{"row": {"data-key": k}} for k, _, _ in rows])
+    return render("provenance.html.j2", table=table)
+
+
+def figure_html(fig, *, alt: str, dpi: int = 150) -> Fragment:
+    """A matplotlib figure embedded as a PNG data URI (no file, no request to any host).
+
+    ``dpi`` [dots per inch]: 150 prints sharply and keeps a chart near 60 kB.
+    """
+    return render("figure.html.j2", figure=_png(fig, alt=alt, dpi=dpi))
+
+
+def _png(fig, *, alt: str, dpi: int = 150) -> dict[str, str]:
+    """A figure as base64 PNG data (no software stamp, so the same figure gives the same bytes)
+    and its text alternative."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return {"data": base64.b64encode(buffer.getvalue()).decode("ascii"), "alt": alt}
+
+
+# -- section tables through the field registry -------------------------------------------------
+
+#: Captions of the section tables, by table name.
+SECTION_TABLE_CAPTIONS = {
+    "summary": "Summary",
+    "terms": "Financing terms and their sources",
+    "loan": "Loan schedule by year (CFADS: cash flow available for debt service; DSCR: debt "
+            "service coverage ratio, CFADS divided by debt service)",
+    "tax": "Corporate income tax (CIT) by year",
+    "parties": "Each party's own cash flow, transfers between them included",
+    "transfer_price": "Transfer prices at which each party breaks even",
+    "scenarios": "Scenarios",
+    "scenario_inputs": "Inputs of each scenario",
+    "tornado": "One input at a time, over its assessed range; the switching value is the value "
+               "of the input at which the NPV turns zero",
+    "inputs": "Uncertain inputs and the distributions they are drawn from",
+}
+#: Text alternatives of the section charts, by figure name.
+FIGURE_ALTS = {
+    "dscr": "DSCR by year against the lender's minimum",
+    "transfer_price": "Each party's NPV against the transfer price",
+    "tornado": "Tornado: the NPV at the low and high end of each input",
+    "npv_distribution": "Distribution of the NPV over the Monte Carlo draws",
+}
+#: Machine columns not shown (addresses and checks; the label column says what a row is).
+_HIDDEN_COLUMNS = frozenset({"path", "metric_at_switching"})
+_RATE_UNITS = frozenset({"1/yr", "fraction"})
+_YEAR_UNITS = frozenset({"yr", "years"})
+#: Units as a section table shows them next to a value already formatted.
+_UNIT_WORDS = {"fraction": "", "1/yr": "per year", "yr": "years", "-": ""}
+
+
+def _in_unit(value: float, unit: str) -> str:
+    """A value in its row's unit, by the rules of the key figures: rates as percentages with
+    one decimal, durations with one decimal (whole years as they are; inf reads "never")."""
+    if unit in _RATE_UNITS:
+        return formatting.percent(value)
+    if unit in _YEAR_UNITS:
+        whole = np.isfinite(value) and float(value).is_integer()
+        return formatting.number(value, digits=0 if whole else 1, inf="never")
+    if unit in ("-", "ratio"):
+        return formatting.number(value, digits=2)
+    if abs(value) >= 100:
+        return formatting.number(value)
+    return formatting.plain(round(value, 4))
+
+
+def _cell_text(value: Any, kind: str, unit: str = "") -> str:
+    """One value of a section table as a reader at a bank writes it (by its field's kind)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, str):
+        if kind == "unit_name":
+            return _UNIT_WORDS.get(value, value)
+        plain_id = value.replace("_", "").isalnum() and value.islower() and "_" in value
+        return value.replace("_", " ") if plain_id else value
+    if kind == "bool" or isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if kind == "money":
+        return formatting.number(value)
+    if kind == "rate":
+        return formatting.percent(value)
+    if kind == "duration":
+        return formatting.number(value, digits=1, inf="never")
+    if kind == "ratio":
+        return formatting.number(value, digits=2)
+    if kind == "year":
+        return str(int(value))
+    if kind == "row_unit":
+        return _in_unit(float(value), unit)
+    return formatting.number(value, digits=formatting.sensible_digits(value))
+
+
+def frame_table(table: pd.DataFrame, *, table_id: str, caption: str | None = None) -> Table:
+    """A table of computed results (DataFrame) for people, columns from the field registry.
+
+    Headers are the registered labels with their units (``npv_usd`` -> ``NPV [USD]``); values
+    by the field's kind: money with thousands separators, rates as percentages, DSCRs with two
+    decimals, ``row_unit`` columns (``value``, ``base``, ``p50``...) in their row's ``unit``;
+    machine columns (``path``) left out, and ``value``/``unit`` too when an ``in words``
+    column says the same. In a wide table (more than 8 columns) a ``note`` column goes in a
+    full-width row under its row. A column without a registered field is an error (a
+    :class:`KeyError` naming it): units are never guessed from a name.
+    """
+    hidden = set(_HIDDEN_COLUMNS)
+    if "in words" in table.columns:
+        hidden |= {"value", "unit"}
+    if "label" in table.columns:
+        hidden.add("metric")
+    columns = [c for c in table.columns if c not in hidden]
+    notes = None
+    if "note" in columns and len(columns) > 8:
+        columns.remove("note")
+        notes = ["" if pd.isna(v) else str(v) for v in table["note"]]
+    fields = {c: registered(str(c)) for c in columns}
+    units = table["unit"] if "unit" in table.columns else pd.Series("", index=table.index)
+    numeric = [j for j, c in enumerate(columns) if fields[c].kind not in ("text", "bool")
+               and pd.api.types.is_numeric_dtype(table[c].dtype)]
+    rows = []
+    for n, i in enumerate(table.index):
+        unit = "" if pd.isna(units[i]) else str(units[i])
+        cells = [Cell(_cell_text(table.at[i, c], fields[c].kind, unit), numeric=j in numeric)
+                 for j, c in enumerate(columns)]
+        rows.append(Row(cells, note=notes[n] if notes else ""))
+    return Table(id=table_id, rows=rows, caption=caption,
+                 header=_head([fields[c].header for c in columns], numeric=numeric),
+                 classes="analysis wide" if len(columns) > 8 else "analysis")
+
+
+def frame_html(table: pd.DataFrame, *, table_id: str, caption: str | None = None) -> Fragment:
+    """:func:`frame_table` rendered."""
+    return table_html(frame_table(table, table_id=table_id, caption=caption))
+
+
+def section_html(section: data.Section, *, section_id: str) -> Fragment:
+    """One analysis section: paragraphs, then tables, then figures, then its warnings.
+
+    A table named ``warnings`` is shown as the warnings list; element ids start with
+    ``section_id``.
+    """
+    tables = [frame_table(t, table_id=f"{section_id}-{name}".replace("_", "-"),
+                          caption=SECTION_TABLE_CAPTIONS.get(name))
+              for name, t in section.tables.items()
+              if name != "warnings" and t is not None and not t.empty]
+    figures = [_png(fig, alt=f"{section.title}: {FIGURE_ALTS[name]}")
+               for name, fig in section.figures.items()]
+    return render("section.html.j2", id=section_id, text=list(section.text), tables=tables,
+                  figures=figures, warnings=list(section.warnings))
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+def page_html(title: str, body: Markup | str) -> str:
+    """A complete self-contained page (styles inline, nothing fetched) around ``body``.
+
+    ``body`` is HTML already rendered (a :class:`Fragment`, nbconvert's cells); a plain
+    ``str`` is escaped.
+    """
+    return str(render("page.html.j2", title=title, body=body, version=__version__)) + "\n"
+
+
+def index_html(statuses: Sequence[Any], output_dir: str | Path,
+               *, generated: datetime | None = None, cases_dir: str | None = None) -> str:
+    """The index page: one row per case with headline figures, status and link; then failures.
+
+    Parameters
+    ----------
+    statuses : sequence of :class:`eip_analysis.batch.CaseStatus`
+    output_dir : path
+        Folder of the index; report links are relative to it, and a failed case links to its
+        last good report when one is there.
+    generated : datetime, optional
+        Date shown on the page (default now, UTC).
+    cases_dir : str, optional
+        Folder of the case files, named in the summary line.
+    """
+    output_dir = Path(output_dir)
+    generated = generated or datetime.now(UTC)
+    described = {describe_parameters(s.parameters) for s in statuses}
+    per_row = len(described) > 1  # a column only when the runs differ
+    figure_fields = [FIELDS[KEY_FIGURES[k]] for k in INDEX_FIGURES]
+    labels = [FIELDS[n].label for n in ("case_id", "title", "park", "data_quality")]
+    labels += [f.label for f in figure_fields] + [FIELDS["status"].label,
+                                                  FIELDS["seconds"].header]
+    labels += [FIELDS["run_parameters"].label] if per_row else []
+    numeric = set(range(4, 4 + len(INDEX_FIGURES))) | {4 + len(INDEX_FIGURES) + 1}
+    rows = []
+    for s in statuses:
+        report = output_dir / f"{s.case_id}.html"
+        if s.ok:
+            link = [Part(s.case_id, kind="link", href=report.name)]
+            if s.workbook:
+                link += [Part(kind="br"), Part("("), Part(
+                    "workbook", kind="link", href=f"workbooks/{Path(s.workbook).name}"),
+                         Part(")")]
+            status = Part("ok", kind="span", cls="status-ok")
+        else:
+            link = [Part(s.case_id)]
+            if report.exists():
+                link += [Part(kind="br"), Part("("),
+                         Part("last good report", kind="link", href=report.name), Part(")")]
+            status = Part("failed", kind="span", cls="status-failed")
+        texts = [s.title, s.park, s.data_quality,
+                 *[s.figures.get(k, "") if s.ok else "" for k in INDEX_FIGURES]]
+        cells = [Cell(parts=link), *[Cell(t, numeric=j + 1 in numeric)
+                                     for j, t in enumerate(texts)],
+                 Cell(parts=[status]), Cell(f"{s.seconds:.1f}", numeric=True)]
+        if per_row:
+            cells.append(Cell(describe_parameters(s.parameters)))
+        rows.append(Row(cells, attrs={"data-case": s.case_id,
+                                      "data-status": "ok" if s.ok else "failed"}))
+    failed = [s for s in statuses if not s.ok]
+    body = render("index.html.j2", n_ok=len(statuses) - len(failed), failed=failed,
+                  generated=generated.strftime("%Y-%m-%d %H:%M UTC"), version=__version__,
+                  shared_parameters=described.pop() if len(described) == 1 else "",
+                  cases_dir=cases_dir or "",
+                  table=Table(id="reports", classes="index", rows=rows,
+                              header=_head(labels, numeric=numeric)))
+    return page_html("Investment-case reports", body)
