@@ -6,7 +6,7 @@ CLI := $(VENV)/bin/eip-analysis
 STAMP := $(VENV)/.installed-stamp
 JOBS ?= 2
 
-.PHONY: setup test reports validate metrics check lab bench lint lock clean
+.PHONY: setup test test-fast reports validate metrics check lab bench lint lock clean
 
 setup: $(STAMP)
 
@@ -16,8 +16,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The fast suite, without the tests that execute notebooks: `make test-fast` (under a minute).
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --doctest-modules eip_analysis tests
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not notebook" --doctest-modules eip_analysis tests
 
 validate: $(STAMP)
 	$(CLI) validate
@@ -52,7 +56,7 @@ lint: $(STAMP)
 # Re-pin every dependency from a clean install of pyproject.toml (needs the registry).
 lock:
 	rm -rf /tmp/eip-lock-venv && $(PYTHON) -m venv /tmp/eip-lock-venv
-	/tmp/eip-lock-venv/bin/pip install --quiet ".[test]"
+	/tmp/eip-lock-venv/bin/pip install --quiet ".[test,lab]"
 	( echo "# Pinned lock of every dependency (pip freeze of a clean install, Python 3.11)."; \
 	  echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
 	  /tmp/eip-lock-venv/bin/pip freeze --exclude-editable | grep -v '^eip-analysis'; \

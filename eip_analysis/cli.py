@@ -92,7 +92,8 @@ def _metrics(args: argparse.Namespace) -> int:
     out = args.output if args.output is not None else paths.processed_dir()
     written = write_processed(appraisals, out)
     print(summary_table(appraisals))
-    print(f"\nwrote {written[0]} and {len(written) - 1} cash-flow tables in {out / 'cashflows'}")
+    print(f"\nwrote {written[0]}, {len(written) - 2} cash-flow tables in {out / 'cashflows'} "
+          f"and the data dictionary {written[-1]}")
     for _, err in bad:
         _error(str(err))
     return 1 if bad else 0

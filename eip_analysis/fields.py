@@ -103,6 +103,7 @@ _FIELDS = [
     _f("flow", "Source", "", "text", "Resource flow"),
     _f("input", "Input", "", "text", "An input of the appraisal"),
     _f("range", "Range (low to high)", "", "text", "Assessed range of the input"),
+    _f("is_assumption", "Assumption", "", "bool", "The source starts with the word assumption"),
     _f("seconds", "Run time", "s", "quantity", "Wall time of the report run"),
     _f("run_parameters", "Run parameters", "", "text", "Run parameters given"),
     _f("method", "How it is counted", "", "text", "Emission rule of the flow"),

@@ -21,7 +21,9 @@ Conventions
   the *first date in the list*, which must be the earliest date.
 * **IRR root.** Where the NPV polynomial has several roots above ``-1`` (non-conventional flows,
   see :func:`sign_changes`), :func:`irr` and :func:`xirr` return the root nearest the guess
-  (10 % by default, like Excel) measured in continuously compounded terms ``ln(1 + r)``.
+  (10 % by default, like Excel) measured in continuously compounded terms ``ln(1 + r)``;
+  :func:`irr_roots` lists all the roots of one sequence of flows. Leading and trailing zero
+  flows never change an IRR.
 * **Invalid shapes** (not 1-D or 2-D, no flows, dates that do not match) raise
   :class:`eip_analysis.errors.InputError`, a :class:`ValueError`.
 """
@@ -41,6 +43,7 @@ __all__ = [
     "capital_recovery_factor",
     "discounted_payback_period",
     "irr",
+    "irr_roots",
     "mirr",
     "npv",
     "payback_period",
@@ -64,6 +67,13 @@ _COARSE_DU = 0.1  # spacing near the guess 0.02 in ln(1 + r); one sign change: u
 _DENSE_DU = 0.01  # spacing near the guess 0.002 in ln(1 + r); several sign changes
 _MAX_ITER = 100
 _GRID_BUDGET = 1 << 22  # grid NPV values per block of rows (32 MiB of float64)
+# irr_roots: eigenvalues z with |Im z| <= tol |z| are taken as real candidates; candidates
+# are kept where |NPV| <= _ROOT_NOISE (N) eps sum|v_t d^t|; candidates whose 1 + r agree to
+# _ROOT_RTOL are one root; |ln(1 + r)| < _Y_MAX keeps 1 + r a finite, non-zero float.
+_ROOT_IMAG_TOL = 0.1
+_ROOT_NOISE = 64.0
+_ROOT_RTOL = 1e-8
+_Y_MAX = 709.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,94 +396,176 @@ def _root_grid(x0: float, x_max: float, du: float) -> NDArray[np.float64]:
     return np.unique(np.concatenate(([-x_max, 0.0, x_max], grid)))
 
 
-def _scaled_terms(
-    x: NDArray[np.float64], times: NDArray[np.float64], shift: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """``exp(-(times - shift) * x)`` for each (x, shift) pair, shape (len(x), len(times))."""
-    return np.exp(-(times[np.newaxis, :] - shift[:, np.newaxis]) * x[:, np.newaxis])
-
-
 def _solve_irr(
     flows: NDArray[np.float64], times: NDArray[np.float64], guess: float
 ) -> NDArray[np.float64]:
     """IRR per row of finite ``flows`` at ``times`` [years, ascending, times[0] == 0].
 
-    Works in x = ln(1 + r). The NPV multiplied by exp(c x) has the same roots; with c = 0 for
-    x >= 0 and c = T (last time) for x < 0 every exponent is <= 0, so nothing overflows.
+    Works in x = ln(1 + r). The NPV multiplied by exp(c x) has the same roots. Each row uses
+    its own c: the time of its *first non-zero* flow for x >= 0 and of its *last non-zero*
+    flow for x < 0. Then every exponent is <= 0 (nothing overflows) and the term of that flow
+    is exactly the flow (the scaled NPV cannot underflow as a whole), and |x| is searched up
+    to X = min(30, 700 / T), T the time between the row's first and last non-zero flows, so
+    that no term falls below exp(-700). Leading and trailing zero flows, which do not change
+    the roots, thus change neither the scaling nor the range searched.
     """
-    m = flows.shape[0]
+    m, n = flows.shape
     result = np.full(m, np.nan)
-    t_max = float(times[-1])
-    if m == 0 or t_max <= 0.0:
+    if m == 0:
         return result
-    x_max = min(_X_MAX, _EXP_BUDGET / t_max)
+    counts = _sign_change_counts(flows)
+    nonzero = flows != 0.0
+    first = np.argmax(nonzero, axis=1)
+    last = n - 1 - np.argmax(nonzero[:, ::-1], axis=1)
+    span = times[last] - times[first]
+    # A sign change needs two non-zero flows; T = 0 (all on one date): NPV constant in r.
+    solvable = (counts >= 1) & (span > 0.0)
+    if not solvable.any():
+        return result
+    with np.errstate(divide="ignore"):
+        x_max = np.minimum(_X_MAX, _EXP_BUDGET / span)
     x0 = math.log1p(guess)
-    if not -x_max < x0 < x_max:
+    narrowest = float(x_max[solvable].min())
+    if not -narrowest < x0 < narrowest:
         raise InputError(
-            f"guess between {math.expm1(-x_max):.3g} and {math.expm1(x_max):.3g} [1/yr]",
+            f"guess between {math.expm1(-narrowest):.3g} and {math.expm1(narrowest):.3g} [1/yr]",
             got=guess,
         )
-
-    counts = _sign_change_counts(flows)
-    for rows, unique in ((counts == 1, True), (counts >= 2, False)):
+    for rows, unique in ((solvable & (counts == 1), True), (solvable & (counts >= 2), False)):
         if rows.all():
-            result = _solve_on_grid(flows, times, x0, x_max, unique)
+            result = _solve_on_grid(flows, times, first, last, x_max, x0, unique)
         elif rows.any():
             idx = np.flatnonzero(rows)
-            result[idx] = _solve_on_grid(flows[idx], times, x0, x_max, unique)
+            result[idx] = _solve_on_grid(
+                flows[idx], times, first[idx], last[idx], x_max[idx], x0, unique
+            )
     return result
 
 
 def _solve_on_grid(
     flows: NDArray[np.float64],
     times: NDArray[np.float64],
+    first: NDArray[np.int64],
+    last: NDArray[np.int64],
+    x_max: NDArray[np.float64],
     x0: float,
-    x_max: float,
     unique: bool,
 ) -> NDArray[np.float64]:
     """IRR per row by bracketing on a grid in x = ln(1 + r), then safeguarded Newton.
 
-    ``unique``: every row has exactly one sign change, hence exactly one (simple) root. Rows
-    are processed in blocks so that the grid of NPV values stays below ``_GRID_BUDGET``
-    entries (a loop over blocks of thousands of rows, not over rows).
+    ``first``/``last``: column of each row's first/last non-zero flow; ``x_max``: each row's
+    search limit. ``unique``: every row has exactly one sign change, hence exactly one
+    (simple) root. One grid serves all rows; it reaches the widest limit (rows with narrower
+    limits are cut to them in :func:`_solve_block`). Rows are processed in blocks so that
+    the grid of NPV values stays below ``_GRID_BUDGET`` entries (a loop over blocks of
+    thousands of rows, not over rows).
     """
-    grid = _root_grid(x0, x_max, _COARSE_DU if unique else _DENSE_DU)
-    grid_shift = np.where(grid >= 0.0, 0.0, float(times[-1]))
-    basis = _scaled_terms(grid, times, grid_shift).T  # (n, G)
+    grid = _root_grid(x0, float(x_max.max()), _COARSE_DU if unique else _DENSE_DU)
     block = max(1, _GRID_BUDGET // grid.size)
     out = np.empty(flows.shape[0])
     for start in range(0, flows.shape[0], block):
         part = slice(start, start + block)
-        out[part] = _solve_block(flows[part], times, grid, grid_shift, basis, x0, unique)
+        out[part] = _solve_block(
+            flows[part], times, first[part], last[part], x_max[part], grid, x0, unique
+        )
     return out
+
+
+def _grid_values(
+    flows: NDArray[np.float64],
+    times: NDArray[np.float64],
+    first: NDArray[np.int64],
+    last: NDArray[np.int64],
+    grid: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Scaled NPV ``sum_t v_t exp((c - t) x)`` on the grid, shape (rows, grid points).
+
+    c is the time of the row's first non-zero flow for x >= 0 and of its last for x < 0;
+    only the columns from (resp. up to) that flow enter, so every exponent is <= 0. One
+    matrix product when the rows share their first and last non-zero columns, else one per
+    distinct first column (x >= 0) and per distinct last column (x < 0).
+    """
+    j_zero = int(np.searchsorted(grid, 0.0))  # grid[j_zero] == 0.0: x < 0 left of it
+    lo, hi = int(first[0]), int(last[0])
+    if (first == lo).all() and (last == hi).all():
+        t = times[lo : hi + 1, np.newaxis]
+        basis = np.empty((hi - lo + 1, grid.size))
+        basis[:, :j_zero] = np.exp((times[hi] - t) * grid[np.newaxis, :j_zero])
+        basis[:, j_zero:] = np.exp((times[lo] - t) * grid[np.newaxis, j_zero:])
+        return flows[:, lo : hi + 1] @ basis
+    values = np.empty((flows.shape[0], grid.size))
+    halves = ((slice(None, j_zero), last, False), (slice(j_zero, None), first, True))
+    for cols, edge, upper in halves:
+        x = grid[np.newaxis, cols]
+        for k in np.unique(edge).tolist():
+            part = slice(k, None) if upper else slice(None, k + 1)
+            basis = np.exp((times[k] - times[part, np.newaxis]) * x)
+            rows = np.flatnonzero(edge == k)
+            values[rows, cols] = flows[rows, part] @ basis
+    return values
+
+
+def _scaled_npv(
+    flows: NDArray[np.float64],
+    times: NDArray[np.float64],
+    shift: NDArray[np.float64],
+    x: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """``sum_t v_t exp((c - t) x)`` per row, c = ``shift``, x per row (as in the grid values).
+
+    Exponents are capped at 0: they are <= 0 wherever the flow is non-zero (c is the time of
+    the first or last non-zero flow, on the side of the sign of x), so only zero flows lose.
+    """
+    exponent = (shift[:, np.newaxis] - times[np.newaxis, :]) * x[:, np.newaxis]
+    return np.einsum("ij,ij->i", flows, np.exp(np.minimum(exponent, 0.0)))
 
 
 def _solve_block(
     flows: NDArray[np.float64],
     times: NDArray[np.float64],
+    first: NDArray[np.int64],
+    last: NDArray[np.int64],
+    x_max: NDArray[np.float64],
     grid: NDArray[np.float64],
-    grid_shift: NDArray[np.float64],
-    basis: NDArray[np.float64],
     x0: float,
     unique: bool,
 ) -> NDArray[np.float64]:
-    m = flows.shape[0]
-    t_max = float(times[-1])
+    m, n = flows.shape
+    values = _grid_values(flows, times, first, last, grid)  # scaled NPV on the grid, (m, G)
+    # A row whose limit x_max is inside the grid searches columns lo..hi: lo (hi) is the
+    # last grid point <= -x_max (first >= x_max), its value replaced by the scaled NPV at
+    # -x_max (x_max) and its abscissa by -x_max (x_max) below, so the range is exact.
+    narrow = np.flatnonzero(x_max < grid[-1])
+    per_row_range = narrow.size > 0
+    if per_row_range:
+        lo = np.searchsorted(grid, -x_max, side="right") - 1
+        hi = np.searchsorted(grid, x_max, side="left")
+        lim = x_max[narrow]
+        values[narrow, lo[narrow]] = _scaled_npv(flows[narrow], times, times[last[narrow]], -lim)
+        values[narrow, hi[narrow]] = _scaled_npv(flows[narrow], times, times[first[narrow]], lim)
     j0 = int(np.flatnonzero(grid == x0)[0])
-    values = flows @ basis  # scaled NPV on the grid, (m, G)
     positive = values > 0.0  # an exact zero counts as "not positive"
+    column = np.arange(grid.size)
 
     if unique:
-        # One sign change on the grid at most: cell k = [grid[k], grid[k + 1]] holds it.
-        found = positive[:, 0] != positive[:, -1]
-        rows = np.flatnonzero(found)
-        cells = np.count_nonzero(positive[rows] == positive[rows, :1], axis=1) - 1
+        # One sign change in the range at most: cell k = [grid[k], grid[k + 1]] holds it.
+        if per_row_range:
+            every = np.arange(m)
+            rows = np.flatnonzero(positive[every, lo] != positive[every, hi])
+            same_sign = positive[rows] == positive[rows, lo[rows], np.newaxis]
+            same_sign &= (column >= lo[rows, np.newaxis]) & (column <= hi[rows, np.newaxis])
+            cells = lo[rows] + np.count_nonzero(same_sign, axis=1) - 1
+        else:
+            rows = np.flatnonzero(positive[:, 0] != positive[:, -1])
+            cells = np.count_nonzero(positive[rows] == positive[rows, :1], axis=1) - 1
         n_below = 0
     else:
         # Cell k = [grid[k], grid[k + 1]] brackets a root if the sign changes across it or
         # either end is an exact zero (which also catches a touching root at a grid point).
         zero = values == 0.0
         crossing = (positive[:, :-1] != positive[:, 1:]) | zero[:, :-1] | zero[:, 1:]
+        if per_row_range:
+            crossing &= (column[:-1] >= lo[:, np.newaxis]) & (column[1:] <= hi[:, np.newaxis])
         # Nearest bracketing cell below the guess and above it, per row.
         below, above = crossing[:, :j0], crossing[:, j0:]
         has_below, has_above = below.any(axis=1), above.any(axis=1)
@@ -484,11 +576,15 @@ def _solve_block(
         n_below = int(has_below.sum())
 
     a, b = grid[cells], grid[cells + 1]
-    shift = np.where(0.5 * (a + b) >= 0.0, 0.0, t_max)
-    # Grid values rescaled to this candidate's shift: f_c(x) = f_g(x) * exp((c - c_g) x).
-    fa = values[rows, cells] * np.exp((shift - grid_shift[cells]) * a)
-    fb = values[rows, cells + 1] * np.exp((shift - grid_shift[cells + 1]) * b)
-    roots = _safeguarded_newton(flows[rows], times, shift, a, b, fa, fb)
+    if per_row_range:
+        a = np.where(cells == lo[rows], -x_max[rows], a)
+        b = np.where(cells + 1 == hi[rows], x_max[rows], b)
+    # 0 is a grid point, so a cell lies in x >= 0 or in x <= 0 and the scaling c of its
+    # midpoint is that of its grid values (an end at x = 0 has factor exp(c * 0) = 1).
+    shift = np.where(0.5 * (a + b) >= 0.0, times[first[rows]], times[last[rows]])
+    fa, fb = values[rows, cells], values[rows, cells + 1]
+    padded = bool((first != 0).any() or (last != n - 1).any())  # leading/trailing zeros
+    roots = _safeguarded_newton(flows[rows], times, shift, a, b, fa, fb, padded)
 
     # Pick the root nearest the guess in ln(1 + r); ties go to the larger rate.
     best = np.full(m, np.nan)
@@ -507,8 +603,12 @@ def _safeguarded_newton(
     b: NDArray[np.float64],
     fa: NDArray[np.float64],
     fb: NDArray[np.float64],
+    padded: bool = False,
 ) -> NDArray[np.float64]:
     """Root of sum(flows * exp(-(times - shift) x)) in each bracket [a, b], vectorised.
+
+    ``padded``: some rows have zero flows before ``shift`` (x >= 0) or after it (x < 0),
+    whose exponents would be positive; they are set to 0 (the terms stay zero).
 
     Newton steps that leave the (shrinking) bracket are replaced by bisection, as in
     Numerical Recipes' ``rtsafe``. A Newton step ``s`` is accepted as final when it is below
@@ -522,8 +622,10 @@ def _safeguarded_newton(
         x = a - fa * (b - a) / (fb - fa)  # regula falsi start
     x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
     sign_a = np.sign(fa)
-    exponent = shift[ids, np.newaxis] - times[np.newaxis, :]  # terms = exp(exponent * x)
     coef = flows[ids]
+    exponent = shift[ids, np.newaxis] - times[np.newaxis, :]  # terms = exp(exponent * x)
+    if padded:
+        exponent[coef == 0.0] = 0.0
     slope = exponent * coef  # d/dx coefficients
     curvature = exponent * slope  # d2/dx2 coefficients
     magnitude = np.abs(coef) * (2.0 * _EPS)  # rounding-noise level of the sum
@@ -604,19 +706,23 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
 
     .. math:: \\sum_{t=0}^{N-1} \\frac{v_t}{(1 + r)^{t}} = 0.
 
-    *Method.* The equation is solved in the continuously compounded rate
-    :math:`x = \\ln(1 + r)`, over :math:`|x| \\le X`, :math:`X = \\min(30, 700 / (N - 1))`:
-    for up to 23 years of flows :math:`-1 + 10^{-13} < r < 10^{13}`, for 50 years
-    :math:`X = 14`, :math:`-1 + 10^{-6} < r < 1.2 \\times 10^{6}`. The NPV, multiplied by a
-    positive factor that keeps every exponential :math:`\\le 1`, is evaluated for all rows at
-    once on a grid in :math:`x` (one matrix product), sign changes between grid points give
-    brackets, and each selected bracket is refined by Newton's method safeguarded by
-    bisection [2]_ to machine precision, again for all rows at once. Rows with one sign
+    *Method.* Leading and trailing zero flows do not change the roots and are ignored: each
+    row is solved over its span :math:`T` [years] from its first to its last non-zero flow
+    (each row gets its own scaling and range; all rows are still solved at once). The
+    equation is solved in the continuously compounded rate :math:`x = \\ln(1 + r)`, over
+    :math:`|x| \\le X`, :math:`X = \\min(30, 700 / T)`: for spans up to 23 years
+    :math:`-1 + 10^{-13} < r < 10^{13}`, for 50 years :math:`X = 14`,
+    :math:`-1 + 10^{-6} < r < 1.2 \\times 10^{6}`. The NPV, multiplied by a positive factor
+    that keeps every exponential :math:`\\le 1` and the first (for :math:`x \\ge 0`) or last
+    (for :math:`x < 0`) non-zero flow's term exactly equal to that flow, is evaluated for
+    all rows at once on a grid in :math:`x` (one matrix product), sign changes between grid
+    points give brackets, and each selected bracket is refined by Newton's method safeguarded
+    by bisection [2]_ to machine precision, again for all rows at once. Rows with one sign
     change have exactly one root (see :func:`sign_changes`) and use a coarse grid (spacing
     0.02 in :math:`x` near the guess); rows with more use a fine grid (spacing 0.002 near the
     guess, widening with distance). Two roots closer together than the fine grid spacing,
     and roots of even multiplicity where the NPV touches zero without crossing it, may be
-    missed.
+    missed; :func:`irr_roots` lists every root of one cash-flow sequence.
 
     *Root selection.* Among the roots, the one nearest the guess in :math:`x`, i.e. the
     :math:`r` minimising :math:`|\\ln(1 + r) - \\ln(1 + g)|`, is returned (ties: the larger
@@ -628,7 +734,9 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
     10 %; and measuring distance in :math:`\\ln(1 + r)` treats a doubling and a halving of
     value as equally far, so roots near -100 % (near-total loss) are far from a plausible
     guess rather than close to it. Every root is a genuine IRR and can be interpreted with
-    the matching stream of invested capital [3]_; pass `guess` to select another one.
+    the matching stream of invested capital [3]_; pass `guess` to select another one, or use
+    :func:`irr_roots` to get them all (a finite ``irr(v)`` is always one of
+    ``irr_roots(v)``).
 
     References
     ----------
@@ -668,6 +776,11 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
 
     >>> irr([[-100, 110, 0], [-100, 60, 60]]).round(6)
     array([0.1     , 0.130662])
+
+    Leading and trailing zero years do not change the result:
+
+    >>> irr([0, 0, -100, 110] + [0] * 200) == irr([-100, 110])
+    True
     """
     flows, one_d = _flows_2d(cashflows)
     times = np.arange(flows.shape[1], dtype=np.float64)
@@ -714,7 +827,9 @@ def xirr(
     -----
     Solves :math:`\\sum_i v_i (1 + r)^{-(d_i - d_0)/365} = 0` for :math:`r > -1` [1]_ with the
     method and root-selection rule of :func:`irr` (times in years need not be integers;
-    Descartes' rule of signs still bounds the number of roots [2]_).
+    Descartes' rule of signs still bounds the number of roots [2]_). As there, zero amounts
+    at the earliest or latest dates do not change the result: the search range is set by the
+    time between the first and the last non-zero flow.
 
     References
     ----------
@@ -740,6 +855,191 @@ def xirr(
     finite = _finite_rows(flows)
     out[finite] = _solve_irr(flows[finite], times, _checked_guess(guess))
     return _finish(out, one_d)
+
+
+def _scaled_npv_terms(
+    y: NDArray[np.float64], degree: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Exponents ``s - t`` and terms ``exp((s - t) y)`` for t = 0..degree, per y (rows).
+
+    ``s`` = 0 for y >= 0 and ``degree`` for y < 0, so every exponent is <= 0 (as in
+    :func:`_solve_irr`): the scaled NPV ``terms @ v`` has the same sign and roots as the
+    NPV at r = exp(y) - 1.
+    """
+    shift = np.where(y >= 0.0, 0.0, float(degree))
+    exponent = shift[:, np.newaxis] - np.arange(degree + 1, dtype=np.float64)[np.newaxis, :]
+    return exponent, np.exp(exponent * y[:, np.newaxis])
+
+
+def _relative_residual(coef: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """|NPV| / sum(|v_t| (1 + r)^-t) at r = exp(y) - 1: 0 at a root, about eps at best."""
+    _, terms = _scaled_npv_terms(y, coef.size - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(terms @ coef) / (terms @ np.abs(coef))
+
+
+def _polish_roots(coef: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Newton's method on the scaled NPV in y = ln(1 + r) from each start in ``y``.
+
+    Steps are limited to 1 in y; the iterate with the smallest relative residual is kept, so
+    a start is never made worse (a start that is not near a real root keeps a large
+    residual and is rejected by the caller).
+    """
+    degree = coef.size - 1
+    best = y.copy()
+    best_res = _relative_residual(coef, y)
+    active = np.ones(y.size, dtype=bool)
+    for _ in range(_MAX_ITER):
+        if not active.any():
+            break
+        exponent, terms = _scaled_npv_terms(y, degree)
+        f = terms @ coef
+        df = (terms * exponent) @ coef
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.clip(f / df, -1.0, 1.0)
+        y_new = np.where(active & np.isfinite(step), y - step, y)
+        res = _relative_residual(coef, y_new)
+        better = res < best_res
+        best = np.where(better, y_new, best)
+        best_res = np.where(better, res, best_res)
+        converged = ~np.isfinite(step) | (np.abs(step) <= 4.0 * _EPS * np.maximum(np.abs(y), 1.0))
+        active &= ~converged & (best_res > 0.0)
+        y = y_new
+    return best
+
+
+def irr_roots(cashflows: ArrayLike) -> NDArray[np.float64]:
+    """Every internal rate of return of one sequence of annual cash flows.
+
+    Parameters
+    ----------
+    cashflows : array_like, shape (N,)
+        Cash flows [currency] at the end of years ``0, ..., N - 1`` (``cashflows[0]`` today),
+        as for :func:`irr`; one scenario only.
+
+    Returns
+    -------
+    roots : ndarray, shape (K,)
+        Every real rate ``r > -1`` [1/yr] with zero NPV, each once, in ascending order
+        (``K <=`` :func:`sign_changes` of the flows). Empty when there is none: flows all of
+        one sign, a single non-zero flow, all zeros (for which every rate gives zero NPV).
+        ``array([nan])`` if the flows hold ``nan`` or ``inf``, as :func:`irr` gives ``nan``.
+
+    Raises
+    ------
+    InputError
+        If `cashflows` is not a non-empty 1-D sequence of numbers.
+
+    Warnings
+    --------
+    :func:`irr` returns *one* of these roots, the one nearest its `guess` (10 % by default)
+    in :math:`\\ln(1 + r)` among the roots it finds in its search range (so a finite
+    ``irr(v)`` is always in ``irr_roots(v)``). Excel's ``IRR`` iterates from its own guess
+    (also 10 % by default) and may return another one of these roots, or ``#NUM!``, depending
+    on that guess. With more than one root, no single IRR ranks the project: report the NPV
+    or :func:`mirr` alongside.
+
+    Notes
+    -----
+    Leading and trailing zeros are stripped (they do not change the roots). With the
+    discount factor :math:`d = 1 / (1 + r)` the NPV is the polynomial
+    :math:`\\sum_t v_t d^t` [1]_. Its roots are the eigenvalues of the companion matrix
+    (:func:`numpy.polynomial.polynomial.polyroots`), computed for this polynomial and for the
+    reversed one (roots :math:`1 / d`), so that both small and large rates start accurate.
+
+    * Every eigenvalue with a positive real part and an imaginary part below 0.1 of its
+      modulus gives a real start: rounding spreads a root of multiplicity :math:`m` over a
+      circle of radius about :math:`\\epsilon^{1/m}`, so a double root may come out as a
+      complex pair.
+    * Each start is polished by Newton's method on the NPV in :math:`\\ln(1 + r)` (scaled as
+      in :func:`irr`, so nothing overflows) and kept only if the NPV there is at rounding
+      level, :math:`|\\mathrm{NPV}| \\le 64 N \\epsilon \\sum_t |v_t| d^t`: a complex pair
+      that is not a real root is dropped.
+    * Copies of one root are merged: two polished values are one root if their
+      :math:`1 + r` agree to a relative :math:`10^{-8}`, or if the NPV midway between them is
+      still at rounding level (the numerical spread of a multiple root, where the NPV
+      touches zero); the root reported is their mean. A root of multiplicity :math:`m` is
+      therefore reported once, accurate to about :math:`\\epsilon^{1/m}`.
+    * By Descartes' rule of signs there are at most :func:`sign_changes` roots, and exactly
+      one for one sign change; if rounding produced more, the best resolved are kept.
+
+    References
+    ----------
+    .. [1] D. Teichroew, A. A. Robichek and M. Montalbano, "An analysis of criteria for
+       investment and financing decisions under certainty", *Management Science* 12(3),
+       151-179, 1965.
+    .. [2] J. H. Lorie and L. J. Savage, "Three problems in rationing capital", *The Journal
+       of Business* 28(4), 229-239, 1955 (the "pump" example with IRRs 25 % and 400 %).
+
+    Examples
+    --------
+    Lorie and Savage's pump problem [2]_: NPV zero at 25 % and at 400 %:
+
+    >>> from eip_analysis.finance import irr, irr_roots
+    >>> irr_roots([-1_600, 10_000, -10_000])
+    array([0.25, 4.  ])
+    >>> round(irr([-1_600, 10_000, -10_000]), 12)  # the root nearest the 10 % guess
+    0.25
+
+    A conventional investment has one root, flows of one sign none:
+
+    >>> irr_roots([-100, 60, 60]).round(6)
+    array([0.130662])
+    >>> irr_roots([100, 200, 300])
+    array([], dtype=float64)
+    """
+    try:
+        flows = np.asarray(cashflows, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError("cashflows as numbers [currency]", got=cashflows) from exc
+    if flows.ndim != 1 or flows.size == 0:
+        raise InputError(
+            "cashflows as a non-empty 1-D sequence [currency]", got=f"shape {flows.shape}"
+        )
+    if not np.isfinite(flows).all():
+        return np.array([np.nan])
+    nonzero = np.flatnonzero(flows)
+    if nonzero.size < 2:
+        return np.empty(0)
+    coef = flows[nonzero[0] : nonzero[-1] + 1]
+    changes = int(_sign_change_counts(coef[np.newaxis, :])[0])
+    if changes == 0:
+        return np.empty(0)
+    degree = coef.size - 1
+
+    # Candidates y = ln(1 + r) = -ln(d) from the polynomial in d and from the one in 1/d.
+    starts = []
+    for poly, sign in ((coef, -1.0), (coef[::-1], 1.0)):
+        z = np.polynomial.polynomial.polyroots(poly)
+        real = (z.real > 0.0) & (np.abs(z.imag) <= _ROOT_IMAG_TOL * np.abs(z))
+        starts.append(sign * np.log(z.real[real]))
+    y = np.concatenate(starts)
+    y = _polish_roots(coef, y[np.isfinite(y)])
+    residual = _relative_residual(coef, y)
+    tolerance = _ROOT_NOISE * (degree + 1) * _EPS
+    representable = np.isfinite(y) & (np.abs(y) < _Y_MAX) & np.isfinite(residual)
+    keep = representable & (residual <= tolerance)
+    if changes == 1 and not keep.any() and representable.any():
+        # Exactly one root exists: take the best-resolved candidate.
+        keep = representable & (residual == residual[representable].min())
+    order = np.argsort(y[keep])
+    y, residual = y[keep][order], residual[keep][order]
+    if y.size == 0:
+        return np.empty(0)
+
+    # Merge copies of one root into clusters; each cluster gives its mean.
+    with np.errstate(invalid="ignore"):
+        gap = np.diff(y)
+        same = (gap <= _ROOT_RTOL) | (_relative_residual(coef, y[:-1] + 0.5 * gap) <= tolerance)
+    cluster = np.concatenate(([0], np.cumsum(~same)))
+    n_clusters = int(cluster[-1]) + 1
+    size = np.bincount(cluster, minlength=n_clusters)
+    roots_y = np.bincount(cluster, weights=y, minlength=n_clusters) / size
+    if n_clusters > changes:  # Descartes: at most `changes` roots; keep the best-resolved
+        best = np.full(n_clusters, np.inf)
+        np.minimum.at(best, cluster, residual)
+        roots_y = np.sort(roots_y[np.argsort(best, kind="stable")[:changes]])
+    return np.expm1(roots_y)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """``data/processed/``: the metrics table and per-case cash-flow tables, byte-reproducible.
 
+``fields.csv`` is their data dictionary: each column's label, unit and description, from the
+field registry (:mod:`eip_analysis.fields`), so a reader of the CSV files never guesses a unit.
+
 Same inputs give byte-identical files: rows sorted by case id, fixed column order, fixed float
 format, ``\\n`` line ends, atomic writes.
 """
@@ -13,6 +16,7 @@ import pandas as pd
 
 from . import paths
 from .appraisal import Appraisal
+from .fields import data_dictionary
 from .files import atomic_write_text
 
 FLOAT_FORMAT = "%.6g"
@@ -29,11 +33,17 @@ def _csv(df: pd.DataFrame) -> str:
 
 
 def write_processed(appraisals: Iterable[Appraisal], directory: str | Path | None = None) -> list[Path]:
-    """Write ``metrics.csv`` and ``cashflows/<id>.csv``; returns the paths written."""
+    """Write ``metrics.csv``, ``cashflows/<id>.csv`` and ``fields.csv`` (their columns' labels,
+    units and descriptions); returns the paths written, ``metrics.csv`` first."""
     directory = Path(directory) if directory is not None else paths.processed_dir()
-    appraisals = list(appraisals)
-    written = [atomic_write_text(directory / "metrics.csv", _csv(metrics_table(appraisals)))]
-    for a in sorted(appraisals, key=lambda a: a.case.id):
+    appraisals = sorted(appraisals, key=lambda a: a.case.id)
+    metrics = metrics_table(appraisals)
+    written = [atomic_write_text(directory / "metrics.csv", _csv(metrics))]
+    columns = list(metrics.columns)
+    for a in appraisals:
         written.append(atomic_write_text(directory / "cashflows" / f"{a.case.id}.csv",
                                          _csv(a.cashflows)))
+        columns += [c for c in a.cashflows.columns if c not in columns]
+    written.append(atomic_write_text(directory / "fields.csv",
+                                     _csv(pd.DataFrame(data_dictionary(columns)))))
     return written

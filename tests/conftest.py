@@ -51,3 +51,16 @@ def one_line_error(write_case, data: dict | str, name: str | None = None) -> str
     assert "\n" not in message
     assert message.startswith(str(path)), message
     return message
+
+
+@pytest.fixture(autouse=True)
+def _notebooks_only_where_marked(request, monkeypatch):
+    """A test that executes a notebook must carry ``@pytest.mark.notebook``, so that
+    ``pytest -m "not notebook"`` really is the fast suite (an unmarked one fails here)."""
+    if request.node.get_closest_marker("notebook") is None:
+        import papermill
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("this test executes a notebook: mark it @pytest.mark.notebook")
+
+        monkeypatch.setattr(papermill, "execute_notebook", refuse)

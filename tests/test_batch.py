@@ -46,9 +46,11 @@ def batch_run(tmp_path_factory):
 
 
 class TestRunAll:
+    @pytest.mark.notebook
     def test_exit_status_is_non_zero_when_a_case_failed(self, batch_run):
         assert batch_run["code"] == 1
 
+    @pytest.mark.notebook
     def test_good_reports_are_written_despite_the_broken_case(self, batch_run):
         out = batch_run["out"]
         assert (out / "MINI-01.html").exists() and (out / "XSS-01.html").exists()
@@ -59,6 +61,7 @@ class TestRunAll:
             "BAD-01.failed.ipynb", "MINI-01.ipynb", "XSS-01.ipynb"]
         assert not [p for p in out.rglob(".*") if p.is_file()], "temporary files left behind"
 
+    @pytest.mark.notebook
     def test_each_report_shows_the_library_figures(self, batch_run):
         for cid in ("MINI-01", "XSS-01"):
             html = (batch_run["out"] / f"{cid}.html").read_text(encoding="utf-8")
@@ -66,6 +69,7 @@ class TestRunAll:
             expected = report.key_figures(a).set_index("key")["text"].to_dict()
             assert key_figures_in(html) == expected, cid
 
+    @pytest.mark.notebook
     def test_case_text_is_escaped_and_nothing_is_fetched(self, batch_run):
         html = (batch_run["out"] / "XSS-01.html").read_text(encoding="utf-8")
         assert "<script" not in html.lower() and "<iframe" not in html and "<img src=x" not in html
@@ -75,6 +79,7 @@ class TestRunAll:
         index = (batch_run["out"] / "index.html").read_text(encoding="utf-8")
         assert "<script" not in index.lower() and not external_references(index)
 
+    @pytest.mark.notebook
     def test_index_has_a_row_per_case_with_figures_status_and_link(self, batch_run):
         out = batch_run["out"]
         index = (out / "index.html").read_text(encoding="utf-8")
@@ -87,6 +92,7 @@ class TestRunAll:
             assert f">{figures[key]}<" in index, key
         assert '<tr data-case="BAD-01" data-status="failed">' in index
 
+    @pytest.mark.notebook
     def test_failure_is_listed_in_one_line_naming_the_file(self, batch_run):
         index = (batch_run["out"] / "index.html").read_text(encoding="utf-8")
         failures = index[index.index('<ul id="failures">'):]
@@ -94,6 +100,7 @@ class TestRunAll:
         status = batch.read_statuses(batch_run["out"], ["BAD-01"])[0]
         assert not status.ok and "\n" not in status.error and status.report is None
 
+    @pytest.mark.notebook
     def test_a_failed_rerun_keeps_the_last_good_report(self, batch_run, tmp_path):
         out = tmp_path / "reports"
         shutil.copytree(batch_run["out"], out)
@@ -116,6 +123,7 @@ class TestRunAll:
         assert '<tr data-case="MINI-01" data-status="ok">' in index
 
 
+@pytest.mark.notebook
 def test_every_project_case_gets_a_report_with_the_library_figures(tmp_path):
     """What ``make reports`` does, into a temporary folder: all cases, two processes."""
     out = tmp_path / "reports"
@@ -169,6 +177,7 @@ class TestCommandLine:
                               "--output", str(tmp_path))
         assert code == 1 and "--jobs: expected a number of jobs >= 1" in out.err
 
+    @pytest.mark.notebook
     def test_run_is_registered(self, capsys):
         with pytest.raises(SystemExit):
             main(["run", "--help"])
@@ -185,6 +194,7 @@ class TestUnitOfWork:
         assert batch.CaseStatus.from_json(status.to_json()) == status
         assert pickle.loads(pickle.dumps(status)) == status
 
+    @pytest.mark.notebook
     def test_broken_case_is_a_failed_status_not_an_exception(self, write_case, tmp_path):
         write_case(BROKEN, name="BAD-01")
         status = batch.run_one(batch.ReportTask("BAD-01", str(tmp_path / "out"),
@@ -192,11 +202,13 @@ class TestUnitOfWork:
         assert not status.ok and status.case_id == "BAD-01" and status.seconds >= 0
         assert status.error.startswith(str(write_case.folder / "BAD-01.yaml"))
 
+    @pytest.mark.notebook
     def test_bad_parameter_in_a_task_is_a_failed_status(self, tmp_path):
         status = batch.run_one(batch.ReportTask("MINI-01", str(tmp_path), str(FIXTURE_CASES),
                                                 {"gwp_set": "AR4"}))
         assert not status.ok and status.error == "gwp_set: expected AR5 or AR6, got 'AR4'"
 
+    @pytest.mark.notebook
     def test_jobs_below_one(self):
         with pytest.raises(InputError, match="--jobs"):
             batch.run_cases([], jobs=0)
@@ -234,6 +246,7 @@ class TestSummaryAndIndex:
         assert "Run parameters: defaults." in page and "<th>Run parameters</th>" not in page
 
 
+@pytest.mark.notebook
 def test_workbooks_are_written_and_linked_from_the_index(tmp_path):
     out = tmp_path / "reports"
     code = main(["run", "MINI-01", "--cases", str(FIXTURE_CASES), "--output", str(out),
@@ -248,6 +261,7 @@ def test_workbooks_are_written_and_linked_from_the_index(tmp_path):
     assert 'href="workbooks/MINI-01.xlsx"' in (out / "index.html").read_text()
 
 
+@pytest.mark.notebook
 def test_a_failing_workbook_fails_the_case_in_one_line(tmp_path):
     # The notebook writes the workbook from the report's own appraisal; a workbook that cannot
     # be written fails the case (no report, no "ok"), in one line.
@@ -262,6 +276,7 @@ def test_a_failing_workbook_fails_the_case_in_one_line(tmp_path):
     assert status.title and status.case_sha256  # from the summary the notebook glued first
 
 
+@pytest.mark.notebook
 def test_the_workbook_is_written_from_the_reports_own_run(tmp_path):
     task = batch.ReportTask(case_id="MINI-01", output_dir=str(tmp_path),
                             cases_dir=str(FIXTURE_CASES),
@@ -402,3 +417,29 @@ class TestRunCommand:
             "Old title", "Hoa Khanh", "surveyed")
         elsewhere = batch.CaseStatus("MINI-01", False, 0.1, error="e", cases_dir="/elsewhere")
         assert batch.with_previous_details(elsewhere, tmp_path).title == ""
+
+
+@pytest.mark.notebook
+def test_the_index_shows_the_figures_of_the_executed_report_and_the_worker_parses_nothing(
+        tmp_path, monkeypatch):
+    import eip_analysis.cases as cases
+
+    def refuse(*args, **kwargs):  # the worker must not parse the case: the kernel does
+        raise AssertionError("the batch worker parsed a case file")
+
+    monkeypatch.setattr(cases, "_read_yaml", refuse)
+    task = batch.ReportTask(case_id="MINI-01", output_dir=str(tmp_path),
+                            cases_dir=str(FIXTURE_CASES),
+                            parameters={"mc_draws": 200, "currency": "VND"})
+    status = batch.run_one(task)
+    assert status.ok, status.error
+    shown = key_figures_in((tmp_path / "MINI-01.html").read_text(encoding="utf-8"))
+    assert status.figures == {k: shown[k] for k in batch.INDEX_FIGURES}
+    monkeypatch.undo()
+    assert status.case_sha256 == load_case("MINI-01", FIXTURE_CASES).sha256
+    batch.write_statuses([status], tmp_path)
+    index = batch.write_index(tmp_path, FIXTURE_CASES).read_text(encoding="utf-8")
+    row = index[index.index('data-case="MINI-01"'):]
+    row = row[:row.index("</tr>")]
+    for key in batch.INDEX_FIGURES:
+        assert f">{shown[key]}<" in row

@@ -27,6 +27,7 @@ import doctest
 import itertools
 import math
 from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import ClassVar
 
 import numpy as np
@@ -42,6 +43,7 @@ from eip_analysis.finance import (
     capital_recovery_factor,
     discounted_payback_period,
     irr,
+    irr_roots,
     mirr,
     npv,
     payback_period,
@@ -393,6 +395,226 @@ class TestIrr:
         assert math.log1p(rate) == pytest.approx(nearest, abs=1e-6)
 
 
+class TestIrrIgnoresLeadingAndTrailingZeros:
+    """Zero years before the first or after the last non-zero flow change no root.
+
+    Regression: the search range |ln(1 + r)| <= 700 / T used T = N - 1, counting trailing
+    zeros, so ``irr([-1, 100] + [0] * 200)`` searched only up to r = 31.5 and returned nan.
+    It now uses T = time between the first and the last non-zero flow of each row.
+    """
+
+    @pytest.mark.parametrize("zeros", [1, 22, 23, 24, 50, 200, 1000])
+    def test_trailing_zeros_regression(self, zeros: int) -> None:
+        # -1 + 100 / (1 + r) = 0 -> r = 99, whatever follows as zeros.
+        assert irr([-1, 100] + [0] * zeros) == irr([-1, 100])
+        assert irr([-1, 100] + [0] * zeros) == pytest.approx(99.0, rel=1e-14)
+        assert irr([-100, 1] + [0] * zeros) == pytest.approx(-0.99, rel=1e-14)
+
+    @pytest.mark.parametrize("zeros", [1, 23, 24, 50, 200, 1000])
+    def test_leading_zeros(self, zeros: int) -> None:
+        # NPV with k leading zeros = NPV / (1 + r)^k: same roots.
+        assert irr([0] * zeros + [-1, 100]) == irr([-1, 100])
+        assert irr([0] * zeros + [-1, 100] + [0] * zeros) == irr([-1, 100])
+
+    @pytest.mark.parametrize(
+        "flows",
+        [
+            [-1.0] + [0.0] * 37 + [1e30],  # r = 10**(30/38) - 1, see TestIrr.test_extreme_roots
+            [-50, -100, 600, 300, -100],  # [NPF-ISSUES] #28, two roots
+            ISSUE_39_FLOWS,  # [NPF-ISSUES] #39, two roots, 27 years
+            [-70_000, 12_000, 15_000, 18_000, 21_000, 26_000],  # [EXCEL] IRR example
+        ],
+    )
+    def test_published_cases_with_zero_padding(self, flows: list[float]) -> None:
+        expected = irr(flows)
+        for lead, trail in [(0, 200), (200, 0), (30, 300)]:
+            padded = [0.0] * lead + list(flows) + [0.0] * trail
+            assert irr(padded) == pytest.approx(expected, rel=1e-14)
+            assert irr(padded, guess=-0.5) == pytest.approx(irr(flows, guess=-0.5), rel=1e-14)
+
+    def test_guess_range_is_that_of_the_non_zero_span(self) -> None:
+        # Span 1 year: a 99 (9,900 %) guess is inside the range whatever the padding.
+        assert irr([-1, 100] + [0] * 200, guess=99.0) == pytest.approx(99.0, rel=1e-14)
+
+    def test_rows_with_different_padding_vectorised(self) -> None:
+        base = [[-1, 100], [-100, 1], [-100, 110], [-50, -100, 600, 300, -100], [1, 2, 3]]
+        pads = [(0, 200), (0, 0), (150, 3), (7, 100), (0, 5)]
+        width = max(len(b) + lead + trail for b, (lead, trail) in zip(base, pads, strict=True))
+        flows = np.zeros((len(base), width))
+        for i, (b, (lead, _)) in enumerate(zip(base, pads, strict=True)):
+            flows[i, lead : lead + len(b)] = b
+        out = irr(flows)
+        expected = [99.0, -0.99, 0.1, 1.85441783, np.nan]
+        assert_allclose(out, expected, rtol=1e-8, equal_nan=True)
+        assert_allclose(out, [irr(b) for b in base], rtol=1e-14, equal_nan=True)
+
+    @PROPERTY
+    @given(data=st.data())
+    def test_padded_rows_equal_unpadded_one_dimensional(self, data: st.DataObject) -> None:
+        rows = data.draw(st.lists(any_flows(max_len=8), min_size=1, max_size=5))
+        lead = data.draw(st.lists(st.integers(0, 40), min_size=len(rows), max_size=len(rows)))
+        width = max(len(r) + k for r, k in zip(rows, lead, strict=True)) + data.draw(
+            st.integers(0, 250)
+        )
+        flows = np.zeros((len(rows), width))
+        for i, (r, k) in enumerate(zip(rows, lead, strict=True)):
+            flows[i, k : k + r.size] = r
+        expected = np.array([irr(r) for r in rows])
+        out = irr(flows)
+        assert np.array_equal(np.isnan(out), np.isnan(expected))
+        assert_allclose(np.log1p(out), np.log1p(expected), rtol=0, atol=1e-13, equal_nan=True)
+
+
+def sturm_positive_root_count(flows: list[int]) -> int:
+    """Distinct real roots d > 0 of sum v_t d^t, exactly (Sturm's theorem over rationals).
+
+    Independent of the code under test. Leading zeros of the flows give the root d = 0 and
+    trailing zeros lower the degree, so both are stripped first; needs two non-zero flows.
+    """
+    coef = [Fraction(v) for v in np.trim_zeros(np.array(flows, dtype=np.int64)).tolist()]
+    p = coef[::-1]  # highest power first
+    degree = len(p) - 1
+    sequence = [p, [c * (degree - i) for i, c in enumerate(p[:-1])]]
+    while True:
+        rem = sequence[-2][:]
+        div = sequence[-1]
+        while len(rem) >= len(div) and any(rem):
+            q = rem[0] / div[0]
+            rem = [a - q * b for a, b in zip(rem, div + [Fraction(0)] * len(rem))][1:]
+        while rem and rem[0] == 0:
+            rem.pop(0)
+        if not rem:
+            break
+        sequence.append([-c for c in rem])
+
+    def variations(values: list[Fraction]) -> int:
+        signs = [v > 0 for v in values if v != 0]
+        return sum(a != b for a, b in itertools.pairwise(signs))
+
+    # At d = 0 each polynomial's value is its constant term, at d -> +inf its leading one.
+    return variations([q[-1] for q in sequence]) - variations([q[0] for q in sequence])
+
+
+def same_root(rate_a: float, rate_b: float, flows: np.ndarray) -> bool:
+    """Equal, or one multiple root: the NPV stays at rounding level between the two."""
+    if abs(math.log1p(rate_a) - math.log1p(rate_b)) <= 1e-9:
+        return True
+    between = np.expm1(np.linspace(math.log1p(rate_a), math.log1p(rate_b), 101))
+    return all(relative_npv_residual(r, flows) < 1e-12 for r in between)
+
+
+class TestIrrRoots:
+    def test_lorie_savage_pump_problem(self) -> None:
+        # J. H. Lorie and L. J. Savage (1955), "Three problems in rationing capital": the
+        # pump flows -1,600, +10,000, -10,000 have two IRRs, 25 % and 400 %. By hand, with
+        # d = 1/(1 + r): 10000 d^2 - 10000 d + 1600 = 0 -> d = 0.8 or 0.2 -> r = 0.25 or 4.
+        roots = irr_roots([-1_600, 10_000, -10_000])
+        assert_allclose(roots, [0.25, 4.0], rtol=1e-14)
+        assert irr([-1_600, 10_000, -10_000]) == pytest.approx(0.25, rel=1e-14)  # guess 10 %
+        assert irr([-1_600, 10_000, -10_000], guess=3.0) == pytest.approx(4.0, rel=1e-14)
+
+    def test_brealey_myers_two_rates(self) -> None:
+        # Textbook example of multiple rates of return (attributed in the issue to Brealey and
+        # Myers, *Principles of Corporate Finance*; not re-checked against the book): -100,
+        # +230, -132 has IRRs 10 % and 20 %. By hand: 132 d^2 - 230 d + 100 = 0 ->
+        # d = (230 +- 10) / 264 = 1/1.1 or 1/1.2.
+        assert_allclose(irr_roots([-100, 230, -132]), [0.1, 0.2], rtol=1e-14)
+        assert npv(0.15, [-100, 230, -132]) > 0  # positive NPV between the two roots
+
+    def test_numpy_financial_issue_28_both_roots(self) -> None:
+        # [NPF-ISSUES] #28: roots -76.89 % (numpy-financial) and 185.44 % (Excel).
+        roots = irr_roots([-50, -100, 600, 300, -100])
+        assert_allclose(roots, [-0.7688954706807808, 1.85441783], rtol=1e-8)
+
+    def test_numpy_financial_issue_39_both_roots(self) -> None:
+        # [NPF-ISSUES] #39: -1.81 % (numpy-financial) and 12 % (the reporter's).
+        roots = irr_roots(ISSUE_39_FLOWS)
+        assert_allclose(roots, [-0.01809678647396573, 0.12], rtol=1e-9)
+
+    @pytest.mark.parametrize(
+        ("flows", "published"),
+        [
+            ([-70_000, 12_000, 15_000, 18_000, 21_000, 26_000], 0.08663094803653149),  # [EXCEL]
+            ([-70_000, 12_000, 15_000], -0.44350694133474056),  # [EXCEL]
+            ([-100, 39, 59, 55, 20], 0.28095),  # [NPF] docstring
+            ([-1, 100], 99.0),
+            ([-100, 1], -0.99),
+        ],
+    )
+    def test_conventional_flows_have_one_root(self, flows: list[int], published: float) -> None:
+        roots = irr_roots(flows)
+        assert roots.shape == (1,)
+        assert roots[0] == pytest.approx(published, rel=2e-5)
+        assert roots[0] == pytest.approx(irr(flows), rel=1e-13)
+
+    @pytest.mark.parametrize(
+        "flows", [[-1, -2, -3], [1, 2, 3], [0, 0, 0], [0], [5], [-5], [0, -1, 0], [1, -2, 1.5]]
+    )
+    def test_no_root_is_empty(self, flows: list[float]) -> None:
+        # [1, -2, 1.5]: two sign changes but 1.5 d^2 - 2 d + 1 > 0 (discriminant -2).
+        roots = irr_roots(flows)
+        assert isinstance(roots, np.ndarray) and roots.shape == (0,)
+
+    def test_multiple_roots_reported_once(self) -> None:
+        # (1 - d)^2 and (1 - d)^3 vanish only at d = 1 (r = 0), a double and a triple root.
+        for flows in ([1, -2, 1], [-1, 2, -1], [-1, 3, -3, 1]):
+            roots = irr_roots(flows)
+            assert roots.shape == (1,) and abs(roots[0]) < 1e-4
+        # (1 - d)^2 (1 - 2d) = 1 - 4d + 5d^2 - 2d^3: r = 0 (double) and r = 1.
+        assert_allclose(irr_roots([1, -4, 5, -2]), [0.0, 1.0], atol=1e-7)
+
+    def test_zeros_nan_and_shapes(self) -> None:
+        assert_allclose(irr_roots([0, 0, -1_600, 10_000, -10_000, 0]), [0.25, 4.0], rtol=1e-14)
+        assert_allclose(irr_roots([-1, 100] + [0] * 200), [99.0], rtol=1e-14)
+        assert np.isnan(irr_roots([-100, np.nan, 110])).all()
+        for bad in ([], [[-1, 2], [-1, 2]], "abc"):
+            with pytest.raises(InputError):
+                irr_roots(bad)  # type: ignore[arg-type]
+
+    @PROPERTY
+    @given(flows=any_flows())
+    def test_irr_is_one_of_the_roots(self, flows: np.ndarray) -> None:
+        roots = irr_roots(flows)
+        for guess in (0.1, -0.5, 0.0, 3.0):
+            rate = irr(flows, guess=guess)
+            if not math.isnan(rate):
+                assert any(same_root(rate, root, flows) for root in roots), (rate, roots)
+
+    @PROPERTY
+    @given(flows=conventional_flows())
+    def test_conventional_flows_one_root_equal_to_irr(self, flows: np.ndarray) -> None:
+        roots = irr_roots(flows)
+        assert roots.shape == (1,)
+        assert math.log1p(roots[0]) == pytest.approx(math.log1p(irr(flows)), abs=1e-12)
+
+    @PROPERTY
+    @given(flows=any_flows(max_len=9))
+    def test_every_root_once_against_sturm_count(self, flows: np.ndarray) -> None:
+        roots = irr_roots(flows)
+        assert np.all(np.diff(roots) > 0) and np.all(roots > -1)
+        assert roots.size <= sign_changes(flows)
+        for root in roots:  # each is a genuine root
+            assert relative_npv_residual(root, flows) < residual_tolerance(root, flows.size)
+        if np.count_nonzero(flows) >= 2:
+            assert roots.size == sturm_positive_root_count(flows.astype(int).tolist())
+        else:
+            assert roots.size == 0
+
+    @PROPERTY
+    @given(flows=any_flows(max_len=8), guess=st.floats(-0.9, 5.0))
+    def test_irr_returns_the_root_nearest_the_guess(self, flows: np.ndarray, guess: float) -> None:
+        # Rule of irr: nearest the guess in ln(1 + r), for roots further apart than its grid.
+        roots = irr_roots(flows)
+        x = np.log1p(roots)
+        assume(roots.size > 0 and np.all(np.abs(x) < 10))
+        assume(roots.size < 2 or np.min(np.diff(x)) > 0.05)
+        distance = np.abs(x - math.log1p(guess))
+        assume(roots.size < 2 or np.sort(distance)[1] - np.sort(distance)[0] > 1e-6)
+        assert math.log1p(irr(flows, guess=guess)) == pytest.approx(
+            x[np.argmin(distance)], abs=1e-9
+        )
+
+
 # ------------------------------------------------------------------------------------------
 # mirr
 # ------------------------------------------------------------------------------------------
@@ -530,6 +752,45 @@ class TestXirr:
 
     def test_all_on_one_day_has_no_root(self) -> None:
         assert math.isnan(xirr(["2008-01-01", "2008-01-01"], [-1, 2]))
+
+    def test_trailing_zero_amounts_regression(self) -> None:
+        # A hundredfold in one year (365 days): r = 99. Zero amounts over the next 200 years
+        # used to shrink the search range to r < exp(700 / 201) - 1 = 31.5 (nan).
+        dates = ["2001-01-01", "2002-01-01"]
+        later = [f"{year}-01-01" for year in range(2003, 2203)]
+        expected = xirr(dates, [-1, 100])
+        assert expected == pytest.approx(99.0, rel=1e-14)
+        assert xirr(dates + later, [-1, 100] + [0] * 200) == expected
+        # The Excel documentation example with zero amounts at later dates [EXCEL].
+        after = [f"{year}-06-01" for year in range(2010, 2210)]
+        padded = xirr(EXCEL_DATES + after, EXCEL_DATED_FLOWS + [0] * 200)
+        assert padded == pytest.approx(0.3733625335188315, rel=1e-14)
+
+    def test_zero_amounts_at_the_first_dates(self) -> None:
+        # A zero amount on the valuation date (and on early dates) changes no root either:
+        # the NPV is only multiplied by (1 + r)^(days / 365).
+        dates = ["1900-01-01", "1950-01-01", *EXCEL_DATES]
+        assert xirr(dates, [0, 0, *EXCEL_DATED_FLOWS]) == pytest.approx(
+            0.3733625335188315, rel=1e-13
+        )
+
+    def test_rows_with_different_trailing_zeros_vectorised(self) -> None:
+        dates = [f"{year}-01-01" for year in range(2001, 2202)]  # 201 dates, 365/366 days
+        flows = np.zeros((4, 201))
+        flows[0, :2] = [-1, 100]
+        flows[1, :3] = [-100, 60, 60]
+        flows[2, :] = -1.0
+        flows[2, 150] = 1000.0
+        flows[3, 50:52] = [-1, 100]  # leading and trailing zeros
+        out = xirr(dates, flows)
+        expected = [
+            xirr(dates[:2], [-1, 100]),
+            xirr(dates[:3], [-100, 60, 60]),
+            xirr(dates, flows[2]),
+            xirr([dates[0], *dates[50:52]], [0, -1, 100]),
+        ]
+        assert_allclose(out, expected, rtol=1e-13)
+        assert out[0] == pytest.approx(99.0, rel=1e-14)
 
 
 # ------------------------------------------------------------------------------------------

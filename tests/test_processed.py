@@ -14,7 +14,7 @@ def test_same_inputs_give_byte_identical_files(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     write_processed([appraise(load_case(MINI))], first)
     write_processed([appraise(load_case(MINI))], second)
-    for name in ("metrics.csv", "cashflows/MINI-01.csv"):
+    for name in ("metrics.csv", "cashflows/MINI-01.csv", "fields.csv"):
         assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
@@ -31,3 +31,14 @@ def test_metrics_row_and_cashflows_content(tmp_path):
 def test_no_temporary_files_left(tmp_path):
     write_processed([appraise(load_case(MINI))], tmp_path)
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_the_data_dictionary_describes_every_column_with_its_unit(tmp_path):
+    write_processed([appraise(load_case(MINI))], tmp_path)
+    fields = pd.read_csv(tmp_path / "fields.csv", keep_default_na=False).set_index("column")
+    metrics = pd.read_csv(tmp_path / "metrics.csv")
+    flows = pd.read_csv(tmp_path / "cashflows" / "MINI-01.csv")
+    assert set(metrics.columns) | set(flows.columns) == set(fields.index)
+    assert fields.loc["npv_usd", "unit"] == "USD" and fields.loc["irr", "unit"] == "1/yr"
+    assert fields.loc["co2e_avoided_t_per_year", "unit"] == "tCO2e/yr"
+    assert all(fields["label"].str.len() > 0) and all(fields["description"].str.len() > 0)

@@ -52,3 +52,16 @@ def test_generated_folders_are_ignored_by_git():
     if result.returncode == 128:  # not a git checkout (e.g. an sdist): nothing to check
         return
     assert result.stdout.split() == probe
+
+
+def test_reference_and_lab_packages_are_extras_not_runtime_dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {_name(r) for r in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    assert "numpy-financial" not in runtime and "jupyterlab" not in runtime
+    assert "numpy-financial" in {_name(r) for r in extras["test"]}
+    assert "jupyterlab" in {_name(r) for r in extras["lab"]}
+    for module in (ROOT / "eip_analysis").rglob("*.py"):  # the package never imports them
+        text = module.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+(numpy_financial|jupyterlab)\b", text, re.M), \
+            module

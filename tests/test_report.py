@@ -576,11 +576,13 @@ class TestOneLineError:
 
 
 class TestExecutedReport:
+    @pytest.mark.notebook
     def test_figures_equal_the_library_values(self, executed):
         shown = key_figures_in(executed["html"])
         expected = report.key_figures(executed["appraisal"]).set_index("key")["text"].to_dict()
         assert shown == expected
 
+    @pytest.mark.notebook
     def test_self_contained_small_and_without_code(self, executed):
         html = executed["html"]
         assert not external_references(html)
@@ -591,6 +593,7 @@ class TestExecutedReport:
         # cash flow, emissions, DSCR, transfer price, tornado, NPV distribution
         assert html.count("data:image/png;base64,") == 6
 
+    @pytest.mark.notebook
     def test_sections_in_reading_order(self, executed):
         html = executed["html"]
         marks = ['id="report-title"', 'id="key-figures"', 'id="warnings"', 'id="assumptions"',
@@ -601,6 +604,7 @@ class TestExecutedReport:
         assert positions == sorted(positions)
         assert 'id="illustrative-banner"' in html
 
+    @pytest.mark.notebook
     def test_risk_sections_with_their_headings_and_the_transfer_price_range(self, executed):
         html = executed["html"]
         for heading in ("Financing and debt service", "Both parties&#39;", "Sensitivity",
@@ -614,6 +618,7 @@ class TestExecutedReport:
             assert f'id="{table}"' in html, table
         assert "Probability that the NPV is positive" in html
 
+    @pytest.mark.notebook
     def test_provenance_names_version_hash_and_the_kernel_python(self, executed):
         html = executed["html"]
         case = executed["appraisal"].case
@@ -621,6 +626,7 @@ class TestExecutedReport:
         # the kernel papermill started runs this environment's interpreter
         assert f"{sys.executable} (" in html
 
+    @pytest.mark.notebook
     def test_executed_notebook_is_kept_and_no_temporary_file_left(self, executed):
         out = executed["out"]
         kept = out / "notebooks" / "MINI-01.ipynb"
@@ -629,6 +635,7 @@ class TestExecutedReport:
         assert sorted(p.name for p in (out / "notebooks").iterdir()) == ["MINI-01.ipynb"]
         assert sorted(p.name for p in out.iterdir()) == ["MINI-01.html", "notebooks"]
 
+    @pytest.mark.notebook
     def test_bad_parameter_fails_in_the_first_cell_with_one_line(self, tmp_path):
         with pytest.raises(PapermillExecutionError) as err:
             papermill.execute_notebook(
@@ -647,6 +654,7 @@ class TestExecutedReport:
             "discount_rate: expected a real discount rate in [0, 1) [1/yr], got 1.5")
 
 
+@pytest.mark.notebook
 def test_explore_notebook_runs_on_a_case(tmp_path):
     notebook = report.NOTEBOOK.parent / "explore_case.ipynb"
     papermill.execute_notebook(
@@ -674,6 +682,7 @@ class TestFailingNotebooks:
         ("sys_exit.ipynb", "notebook cell In [3]: SystemExit: stopped on purpose by the fixture"),
         ("input_error.ipynb", "gwp_set: expected AR5 or AR6, got 'AR4'"),
     ])
+    @pytest.mark.notebook
     def test_one_line_and_the_last_good_report_stays(self, tmp_path, notebook, message):
         good = _last_good(tmp_path)
         run = report.check_parameters("MINI-01", FIXTURE_CASES)
@@ -684,6 +693,7 @@ class TestFailingNotebooks:
         left = sorted(p.name for p in (tmp_path / "notebooks").iterdir())
         assert left == ["MINI-01.failed.ipynb"]  # kept for debugging, no temporary file
 
+    @pytest.mark.notebook
     def test_broken_case_fails_in_the_first_cell_with_its_one_line(self, tmp_path, write_case):
         # The case is parsed once, in the kernel: a broken file stops the notebook's first cell.
         write_case("id: BAD-01\ncapex: [oops\n", name="BAD-01")
@@ -773,6 +783,7 @@ def browser_page(tmp_path):
             proc.kill()
 
 
+@pytest.mark.notebook
 def test_report_renders_in_headless_chromium_offline(executed, browser_page):
     page = browser_page
     for domain in ("Page", "Runtime", "Log", "Network"):
@@ -878,3 +889,97 @@ class TestRiskSections:
         m = sections.monte_carlo_section(appraise(mini.case), n_draws=300, seed=1)
         gids = {line.get_gid() for a in m.figures["npv_distribution"].axes for line in a.lines}
         assert "cdf" in gids
+
+
+# -- one vocabulary and one parameter model ------------------------------------------------------
+
+
+class TestFieldRegistry:
+    def test_every_column_of_every_section_table_is_registered(self):
+        from eip_analysis import fields
+
+        for cid in ("MINI-01",):
+            a = appraise(load_case(cid, FIXTURE_CASES))
+            secs = sections.report_sections(a, n_draws=100, seed=1, figures=False)
+            for name, s in secs.items():
+                for table_name, t in s.tables.items():
+                    assert not fields.unregistered(t.columns), (name, table_name)
+            for t in (a.cashflows, a.emissions, sections.assumptions_table(a)):
+                assert not fields.unregistered(t.columns)
+            assert not fields.unregistered(a.metrics_row())
+
+    def test_a_column_without_a_field_is_an_error_not_a_guess(self):
+        with pytest.raises(KeyError, match="register its label, unit and kind"):
+            report.frame_html(pd.DataFrame({"widgets_usd": [1.0]}), table_id="t")
+
+    def test_a_key_figure_added_to_the_registry_appears_in_the_report(self, mini, monkeypatch):
+        from eip_analysis import fields
+
+        monkeypatch.setitem(fields.KEY_FIGURES, "profitability", "profitability_index")
+        monkeypatch.setitem(fields.FIELDS, "profitability_index", fields.Field(
+            "profitability_index", "PI", "-", "ratio", "Profitability index of {lifetime} years"))
+        table = report.key_figures(mini).set_index("key")
+        assert table.loc["profitability", "label"] == "Profitability index of 10 years"
+        assert table.loc["profitability", "value"] == mini.metrics.profitability_index
+        assert 'data-key="profitability"' in report.key_figures_html(mini)
+
+    def test_labels_are_read_from_the_registry(self, mini, monkeypatch):
+        from eip_analysis import fields
+
+        renamed = fields.Field("npv_usd", "Giá trị hiện tại ròng", "USD", "money",
+                               "Giá trị hiện tại ròng (NPV) tại {discount_rate}")
+        monkeypatch.setitem(fields.FIELDS, "npv_usd", renamed)
+        assert report.key_figures(mini).set_index("key").loc["npv", "label"] == \
+            "Giá trị hiện tại ròng (NPV) tại 10.0%"
+        page = report.frame_html(pd.DataFrame({"npv_usd": [1.0]}), table_id="t")
+        assert "Giá trị hiện tại ròng [USD]" in page
+
+    def test_headers_carry_the_registered_unit(self):
+        from eip_analysis.fields import FIELDS
+
+        assert FIELDS["npv_usd"].header == "NPV [USD]"
+        assert FIELDS["payback_years"].header == "Payback [years]"
+        assert FIELDS["irr"].header == "IRR" and FIELDS["dscr"].header == "DSCR"
+        assert FIELDS["co2e_avoided_t_per_year"].header == "Emissions avoided [tCO2e/yr]"
+
+
+class TestRunParameterModel:
+    def test_the_notebook_parameters_cell_is_the_model(self):
+        nb = nbformat.read(report.NOTEBOOK, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assert cell.source == report.parameters_cell(), (
+            "run `python -m eip_analysis.report.parameters` to rewrite the parameters cell")
+        assert tuple(papermill.inspect_notebook(str(report.NOTEBOOK))) == \
+            tuple(report.RunParameters.model_fields)
+
+    def test_a_parameter_added_to_the_model_reaches_the_cell_and_the_command_line(self):
+        from pydantic import Field
+
+        class Extended(report.RunParameters):
+            price_scenario: str | None = Field(default=None, description="a new parameter",
+                                               json_schema_extra={"kind": "report"})
+
+        cell = report.parameters_cell(Extended)
+        assert "price_scenario: Optional[str] = None  # a new parameter" in cell
+        assert "price_scenario" in Extended.names("override", "report")
+
+    def test_constraints_are_those_of_the_project_parameters(self):
+        from eip_analysis.parameters import coerce
+
+        for name in report.APPRAISAL_OVERRIDES:
+            assert name in report.RUN_PARAMETERS
+        with pytest.raises(InputError) as mine:
+            report.check_parameters("MINI-01", FIXTURE_CASES, grid_margin="wind")
+        with pytest.raises(InputError) as theirs:
+            coerce("grid_margin", "wind")
+        assert str(mine.value) == str(theirs.value)
+
+    @pytest.mark.notebook
+    def test_the_run_context_records_the_overrides(self):
+        run = report.check_parameters("MINI-01", FIXTURE_CASES, discount_rate="0.08",
+                                      landfill_method="commitment", mc_draws=100)
+        context = report.RunContext.build(run)
+        assert context.overrides == {"discount_rate": 0.08, "landfill_method": "commitment"}
+        assert context.parameters.origins["discount_rate"] == "run"
+        assert context.financing is context.financing  # computed once
+        assert context.cashflows is context.appraisal.base_flows
