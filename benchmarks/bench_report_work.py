@@ -15,6 +15,7 @@ Writes ``benchmarks/results/report_work.json`` and prints a table. Not a test.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -84,7 +85,9 @@ def main(case_ids: list[str]) -> dict:
             saved = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
             try:
-                exec(compile(HOOK % (COUNTED,), "hook", "exec"), {"__name__": "hook"})
+                spec = importlib.util.spec_from_file_location(  # the hook, in this process
+                    "eip_count_hook", hook / "sitecustomize.py")
+                spec.loader.exec_module(importlib.util.module_from_spec(spec))
                 status = run_one(task)
             finally:
                 sys.setprofile(None)

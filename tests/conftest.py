@@ -64,3 +64,15 @@ def _notebooks_only_where_marked(request, monkeypatch):
             raise AssertionError("this test executes a notebook: mark it @pytest.mark.notebook")
 
         monkeypatch.setattr(papermill, "execute_notebook", refuse)
+
+
+def each_mapping(node, visit) -> None:
+    """Call ``visit(d)`` on every mapping nested in ``node`` (case data from YAML), parents
+    first, so a test can rewrite the units, values or ranges of a case in place."""
+    if isinstance(node, dict):
+        visit(node)
+        for v in node.values():
+            each_mapping(v, visit)
+    elif isinstance(node, list):
+        for v in node:
+            each_mapping(v, visit)

@@ -11,7 +11,7 @@ from eip_analysis import appraise, evaluate, load_case, load_cases
 from eip_analysis.finance import capital_recovery_factor
 from eip_analysis.parameters import resolve
 
-from .conftest import MINI
+from .conftest import MINI, each_mapping
 
 # MINI-01 by hand: -100,000 in year 0, +17,000 in years 1-10, 10% real.
 ANNUITY_10PCT_10YR = (1 - 1.1**-10) / 0.10  # 6.144567 (standard annuity table)
@@ -87,19 +87,13 @@ class TestAppraiseMini:
         data["currency"] = "VND"
 
         def scale(node):
-            if isinstance(node, dict):
-                if {"value", "unit", "source"} <= set(node) and "USD" in node["unit"]:
-                    node["unit"] = node["unit"].replace("USD", "VND")
-                    for k in ("value", "low", "high"):
-                        if node.get(k) is not None:
-                            node[k] *= rate
-                for v in node.values():
-                    scale(v)
-            elif isinstance(node, list):
-                for v in node:
-                    scale(v)
+            if {"value", "unit", "source"} <= set(node) and "USD" in node["unit"]:
+                node["unit"] = node["unit"].replace("USD", "VND")
+                for k in ("value", "low", "high"):
+                    if node.get(k) is not None:
+                        node[k] *= rate
 
-        scale(data)
+        each_mapping(data, scale)
         vnd = appraise(type(mini).model_validate(data))
         assert vnd.npv_usd == pytest.approx(NPV_MINI, rel=1e-9)
 

@@ -422,7 +422,7 @@ class TestRunCommand:
 @pytest.mark.notebook
 def test_the_index_shows_the_figures_of_the_executed_report_and_the_worker_parses_nothing(
         tmp_path, monkeypatch):
-    import eip_analysis.cases as cases
+    from eip_analysis import cases
 
     def refuse(*args, **kwargs):  # the worker must not parse the case: the kernel does
         raise AssertionError("the batch worker parsed a case file")

@@ -63,5 +63,5 @@ def test_reference_and_lab_packages_are_extras_not_runtime_dependencies():
     assert "jupyterlab" in {_name(r) for r in extras["lab"]}
     for module in (ROOT / "eip_analysis").rglob("*.py"):  # the package never imports them
         text = module.read_text(encoding="utf-8")
-        assert not re.search(r"^\s*(import|from)\s+(numpy_financial|jupyterlab)\b", text, re.M), \
+        assert not re.search(r"^\s*(import|from)\s+(numpy_financial|jupyterlab)\b", text, re.MULTILINE), \
             module

@@ -26,7 +26,7 @@ from eip_analysis.cases import load_case as load
 from eip_analysis.errors import InputError
 from eip_analysis.report import Section, sections
 
-from .conftest import FIXTURE_CASES, MINI
+from .conftest import FIXTURE_CASES, MINI, each_mapping
 
 NOTEBOOKS = Path(__file__).resolve().parent / "data" / "notebooks"
 RATE = 23159.78  # exchange_rate_vnd_per_usd of data/raw/parameters [VND/USD]
@@ -125,16 +125,10 @@ def _vnd_variant(data: dict) -> dict:
     data["currency"] = "VND"
 
     def walk(node):
-        if isinstance(node, dict):
-            if "unit" in node and isinstance(node["unit"], str) and node["unit"].startswith("USD"):
-                node["unit"] = "VND" + node["unit"][3:]
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
+        if "unit" in node and isinstance(node["unit"], str) and node["unit"].startswith("USD"):
+            node["unit"] = "VND" + node["unit"][3:]
 
-    walk(data)
+    each_mapping(data, walk)
     return data
 
 
@@ -864,16 +858,10 @@ class TestRiskSections:
 
     def test_a_case_without_ranges_still_reports(self, write_case, mini_data):
         def strip(o):
-            if isinstance(o, dict):
-                o.pop("low", None)
-                o.pop("high", None)
-                for v in o.values():
-                    strip(v)
-            elif isinstance(o, list):
-                for v in o:
-                    strip(v)
+            o.pop("low", None)
+            o.pop("high", None)
 
-        strip(mini_data)
+        each_mapping(mini_data, strip)
         case = load(write_case(mini_data))
         assert risk.tornado(case, drivers_=[]).empty
         mc = risk.monte_carlo(case, n_draws=50, drivers_=[])
@@ -983,3 +971,28 @@ class TestRunParameterModel:
         assert context.parameters.origins["discount_rate"] == "run"
         assert context.financing is context.financing  # computed once
         assert context.cashflows is context.appraisal.base_flows
+
+
+class TestSeveralIrrs:
+    """Lorie and Savage's pump problem: -1,600, +10,000, -10,000 has IRRs of 25% and 400%."""
+
+    def _pump(self, mini):
+        from dataclasses import replace
+
+        flows = pd.DataFrame({"net_cash_flow_usd": [-1600.0, 10_000.0, -10_000.0]})
+        metrics = replace(mini.metrics, irr=0.25, sign_changes=2)
+        return replace(mini, cashflows=flows, metrics=metrics, warnings=[])
+
+    def test_every_root_is_listed_in_the_warnings(self, mini):
+        a = self._pump(mini)
+        assert sections.irr_roots(a) == pytest.approx([0.25, 4.0], rel=1e-9)
+        sentence = sections.irr_roots_sentence(a)
+        assert "2 internal rates of return: 25.0%, 400.0%" in sentence
+        assert "spreadsheet's IRR may return another" in sentence
+        from markupsafe import escape
+
+        assert str(escape(sentence)) in report.warnings_html(a)
+
+    def test_one_root_says_nothing(self, mini):
+        assert sections.irr_roots(mini) == pytest.approx([mini.irr], rel=1e-9)
+        assert sections.irr_roots_sentence(mini) == ""
