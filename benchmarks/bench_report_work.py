@@ -5,7 +5,7 @@ worker, in this process) and its notebook kernel; a profile hook counts, in the 
 the kernel separately, the calls of ``eip_analysis.cases._read_yaml`` (one per case file parsed)
 and of ``eip_analysis.cashflow.build``. The hook reaches the kernel through a
 ``sitecustomize`` module on ``PYTHONPATH`` (a temporary folder), so the library carries no
-instrumentation. Seconds are measured in a second, unprofiled run. Run from the repository
+instrumentation. Seconds are the median of three unprofiled runs. Run from the repository
 root::
 
     .venv/bin/python benchmarks/bench_report_work.py [CASE_ID ...]
@@ -20,12 +20,15 @@ import json
 import os
 import sys
 import tempfile
+import statistics
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+#: Unprofiled runs per case; the median is reported.
+REPEATS = 3
 #: Functions counted: (file suffix, function name) -> counter name.
 COUNTED = {("eip_analysis/cases.py", "_read_yaml"): "case_parses",
            ("eip_analysis/cashflow.py", "build"): "cashflow_build"}
@@ -77,9 +80,12 @@ def main(case_ids: list[str]) -> dict:
         counts.mkdir()
         for cid in case_ids:
             task = ReportTask(case_id=cid, output_dir=out)
-            start = time.perf_counter()
-            run_one(task)  # unprofiled: seconds
-            seconds = time.perf_counter() - start
+            times = []
+            for _ in range(REPEATS):  # unprofiled: seconds, median of the repeats
+                start = time.perf_counter()
+                run_one(task)
+                times.append(time.perf_counter() - start)
+            seconds = statistics.median(times)
             env = {"EIP_COUNT_DIR": str(counts),
                    "PYTHONPATH": os.pathsep.join([str(hook), os.environ.get("PYTHONPATH", "")])}
             saved = {k: os.environ.get(k) for k in env}

@@ -433,7 +433,7 @@ class Case(_Strict):
     data_note: str = ""
     survey: list[SurveyRound] = Field(min_length=1)
     next_steps: list[Text] = []
-    currency: Literal["VND", "USD"]
+    currency: Literal[CURRENCIES]
     operation_start_year: Annotated[int, Field(ge=1, le=20)] = 1
     lifetime_years: Quantity
     salvage: Salvage | None = None

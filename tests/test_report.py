@@ -671,13 +671,15 @@ def _last_good(out: Path) -> Path:
 class TestFailingNotebooks:
     """Notebooks that fail on purpose, in the style of papermill's own tests."""
 
-    @pytest.mark.parametrize("notebook, message", [
-        ("broken_cell.ipynb", "notebook cell In [3]: ZeroDivisionError: division by zero"),
-        ("sys_exit.ipynb", "notebook cell In [3]: SystemExit: stopped on purpose by the fixture"),
-        ("input_error.ipynb", "gwp_set: expected AR5 or AR6, got 'AR4'"),
+    @pytest.mark.parametrize("notebook, message, ename", [
+        ("broken_cell.ipynb", "notebook cell In [3]: ZeroDivisionError: division by zero",
+         "ZeroDivisionError"),
+        ("sys_exit.ipynb", "notebook cell In [3]: SystemExit: stopped on purpose by the fixture",
+         "SystemExit"),
+        ("input_error.ipynb", "gwp_set: expected AR5 or AR6, got 'AR4'", "InputError"),
     ])
     @pytest.mark.notebook
-    def test_one_line_and_the_last_good_report_stays(self, tmp_path, notebook, message):
+    def test_one_line_and_the_last_good_report_stays(self, tmp_path, notebook, message, ename):
         good = _last_good(tmp_path)
         run = report.check_parameters("MINI-01", FIXTURE_CASES)
         with pytest.raises(Exception) as err:
@@ -686,6 +688,15 @@ class TestFailingNotebooks:
         assert good.read_text() == "last good report"
         left = sorted(p.name for p in (tmp_path / "notebooks").iterdir())
         assert left == ["MINI-01.failed.ipynb"]  # kept for debugging, no temporary file
+        # The saved notebook says which cell failed; the cells after it were not executed.
+        failed = nbformat.read(tmp_path / "notebooks" / "MINI-01.failed.ipynb", as_version=4)
+        code = [c for c in failed.cells if c.cell_type == "code"]
+        at = next(i for i, c in enumerate(code)
+                  if any(o.get("output_type") == "error" for o in c.outputs))
+        assert [o for o in code[at].outputs if o["output_type"] == "error"][0]["ename"] == ename
+        assert all(c.execution_count is None and not c.outputs for c in code[at + 1:])
+        if "In [" in message:
+            assert f"In [{code[at].execution_count}]" in message
 
     @pytest.mark.notebook
     def test_broken_case_fails_in_the_first_cell_with_its_one_line(self, tmp_path, write_case):

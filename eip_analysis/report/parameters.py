@@ -22,12 +22,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from ..cases import case_path
 from ..errors import InputError
 from ..parameters import PARAMETER_FIELDS, coerce, parameter_unit
+from ..risk import DEFAULT_DRAWS, DEFAULT_SEED
 
 #: Currencies a report can be written in.
 REPORTING_CURRENCIES = ("USD", "VND")
-#: Default number of Monte Carlo draws and their seed.
-DEFAULT_MC_DRAWS = 10_000
-DEFAULT_MC_SEED = 20211130
+#: Default number of Monte Carlo draws and their seed: those of :mod:`eip_analysis.risk`.
+DEFAULT_MC_DRAWS = DEFAULT_DRAWS
+DEFAULT_MC_SEED = DEFAULT_SEED
 #: Fewest and most Monte Carlo draws a report accepts: fewer give P10/P90 that jump from seed to
 #: seed; more take minutes and gigabytes without changing a figure shown to one decimal.
 MC_DRAWS_RANGE = (100, 200_000)
@@ -195,9 +196,9 @@ RUN_PARAMETERS = RunParameters.names("override", "report")
 APPRAISAL_OVERRIDES = RunParameters.names("override")
 
 
-def describe_parameters(parameters: Mapping[str, Any]) -> str:
-    """``{"currency": "VND"}`` -> ``"currency = VND"``; nothing given -> ``"defaults"``."""
-    return ", ".join(f"{k} = {v}" for k, v in parameters.items()) or "defaults"
+def describe_parameters(parameters: Mapping[str, Any], empty: str = "defaults") -> str:
+    """``{"currency": "VND"}`` -> ``"currency = VND"``; nothing given -> ``empty``."""
+    return ", ".join(f"{k} = {v}" for k, v in parameters.items()) or empty
 
 
 def check_parameters(case_id: Any, cases_dir: Any = None, **parameters: Any) -> RunParameters:

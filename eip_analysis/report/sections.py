@@ -26,7 +26,7 @@ from ..errors import InputError
 from ..fields import FIELDS, KEY_FIGURES, OPTIONAL_KEY_FIGURES
 from ..financing import FinancingAppraisal, appraise_financing
 from ..parties import parties_warnings, party_view, transfer_price_range
-from .parameters import REPORTING_CURRENCIES, RunParameters
+from .parameters import REPORTING_CURRENCIES, RunParameters, describe_parameters
 
 # -- numbers in the reporting currency ------------------------------------------------------------
 
@@ -325,9 +325,8 @@ def provenance(appraisal: Appraisal, run: RunParameters,
         + (f" [{p['unit']}]" if p["unit"] else "")
         for p in appraisal.parameters.table()
     )
-    given = run.given
-    described = (", ".join(f"{k} = {v}" for k, v in given.items()) if given
-                 else "none: values of the parameters file and the case")
+    described = describe_parameters(run.given,
+                                    empty="none: values of the parameters file and the case")
     return [
         ("package", "Package", f"eip-analysis {__version__}"),
         ("git_commit", "Git commit", git_commit() or "not available (not a git checkout)"),
