@@ -173,10 +173,6 @@ class RunParameters(BaseModel):
         return {k: getattr(self, k) for k in self.names("override", "report")
                 if getattr(self, k) != type(self).model_fields[k].default}
 
-    def describe(self) -> str:
-        """The parameters given, in one line (``"currency = VND, discount_rate = 0.08"``)."""
-        return describe_parameters(self.given)
-
     def notebook_parameters(self) -> dict[str, Any]:
         """Every field, for papermill."""
         return self.model_dump()
