@@ -16,10 +16,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# The fast suite, without the tests that execute notebooks: `make test-fast` (under a minute).
+# Every test, with the doctests of the package.
 test: $(STAMP)
 	$(PY) -m pytest -q --doctest-modules eip_analysis tests
 
+# The fast suite, without the tests that execute notebooks (under a minute).
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not notebook" --doctest-modules eip_analysis tests
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import statistics
 import sys
 import tempfile
-import statistics
 import time
 from pathlib import Path
 

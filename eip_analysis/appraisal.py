@@ -253,6 +253,8 @@ class Appraisal:
     warnings: list[str]
     #: The cash-flow arrays (one scenario) the metrics come from, for analyses of the same run.
     base_flows: CashFlows | None = field(default=None, repr=False, compare=False)
+    #: The ``values=`` replacements the appraisal was computed with (``{}``: the case as filed).
+    values: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:  # a.npv_usd reads a.metrics.npv_usd
         if name in METRIC_NAMES:
@@ -429,6 +431,7 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
                               ever_paid_back=bool((table["cumulative_cash_flow_usd"] > 0).any()),
                               largest_increase=largest_increase),
         base_flows=cf,
+        values=values,
     )
 
 
@@ -439,14 +442,15 @@ def run_of(
     """The case, the resolved parameters and the base cash flows of one run.
 
     From an :class:`Appraisal` with no further ``overrides``: its own parameters and cash flows,
-    nothing recomputed. Otherwise the parameters are resolved (an appraisal's run overrides,
+    nothing recomputed (cash flows ``None`` when it was computed with ``values=``: the analyses
+    vary the case's own numbers, so they must not start from changed flows). Otherwise the parameters are resolved (an appraisal's run overrides,
     :attr:`ResolvedParameters.run_overrides`, are kept and ``overrides`` win over them) and the
     cash flows are ``None`` (the caller builds those it needs).
     """
     if isinstance(case_or_appraisal, Appraisal):
         a = case_or_appraisal
         if not overrides:
-            return a.case, a.parameters, a.base_flows
+            return a.case, a.parameters, None if a.values else a.base_flows
         case, run = a.case, {**a.parameters.run_overrides, **overrides}
     else:
         case, run = case_or_appraisal, dict(overrides or {})

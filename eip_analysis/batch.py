@@ -112,10 +112,13 @@ def _remove_temporary_notebooks(task: ReportTask) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _failed_summary(task: ReportTask) -> dict[str, Any]:
-    """The summary a failed notebook glued before it failed (title, park...), or ``{}``."""
+def _failed_summary(task: ReportTask, since: float) -> dict[str, Any]:
+    """The summary the notebook of this run glued before it failed (title, park...), or ``{}``
+    (a failed notebook older than ``since``, a :func:`time.time`, is another run's)."""
     failed = report.report_paths(task.output_dir, task.case_id)["failed"]
     try:
+        if failed.stat().st_mtime < since:
+            return {}
         return report.read_summary(nbformat.read(str(failed), as_version=4)) or {}
     except (OSError, ValueError, AttributeError):
         return {}
@@ -135,7 +138,7 @@ def run_one(task: ReportTask) -> CaseStatus:
         the report's own), or ``failed`` with the error in one line
         (:func:`eip_analysis.report.one_line_error`); ``seconds`` is the wall time [s].
     """
-    start = time.perf_counter()
+    start, started = time.perf_counter(), time.time()
     info: dict[str, Any] = {"parameters": dict(task.parameters),
                             "cases_dir": resolved_cases_dir(task.cases_dir)}
     summary: dict[str, Any] = {}
@@ -145,16 +148,14 @@ def run_one(task: ReportTask) -> CaseStatus:
                                       **task.parameters)
         info["currency"] = run.currency
         info["parameters"] = run.given
-        html, summary = report.execute_report(run, task.output_dir, notebook=task.notebook)
-        if not summary:
-            raise report.ReportError("the notebook glued no summary (a cell tagged summary "
-                                     "calling eip_analysis.report.glue)")
+        html, summary = report.execute_report(run, task.output_dir, notebook=task.notebook,
+                                              require_summary=True)
         info.update(figures={k: summary["figures"][k] for k in INDEX_FIGURES},
                     workbook=summary.get("workbook"))
         ok, error, path = True, None, str(html)
     except Exception as exc:  # noqa: BLE001 - a failing case is a status, not a crash
         ok, error, path = False, report.one_line_error(exc), None
-        summary = summary or _failed_summary(task)
+        summary = summary or _failed_summary(task, started)
         info.pop("workbook", None)
     info.update({k: summary[k] for k in ("title", "park", "data_quality", "case_sha256")
                  if k in summary})

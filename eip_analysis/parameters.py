@@ -41,7 +41,9 @@ def _grid_year_ok(year: int) -> int:
 
 def _p(kind: Any, unit: str, expected: str, **constraints: Any) -> Any:
     """One parameter of :class:`ParameterValues`: its type, constraints, unit and the words of
-    its error (``expected ...``)."""
+    its error (``expected ...``); a number must be finite."""
+    if kind is float:
+        constraints["allow_inf_nan"] = False
     return Annotated[kind, Field(json_schema_extra={"unit": unit,
                                                     "expected": expected},
                                  **constraints)]

@@ -411,8 +411,8 @@ def transfer_price_chart(tpr, *, title: str | None = None) -> Figure:
 
     Parameters
     ----------
-    tpr : eip_analysis.financing.TransferPriceRange
-        The result of :func:`eip_analysis.financing.transfer_price_range` (prices in the case
+    tpr : eip_analysis.parties.TransferPriceRange
+        The result of :func:`eip_analysis.parties.transfer_price_range` (prices in the case
         currency per unit, NPVs in USD; ``tpr.npv_at(price)`` gives both lines).
     title : str, optional
         Figure title.

@@ -125,7 +125,8 @@ def build_workbook(
     Parameters
     ----------
     case_or_appraisal : Case or Appraisal
-        An appraisal is written as it is (its run's parameters, nothing recomputed); a case is
+        An appraisal is written as it is (its run's parameters, nothing recomputed); a case, or
+        an appraisal computed with ``values=`` (the sheets show the case's own inputs), is
         appraised first with ``parameters_dir`` and ``overrides``.
     financing : FinancingAppraisal, optional
         The financing appraisal of the same run when the caller has it (a report's
@@ -137,7 +138,7 @@ def build_workbook(
         The workbook, and ``{summary cell (e.g. "Summary!B14"): library value}`` for every
         live formula of the summary (the test recomputes them with an independent evaluator).
     """
-    if isinstance(case_or_appraisal, Appraisal) and not overrides:
+    if isinstance(case_or_appraisal, Appraisal) and not overrides and not case_or_appraisal.values:
         a = case_or_appraisal
     else:
         case = (case_or_appraisal.case if isinstance(case_or_appraisal, Appraisal)

@@ -693,7 +693,7 @@ class TestFailingNotebooks:
         code = [c for c in failed.cells if c.cell_type == "code"]
         at = next(i for i, c in enumerate(code)
                   if any(o.get("output_type") == "error" for o in c.outputs))
-        assert [o for o in code[at].outputs if o["output_type"] == "error"][0]["ename"] == ename
+        assert next(o for o in code[at].outputs if o["output_type"] == "error")["ename"] == ename
         assert all(c.execution_count is None and not c.outputs for c in code[at + 1:])
         if "In [" in message:
             assert f"In [{code[at].execution_count}]" in message
@@ -1007,3 +1007,28 @@ class TestSeveralIrrs:
     def test_one_root_says_nothing(self, mini):
         assert sections.irr_roots(mini) == pytest.approx([mini.irr], rel=1e-9)
         assert sections.irr_roots_sentence(mini) == ""
+
+
+class TestRunParameterEdges:
+    @pytest.mark.parametrize("kwargs", [
+        {"exchange_rate_vnd_per_usd": float("inf")}, {"exchange_rate_vnd_per_usd": "1e400"},
+        {"discount_rate": float("nan")}, {"mc_draws": "٣٠٠"}, {"workbook_path": "out/HK-01"},
+        {"cases_dir": ""}, {"mc_draws": True}, {"currency": None}])
+    def test_refused_in_one_line(self, kwargs):
+        kwargs.setdefault("cases_dir", FIXTURE_CASES)
+        with pytest.raises(InputError) as err:
+            report.check_parameters("MINI-01", **kwargs)
+        assert "\n" not in str(err.value) and "expected" in str(err.value)
+
+    def test_numpy_integers_are_whole_numbers(self):
+        run = report.check_parameters("MINI-01", FIXTURE_CASES, mc_draws=np.int64(1000),
+                                      mc_seed=np.int32(3))
+        assert (run.mc_draws, run.mc_seed) == (1000, 3)
+
+
+def test_analyses_of_an_appraisal_with_values_start_from_the_case(mini):
+    # appraise(values=...) changes the appraisal's own flows; the analyses vary the case's own
+    # numbers, so they must not start from the changed flows (their base is the case's).
+    changed = appraise(mini.case, values={"capex.dryer.amount": 1e7})
+    mc = risk.monte_carlo(changed, n_draws=100, seed=1)
+    assert mc.base["npv_usd"] == pytest.approx(mini.npv_usd)

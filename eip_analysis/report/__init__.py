@@ -14,6 +14,8 @@ rest, in one module per reason to change:
 - :mod:`~eip_analysis.report.notebook`: the papermill run and the self-contained HTML export.
 """
 
+import sys
+
 from .context import RunContext
 from .notebook import (
     HIDDEN_TAGS,
@@ -83,4 +85,5 @@ from .sections import (
     summary,
 )
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [name for name, value in dict(globals()).items()
+           if not name.startswith("_") and not isinstance(value, type(sys))]

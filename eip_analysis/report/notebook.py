@@ -197,6 +197,7 @@ def execute_report(
     notebook: str | Path = NOTEBOOK,
     kernel_name: str = "python3",
     cell_timeout_s: float = 600.0,
+    require_summary: bool = False,
 ) -> tuple[Path, dict[str, Any] | None]:
     """Execute the report notebook for one case and write its self-contained HTML page.
 
@@ -213,6 +214,8 @@ def execute_report(
         Jupyter kernel; it must run this environment's Python (:func:`check_kernel`).
     cell_timeout_s : float
         Longest time one cell may run [s].
+    require_summary : bool
+        Fail (before writing anything) when the notebook glued no summary (the batch needs it).
 
     Returns
     -------
@@ -245,6 +248,9 @@ def execute_report(
             execution_timeout=cell_timeout_s, extra_arguments=KERNEL_ARGUMENTS,
         )
         summary = read_summary(executed)
+        if require_summary and not summary:
+            raise ReportError("the notebook glued no summary (a cell tagged summary calling "
+                              "eip_analysis.report.glue)")
         title = (f"{summary['case_id']}: {summary['title']}" if summary else run.case_id)
         atomic_write_text(out["html"], export_html(executed, title=title))
         tmp.chmod(0o644)

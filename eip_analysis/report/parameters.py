@@ -12,6 +12,7 @@ may override (discount rate, exchange rate...) are those of
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -55,12 +56,16 @@ def _whole(name: str, smallest: int, largest: int | None = None):
         number: Any = value
         if isinstance(value, str):
             try:
-                number = int(value.strip().replace("_", ""))
+                text = value.strip().replace("_", "")
+                if not text.lstrip("+-").isascii():
+                    raise ValueError
+                number = int(text)
             except ValueError:
                 raise InputError(expected, field=name, got=value) from None
         if isinstance(number, float) and number.is_integer():
             number = int(number)
-        if (isinstance(number, bool) or not isinstance(number, int) or number < smallest
+        if (isinstance(number, bool) or not isinstance(number, numbers.Integral)
+                or number < smallest
                 or (largest is not None and number > largest)):
             raise InputError(expected, field=name, got=value)
         return int(number)
@@ -77,7 +82,8 @@ def _case_id(value: Any) -> str:
 def _cases_dir(value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str | os.PathLike) or not Path(value).is_dir():
+    if (not isinstance(value, str | os.PathLike) or not str(value).strip()
+            or not Path(value).is_dir()):
         raise InputError("an existing folder of case files", field="cases_dir", got=value)
     return str(Path(value).resolve())
 
@@ -88,12 +94,13 @@ def _currency(value: Any) -> str:
     return value.upper()
 
 
-def _optional_path(name: str):
+def _optional_path(name: str, suffix: str):
     def check(value: Any) -> str | None:
         if value is None:
             return None
-        if not isinstance(value, str | os.PathLike) or not str(value).strip():
-            raise InputError("a file path", field=name, got=value)
+        if (not isinstance(value, str | os.PathLike) or not str(value).strip()
+                or Path(value).suffix.lower() != suffix):
+            raise InputError(f"a file path ending in {suffix}", field=name, got=value)
         return str(Path(value).resolve())
 
     return BeforeValidator(check)
@@ -148,7 +155,7 @@ class RunParameters(BaseModel):
         default=DEFAULT_MC_SEED,
         description="seed of the Monte Carlo draws: same seed, same figures",
         json_schema_extra={"kind": "report"})]
-    workbook_path: Annotated[str | None, _optional_path("workbook_path"), Field(
+    workbook_path: Annotated[str | None, _optional_path("workbook_path", ".xlsx"), Field(
         default=None, description="write the bank workbook (.xlsx) of the same run here; "
                                   "None: no workbook", json_schema_extra={"kind": "output"})]
 

@@ -228,9 +228,9 @@ def cashflow_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
     """The yearly cash-flow table, amounts rounded to whole units (millions past 1e9)."""
     t = data.cashflow_table(appraisal, currency)
     cur = currency.lower()
-    largest = t.filter(like=f"_{cur}").abs().max().max()
-    divisor, word, digits = (1e6, " million", 1) if largest >= 1e9 else (1.0, "", 0)
     money = [c.removesuffix("_usd") + f"_{cur}" for c in data.CASHFLOW_MONEY]
+    largest = t[money].abs().max().max()
+    divisor, word, digits = (1e6, " million", 1) if largest >= 1e9 else (1.0, "", 0)
     columns = ["year", "phase", *data.CASHFLOW_MONEY[:6], "discount_factor",
                *data.CASHFLOW_MONEY[6:]]
     header = _head([FIELDS[c].label for c in columns], numeric=range(2, len(columns)))
