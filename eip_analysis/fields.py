@@ -240,6 +240,17 @@ _FIELDS = [
     _f("probability", "Probability", "fraction", "rate", "Share of the draws"),
     _f("share_undefined", "Draws where it is undefined", "fraction", "rate",
        "Share of the draws where the metric is not defined"),
+    # -- the portfolio (eip_analysis.portfolio) ------------------------------------------------
+    _f("crf", "Capital recovery factor", "1/yr", "number",
+       "CRF at the real discount rate over the operating life"),
+    _f("annualised_capex_usd_per_year", "Annualised capex", "USD/yr", "money",
+       "Capex times the capital recovery factor"),
+    _f("mac_usd_per_tco2e", "Marginal abatement cost", "USD/tCO2e", "money",
+       "(Annualised capex - annual net benefit) / tCO2e avoided per year"),
+    _f("mac_p10_usd_per_tco2e", "MAC P10", "USD/tCO2e", "money",
+       "10% of the Monte Carlo draws have a lower MAC"),
+    _f("mac_p90_usd_per_tco2e", "MAC P90", "USD/tCO2e", "money",
+       "90% of the Monte Carlo draws have a lower MAC"),
     # -- emissions -----------------------------------------------------------------------------
     _f("baseline_quantity", "Baseline use", "", "row_unit", "Resource use today"),
     _f("project_quantity", "Use with the exchange", "", "row_unit", "Resource use with it"),

@@ -452,3 +452,73 @@ def transfer_price_chart(tpr, *, title: str | None = None) -> Figure:
     ax.set_axisbelow(True)
     ax.legend(loc="best", frameon=False, fontsize=8)
     return fig
+
+
+def abatement_curve_chart(curve: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """The marginal abatement cost curve: one bar per case that avoids emissions.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        :func:`eip_analysis.portfolio.abatement_curve` (counted cases sorted by MAC).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bar width = tCO2e avoided per year, height = MAC [USD/tCO2e], cheapest first, so
+        negative costs lie left and below zero; P10-P90 whiskers where drawn. Bars carry
+        ``gid="mac-<case id>"``; cases without abatement are named under the chart.
+    """
+    fig, ax = _figure(4.2)
+    counted = curve[curve["counted"]] if len(curve) else curve
+    x = 0.0
+    for r in counted.itertuples(index=False):
+        width, height = float(r.co2e_avoided_t_per_year), float(r.mac_usd_per_tco2e)
+        colour = COLOR_MAIN if height < 0 else COLOR_SECOND
+        ax.bar(x, height, width=width, align="edge", color=colour, edgecolor="white",
+               linewidth=0.8, gid=f"mac-{r.case_id}")
+        if np.isfinite(r.mac_p10_usd_per_tco2e):
+            ax.errorbar(x + width / 2, height, yerr=[[height - r.mac_p10_usd_per_tco2e],
+                                                     [r.mac_p90_usd_per_tco2e - height]],
+                        color=COLOR_MUTED, capsize=3, linewidth=0.8, gid=f"p10-p90-{r.case_id}")
+        ax.annotate(r.case_id, (x + width / 2, 0), textcoords="offset points",
+                    xytext=(0, 4 if height < 0 else -12), ha="center", fontsize=8,
+                    parse_math=False)
+        x += width
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set_xlim(0, max(x, 1.0))
+    ax.set_xlabel("Emissions avoided, cumulative [tCO2e/yr]")
+    ax.set_ylabel("Marginal abatement cost [USD/tCO2e]")
+    ax.xaxis.set_major_formatter(_tick_formatter(1.0))
+    _style(ax)
+    left_out = curve[~curve["counted"]]["case_id"].tolist() if len(curve) else []
+    ax.set_title(title or "Marginal abatement cost curve (whiskers: P10 to P90)", fontsize=11,
+                 loc="left")
+    if left_out:
+        fig.text(0.01, 0.01, "Not on the curve (no emissions avoided): " + ", ".join(left_out),
+                 fontsize=8, color=COLOR_MUTED, gid="not-on-curve", parse_math=False)
+    return fig
+
+
+def npv_vs_abatement_chart(curve: pd.DataFrame) -> Figure:
+    """NPV against tCO2e avoided per year, one labelled point per case (a Pareto view).
+
+    Ranking negative-cost options by their MAC alone misleads (a small saving on few tonnes
+    has a very negative ratio); this view shows both axes. Points carry ``gid="case-<id>"``.
+    """
+    fig, ax = _figure(4.2)
+    divisor, unit = _scaled_unit("USD", curve["npv_usd"].tolist() if len(curve) else [])
+    for r in curve.itertuples(index=False):
+        ax.plot(r.co2e_avoided_t_per_year, r.npv_usd, marker="o", linestyle="none",
+                color=COLOR_MAIN if r.npv_usd >= 0 else COLOR_SECOND, gid=f"case-{r.case_id}")
+        ax.annotate(r.case_id, (r.co2e_avoided_t_per_year, r.npv_usd),
+                    textcoords="offset points", xytext=(4, 4), fontsize=8, parse_math=False)
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.yaxis.set_major_formatter(_tick_formatter(divisor))
+    ax.set_xlabel("Emissions avoided [tCO2e/yr]")
+    ax.set_ylabel(f"NPV [{unit}]")
+    ax.set_title("NPV and emissions avoided: the best cases lie top right", fontsize=11,
+                 loc="left")
+    _style(ax)
+    return fig

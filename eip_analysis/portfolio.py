@@ -1,0 +1,133 @@
+"""The programme's view across the opportunities: the marginal abatement cost curve.
+
+A marginal abatement cost (MAC) curve ranks the exchanges by what each tonne of CO2e avoided
+costs a year::
+
+    MAC = (capex x CRF(r, n) + annual O&M change - annual savings) / annual tCO2e avoided
+        = (capex x CRF(r, n) - annual net benefit) / annual tCO2e avoided      [USD/tCO2e]
+
+with CRF the capital recovery factor at the run's real discount rate ``r`` over the operating
+life ``n`` (:func:`eip_analysis.finance.capital_recovery_factor`), the annual net benefit that of
+the first operating year (benefits minus opex, both parties) and the tCO2e of an average
+operating year (:class:`eip_analysis.Metrics`). A negative MAC is an exchange that saves money
+while it cuts emissions. It is the annualised (levelised) form of McKinsey's and the World
+Bank's curves (World Bank ESMAP, *MACTool*, 2016); the report's abatement cost is the
+discounted form (-NPV / discounted tCO2e) and agrees with it in sign.
+
+Exchanges that add emissions or avoid none have no MAC: they are listed, never divided by zero.
+The P10 and P90 of the MAC come from the same Monte Carlo draws as the reports'
+(:func:`eip_analysis.risk.sample`, same seed), over the draws that avoid emissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from . import finance
+from .appraisal import Appraisal
+from .risk import DEFAULT_SEED, UNCERTAIN_PARAMETERS, drivers, evaluate_metrics, sample
+
+#: Metrics a MAC is computed from, per Monte Carlo draw.
+_MAC_METRICS = ("capex_usd", "annual_net_benefit_usd", "co2e_avoided_t_per_year")
+#: Monte Carlo draws for the MAC whiskers (fewer than a report's: two percentiles only).
+DEFAULT_MAC_DRAWS = 2_000
+
+
+def marginal_abatement_cost(capex_usd, annual_net_benefit_usd, co2e_avoided_t_per_year,
+                            discount_rate, lifetime_years):
+    """MAC [USD/tCO2e] = (capex x CRF(r, n) - annual net benefit) / tCO2e avoided per year.
+
+    ``nan`` where the exchange avoids no emissions (tCO2e <= 0): no division by zero.
+
+    Examples
+    --------
+    >>> round(marginal_abatement_cost(100_000, 17_000, 500, 0.10, 10), 2)
+    -1.45
+    >>> marginal_abatement_cost(100_000, 17_000, 0, 0.10, 10)
+    nan
+    """
+    tonnes = np.asarray(co2e_avoided_t_per_year, dtype=float)
+    annual_cost = (np.asarray(capex_usd, dtype=float)
+                   * finance.capital_recovery_factor(discount_rate, lifetime_years)
+                   - np.asarray(annual_net_benefit_usd, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mac = np.where(tonnes > 0, annual_cost / np.where(tonnes > 0, tonnes, 1.0), np.nan)
+    return float(mac) if mac.ndim == 0 else mac
+
+
+def _mac_draws(a: Appraisal, n_draws: int, seed: int) -> np.ndarray:
+    """The MAC of each Monte Carlo draw of ``a``'s uncertain inputs (nan: no abatement)."""
+    ds = drivers(a.case, a.parameters, parameters=UNCERTAIN_PARAMETERS)
+    inputs = sample(ds, n_draws, np.random.default_rng(seed))
+    out = evaluate_metrics(a.case, a.parameters.values, inputs, _MAC_METRICS)
+    lifetime = np.rint(np.broadcast_to(inputs.get("lifetime_years", a.case.lifetime_years.value),
+                                       (n_draws,)))
+    rate = np.broadcast_to(inputs.get("parameters.discount_rate", a.parameters["discount_rate"]),
+                           (n_draws,))
+    return marginal_abatement_cost(out["capex_usd"], out["annual_net_benefit_usd"],
+                                   out["co2e_avoided_t_per_year"], rate, lifetime)
+
+
+def abatement_curve(appraisals: Iterable[Appraisal], *, n_draws: int = DEFAULT_MAC_DRAWS,
+                    seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The MAC curve of the appraisals: one row per case, those with a MAC cheapest first.
+
+    Parameters
+    ----------
+    appraisals : iterable of Appraisal
+        One per case, each with its run's parameters.
+    n_draws : int
+        Monte Carlo draws for the P10/P90 whiskers (0: no whiskers).
+    seed : int
+        Seed of the draws (same seed, same whiskers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``case_id``, ``park``, ``title``, ``capex_usd``, ``crf`` [1/yr],
+        ``annualised_capex_usd_per_year``, ``annual_net_benefit_usd``,
+        ``co2e_avoided_t_per_year``, ``mac_usd_per_tco2e``, ``mac_p10_usd_per_tco2e``,
+        ``mac_p90_usd_per_tco2e``, ``npv_usd``, ``counted`` (the case avoids emissions and is on
+        the curve) and ``note`` (why a case is not on the curve, or how many draws avoid none).
+        Counted cases come first, sorted by MAC ascending (ties by case id), then the others by
+        case id.
+    """
+    rows = []
+    for a in appraisals:
+        m, p = a.metrics, a.parameters
+        crf = float(finance.capital_recovery_factor(p["discount_rate"], a.case.lifetime))
+        mac = marginal_abatement_cost(m.capex_usd, m.annual_net_benefit_usd,
+                                      m.co2e_avoided_t_per_year, p["discount_rate"],
+                                      a.case.lifetime)
+        counted = m.co2e_avoided_t_per_year > 0
+        p10 = p90 = np.nan
+        note = ""
+        if not counted:
+            note = ("adds emissions: no abatement cost" if m.co2e_avoided_t_per_year < 0
+                    else "avoids no emissions: no abatement cost")
+        elif n_draws:
+            draws = _mac_draws(a, n_draws, seed)
+            finite = draws[np.isfinite(draws)]
+            if finite.size:
+                p10, p90 = np.quantile(finite, [0.1, 0.9]).tolist()
+            if finite.size < draws.size:
+                note = (f"{1 - finite.size / draws.size:.0%} of the Monte Carlo draws avoid no "
+                        "emissions")
+        rows.append({
+            "case_id": a.case.id, "park": a.case.park, "title": a.case.title,
+            "capex_usd": m.capex_usd, "crf": crf,
+            "annualised_capex_usd_per_year": m.capex_usd * crf,
+            "annual_net_benefit_usd": m.annual_net_benefit_usd,
+            "co2e_avoided_t_per_year": m.co2e_avoided_t_per_year, "mac_usd_per_tco2e": mac,
+            "mac_p10_usd_per_tco2e": p10, "mac_p90_usd_per_tco2e": p90, "npv_usd": m.npv_usd,
+            "counted": bool(counted), "note": note,
+        })
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["_order"] = np.where(table["counted"], table["mac_usd_per_tco2e"], np.inf)
+    return (table.sort_values(["_order", "case_id"], kind="stable").drop(columns="_order")
+            .reset_index(drop=True))

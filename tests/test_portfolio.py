@@ -1,0 +1,83 @@
+"""The marginal abatement cost curve, against hand computations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from eip_analysis import appraise, load_case, plots
+from eip_analysis.cases import load_case as load
+from eip_analysis.portfolio import abatement_curve, marginal_abatement_cost
+
+from .conftest import MINI
+
+CRF_10PCT_10YR = 0.10 / (1 - 1.1**-10)  # 0.162745 (A/P, 10%, 10) of the interest tables
+
+
+@pytest.fixture
+def mini():
+    return appraise(load_case(MINI))
+
+
+class TestMarginalAbatementCost:
+    def test_hand_computed(self):
+        # (100,000 x 0.162745 - 17,000) / 500 = -1.45 USD/tCO2e: it saves money
+        assert marginal_abatement_cost(100_000, 17_000, 500, 0.10, 10) == pytest.approx(
+            (100_000 * CRF_10PCT_10YR - 17_000) / 500, rel=1e-12)
+
+    def test_no_abatement_is_not_divided(self):
+        assert math.isnan(marginal_abatement_cost(1.0, 0.0, 0.0, 0.1, 10))
+        assert math.isnan(marginal_abatement_cost(1.0, 0.0, -5.0, 0.1, 10))
+        np.testing.assert_array_equal(
+            np.isnan(marginal_abatement_cost([1, 1], [0, 0], [0, 10], 0.1, 10)), [True, False])
+
+    def test_the_mini_case_from_its_own_figures(self, mini):
+        row = abatement_curve([mini], n_draws=0).iloc[0]
+        m = mini.metrics
+        expected = (m.capex_usd * CRF_10PCT_10YR - m.annual_net_benefit_usd) / \
+            m.co2e_avoided_t_per_year
+        assert row["crf"] == pytest.approx(CRF_10PCT_10YR, rel=1e-12)
+        assert row["mac_usd_per_tco2e"] == pytest.approx(expected, rel=1e-12)
+        assert np.sign(row["mac_usd_per_tco2e"]) == np.sign(m.abatement_cost_usd_per_tco2e)
+
+
+class TestCurve:
+    def test_sorted_cheapest_first_and_cases_without_abatement_listed_last(
+            self, mini, write_case, mini_data):
+        mini_data["id"] = "MINI-02"
+        for f in mini_data["resource_flows"]:  # the same fuel before and after: nothing avoided
+            f["project_per_year"] = dict(f["baseline_per_year"])
+        flat = appraise(load(write_case(mini_data, name="MINI-02")))
+        assert flat.metrics.co2e_avoided_t_per_year == 0
+        curve = abatement_curve([flat, mini], n_draws=0)
+        assert curve["case_id"].tolist() == ["MINI-01", "MINI-02"]
+        assert curve["counted"].tolist() == [True, False]
+        assert math.isnan(curve.loc[1, "mac_usd_per_tco2e"])
+        assert "avoids no emissions" in curve.loc[1, "note"]
+
+    def test_whiskers_bracket_the_base_and_are_seeded(self, mini):
+        a = abatement_curve([mini], n_draws=500, seed=7).iloc[0]
+        b = abatement_curve([mini], n_draws=500, seed=7).iloc[0]
+        assert a["mac_p10_usd_per_tco2e"] == b["mac_p10_usd_per_tco2e"]
+        assert a["mac_p10_usd_per_tco2e"] < a["mac_usd_per_tco2e"] < a["mac_p90_usd_per_tco2e"]
+
+    def test_the_twelve_cases(self):
+        from eip_analysis import load_cases
+
+        curve = abatement_curve([appraise(c) for c in load_cases().values()], n_draws=0)
+        on = curve[curve["counted"]]
+        assert on["mac_usd_per_tco2e"].is_monotonic_increasing
+        assert (curve[~curve["counted"]]["co2e_avoided_t_per_year"] <= 0).all()
+        assert len(curve) == 12
+
+    def test_charts(self, mini):
+        curve = abatement_curve([mini], n_draws=200)
+        fig = plots.abatement_curve_chart(curve)
+        bars = [p for p in fig.axes[0].patches if p.get_gid() == "mac-MINI-01"]
+        assert len(bars) == 1
+        assert bars[0].get_width() == pytest.approx(mini.metrics.co2e_avoided_t_per_year)
+        assert bars[0].get_height() == pytest.approx(curve.loc[0, "mac_usd_per_tco2e"])
+        scatter = plots.npv_vs_abatement_chart(curve)
+        assert any(line.get_gid() == "case-MINI-01" for line in scatter.axes[0].lines)
