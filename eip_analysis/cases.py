@@ -399,21 +399,33 @@ FINANCING_PARAMETERS: dict[str, str] = {
 }
 
 
+#: Where an opportunity stands at a survey round, from first idea to running (or dropped).
+SURVEY_STATUSES = ("not_started", "studied", "negotiating", "in_implementation", "operating",
+                   "dropped")
+#: What blocks an opportunity, in the categories of the follow-up programme's survey.
+BARRIER_CATEGORIES = ("technical", "financial", "regulatory_permits", "organisational",
+                      "information_trust", "market", "logistics")
+
+
 class SurveyRound(_Strict):
-    """Implementation status and barriers found by one survey round."""
+    """Implementation status and barriers found by one survey round.
+
+    ``data_quality`` says how the round's finding was obtained (default: the case's own).
+    """
 
     round: Annotated[int, Field(ge=2000, le=2100)]
-    status: Literal[
-        "implemented", "in_progress", "planned", "not_implemented", "abandoned", "unknown"
-    ]
-    barriers: list[
-        Literal[
-            "financial", "technical", "regulatory", "information", "organisational", "market",
-            "trust", "logistics",
-        ]
-    ] = []
+    status: Literal[SURVEY_STATUSES]
+    barriers: list[Literal[BARRIER_CATEGORIES]] = []
     notes: str = ""
+    data_quality: Literal["surveyed", "estimated", "illustrative"] | None = None
     source: Annotated[str, Field(min_length=3)]
+
+    @field_validator("barriers")
+    @classmethod
+    def _each_once(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("each barrier at most once")
+        return v
 
 
 class Case(_Strict):

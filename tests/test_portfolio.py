@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 
 from eip_analysis import appraise, load_case, plots
+from eip_analysis.cases import SURVEY_STATUSES
 from eip_analysis.cases import load_case as load
-from eip_analysis.portfolio import abatement_curve, marginal_abatement_cost
+from eip_analysis.errors import InputError
+from eip_analysis.portfolio import (
+    abatement_curve,
+    barrier_frequency,
+    marginal_abatement_cost,
+    progress,
+    status_by_park,
+    survey_table,
+)
 
 from .conftest import MINI
 
@@ -81,3 +90,79 @@ class TestCurve:
         assert bars[0].get_height() == pytest.approx(curve.loc[0, "mac_usd_per_tco2e"])
         scatter = plots.npv_vs_abatement_chart(curve)
         assert any(line.get_gid() == "case-MINI-01" for line in scatter.axes[0].lines)
+
+
+# -- survey status and barriers ------------------------------------------------------------------
+
+
+def _with_rounds(mini_data, write_case, name, rounds, park=None):
+    data = {**mini_data, "id": name, "survey": rounds}
+    if park:
+        data["park"] = park
+    return load(write_case(data, name=name))
+
+
+def _round(year, status, barriers=(), source="assumption: test round"):
+    return {"round": year, "status": status, "barriers": list(barriers), "source": source}
+
+
+class TestStatusAndBarriers:
+    def test_status_by_park_counts_the_latest_round(self, mini_data, write_case):
+        a = _with_rounds(mini_data, write_case, "A-01",
+                         [_round(2020, "studied"), _round(2021, "operating")])
+        b = _with_rounds(mini_data, write_case, "B-01", [_round(2020, "studied")],
+                         park="Hoa Khanh")
+        table = status_by_park([a, b]).set_index(["park", "status"])
+        assert table.loc[("Tra Noc 1&2", "operating"), "cases"] == 1
+        assert table.loc[("Tra Noc 1&2", "studied"), "cases"] == 0
+        assert table.loc[("Hoa Khanh", "studied"), "case_ids"] == "B-01"
+        assert len(table) == 2 * len(SURVEY_STATUSES)
+
+    def test_barrier_frequency_counts_cases_and_the_npv_they_hold_back(
+            self, mini_data, write_case):
+        a = appraise(_with_rounds(mini_data, write_case, "A-01",
+                                  [_round(2020, "studied", ["financial", "market"])]))
+        b = appraise(_with_rounds(mini_data, write_case, "B-01",
+                                  [_round(2020, "studied", ["financial"])]))
+        table = barrier_frequency([a, b]).set_index("barrier")
+        assert table.loc["financial", "cases"] == 2
+        assert table.loc["financial", "npv_blocked_usd"] == pytest.approx(2 * a.npv_usd)
+        assert table.loc["market", "positive_npv_blocked_usd"] == pytest.approx(
+            max(a.npv_usd, 0.0))
+        assert table.index[0] == "financial"  # most frequent first
+        assert table.loc["regulatory/permits", "cases"] == 0
+
+    def test_progress_between_rounds(self, mini_data, write_case):
+        a = _with_rounds(mini_data, write_case, "A-01", [
+            _round(2021, "in_implementation", ["logistics"]),
+            _round(2020, "negotiating", ["financial", "logistics"]),
+            _round(2022, "dropped", ["market"])])
+        rows = progress([a]).to_dict("records")
+        assert [(r["from_round"], r["to_round"], r["direction"]) for r in rows] == [
+            (2020, 2021, "forward"), (2021, 2022, "dropped")]
+        assert rows[0]["barriers_removed"] == "financial" and rows[1]["barriers_added"] == "market"
+
+    def test_the_twelve_cases_respect_the_public_record(self):
+        from eip_analysis import load_cases
+
+        cases = list(load_cases().values())
+        latest = {c.id: c.latest_survey for c in cases}
+        implementing = sorted(cid for cid, s in latest.items() if s.status == "in_implementation")
+        assert implementing == ["HK-02", "TN-03"]  # 2 of 12 by 2021, one per park
+        for cid in implementing:
+            assert "demonstration-detail/4" in latest[cid].source
+        assert survey_table(cases)["source"].str.len().min() >= 3
+
+    @pytest.mark.parametrize("round_, field, words", [
+        (_round(2020, "finished"), "survey[0].status", "not_started"),
+        (_round(2020, "studied", ["money"]), "survey[0].barriers[0]", "financial"),
+        (_round(2020, "studied", ["market", "market"]), "survey[0].barriers",
+         "each barrier at most once"),
+    ])
+    def test_bad_rounds_are_one_line_naming_file_and_field(self, mini_data, write_case, round_,
+                                                           field, words):
+        data = {**mini_data, "survey": [round_]}
+        with pytest.raises(InputError) as err:
+            load(write_case(data))
+        text = str(err.value)
+        assert "\n" not in text and "MINI-01.yaml" in text and field in text and words in text

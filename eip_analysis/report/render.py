@@ -29,6 +29,7 @@ from ..appraisal import Appraisal
 from ..cases import Case
 from ..fields import FIELDS, INDEX_FIGURES, KEY_FIGURES
 from ..fields import field as registered
+from ..portfolio import barrier_words
 from . import sections as data
 from .parameters import RunParameters, describe_parameters
 
@@ -291,7 +292,8 @@ def emissions_html(appraisal: Appraisal) -> Fragment:
 def barriers_html(case: Case) -> Fragment:
     """Survey rounds (status, barriers, notes, source) and the next steps of the case."""
     rounds = [{"round": s.round, "status": s.status.replace("_", " "),
-               "barriers": ", ".join(s.barriers) if s.barriers else "none recorded",
+               "barriers": (", ".join(barrier_words(b) for b in s.barriers) if s.barriers
+                            else "none recorded"),
                "notes": s.notes, "source": s.source}
               for s in sorted(case.survey, key=lambda s: s.round)]
     return render("barriers.html.j2", rounds=rounds, next_steps=list(case.next_steps))
