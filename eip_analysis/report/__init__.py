@@ -75,6 +75,7 @@ from .sections import (
     convert_usd,
     emissions_figure,
     emissions_table,
+    esmp_section,
     format_figure,
     git_commit,
     irr_roots,

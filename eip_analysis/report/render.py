@@ -340,6 +340,8 @@ SECTION_TABLE_CAPTIONS = {
     "tornado": "One input at a time, over its assessed range; the switching value is the value "
                "of the input at which the NPV turns zero",
     "inputs": "Uncertain inputs and the distributions they are drawn from",
+    "esmp": "Risk register: rating = likelihood x severity (1-25; low 1-4, medium 5-9, high "
+            "10-16, very high 20-25), before and after mitigation",
 }
 #: Text alternatives of the section charts, by figure name.
 FIGURE_ALTS = {

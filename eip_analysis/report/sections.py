@@ -387,6 +387,48 @@ class Section:
         return str(section_html(self, section_id=self.key or "section"))
 
 
+def esmp_section(appraisal: Appraisal) -> Section:
+    """Section "Environmental and social management plan": the register and the lender's
+    category (:mod:`eip_analysis.esmp`), or a warning that the case has no register.
+
+    Raises
+    ------
+    InputError
+        A register that exists but does not validate (one line naming file and field).
+    """
+    from .. import esmp
+
+    case = appraisal.case
+    register = esmp.register_for(case)
+    if register is None:
+        missing = (f"No environmental and social risk register for {case.id}: write "
+                   f"data/raw/esmp/{case.id}.yaml before a lender can categorise the project.")
+        return Section(title="Environmental and social management plan", key="esmp",
+                       text=[missing], warnings=[missing])
+    rule = esmp.lender_category(register)[1]
+    areas = sorted({r.area for r in register.risks}, key=list(esmp.AREAS).index)
+    text = [
+        f"Environmental and social risk category for a lender (Circular 17/2022/TT-NHNN): {rule}.",
+        ("Not listed in the appendices of Decree 08/2022/ND-CP"
+         if register.decree_08_appendix == "not_listed"
+         else f"Appendix {register.decree_08_appendix} of Decree 08/2022/ND-CP")
+        + f"; {register.decree_08_source}.",
+        (f"{len(register.risks)} risks in {len(areas)} of the 3 areas "
+         f"({', '.join(esmp.AREAS[a] for a in areas)}); data quality: {register.data_quality}."),
+    ]
+    warnings = [f"{r.hazard}: residual rating {r.residual_rating} "
+                f"({esmp.rating_words(r.residual_rating)}) after mitigation."
+                for r in register.risks if r.residual_rating >= esmp.CATEGORY_B_RESIDUAL]
+    if len(areas) < len(esmp.AREAS):
+        warnings.append("The register leaves out an area of the ESMP: "
+                        + ", ".join(esmp.AREAS[a] for a in esmp.AREAS if a not in areas) + ".")
+    if register.data_quality == "illustrative":
+        warnings.append("The ESMP register is illustrative: the beneficiaries' own assessment "
+                        "replaces it before a credit decision.")
+    return Section(title="Environmental and social management plan", key="esmp",
+                   tables={"esmp": esmp.risk_table(register)}, text=text, warnings=warnings)
+
+
 def financing_summary(fa: FinancingAppraisal) -> pd.DataFrame:
     """Headline financing metrics as a table for a report: metric, value, unit, in words."""
     m, p = fa.metrics, fa.parameters
