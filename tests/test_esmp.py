@@ -111,3 +111,9 @@ def test_every_project_case_has_a_valid_register():
         assert {x.area for x in r.risks} == set(esmp.AREAS), cid
         assert r.data_quality == "illustrative"
         assert all(x.source.lower().startswith("assumption") for x in r.risks)
+
+
+def test_scores_read_as_whole_numbers():
+    reg = esmp.load_register("MINI-01", FIXTURE_ESMP)
+    html = report.frame_html(esmp.risk_table(reg), table_id="t")
+    assert '<td class="num">12</td>' in html and "12.0" not in html and "4.00" not in html

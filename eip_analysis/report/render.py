@@ -396,6 +396,8 @@ def _cell_text(value: Any, kind: str, unit: str = "") -> str:
         return str(int(value))
     if kind == "row_unit":
         return _in_unit(float(value), unit)
+    if isinstance(value, int | np.integer):  # counts and 1-5 scores: whole numbers as they are
+        return formatting.number(value)
     return formatting.number(value, digits=formatting.sensible_digits(value))
 
 
