@@ -405,6 +405,14 @@ SURVEY_STATUSES = ("not_started", "studied", "negotiating", "in_implementation",
 #: What blocks an opportunity, in the categories of the follow-up programme's survey.
 BARRIER_CATEGORIES = ("technical", "financial", "regulatory_permits", "organisational",
                       "information_trust", "market", "logistics")
+#: Barrier categories in words where the name is not (the others read as they are).
+BARRIER_WORDS = {"regulatory_permits": "regulatory/permits",
+                 "information_trust": "information/trust"}
+
+
+def barrier_words(barrier: str) -> str:
+    """``"regulatory_permits"`` -> ``"regulatory/permits"``."""
+    return BARRIER_WORDS.get(barrier, barrier)
 
 
 class SurveyRound(_Strict):

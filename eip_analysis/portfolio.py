@@ -37,17 +37,8 @@ import pandas as pd
 
 from . import finance
 from .appraisal import Appraisal
-from .cases import BARRIER_CATEGORIES, SURVEY_STATUSES, Case
+from .cases import BARRIER_CATEGORIES, SURVEY_STATUSES, Case, barrier_words
 from .risk import DEFAULT_SEED, UNCERTAIN_PARAMETERS, drivers, evaluate_metrics, sample
-
-#: Barrier categories in words (the others read as they are).
-BARRIER_WORDS = {"regulatory_permits": "regulatory/permits",
-                 "information_trust": "information/trust"}
-
-
-def barrier_words(barrier: str) -> str:
-    """``"regulatory_permits"`` -> ``"regulatory/permits"``."""
-    return BARRIER_WORDS.get(barrier, barrier)
 
 
 def survey_table(cases: Iterable[Case]) -> pd.DataFrame:

@@ -26,10 +26,9 @@ from markupsafe import Markup
 
 from .. import __version__, formatting
 from ..appraisal import Appraisal
-from ..cases import Case
+from ..cases import Case, barrier_words
 from ..fields import FIELDS, INDEX_FIGURES, KEY_FIGURES
 from ..fields import field as registered
-from ..portfolio import barrier_words
 from . import sections as data
 from .parameters import RunParameters, describe_parameters
 
