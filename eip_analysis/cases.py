@@ -424,6 +424,9 @@ class SurveyRound(_Strict):
     round: Annotated[int, Field(ge=2000, le=2100)]
     status: Literal[SURVEY_STATUSES]
     barriers: list[Literal[BARRIER_CATEGORIES]] = []
+    #: Barriers (among ``barriers``) that stop the exchange whatever assistance it gets, until
+    #: a party outside the programme changes its position (a buyer paying more, a law).
+    blocking: list[Literal[BARRIER_CATEGORIES]] = []
     notes: str = ""
     data_quality: Literal["surveyed", "estimated", "illustrative"] | None = None
     source: Annotated[str, Field(min_length=3)]
@@ -434,6 +437,13 @@ class SurveyRound(_Strict):
         if len(set(v)) != len(v):
             raise ValueError("each barrier at most once")
         return v
+
+    @model_validator(mode="after")
+    def _blocking_among_barriers(self) -> SurveyRound:
+        extra = [b for b in self.blocking if b not in self.barriers]
+        if extra:
+            raise ValueError(f"blocking barriers among the round's barriers (not {extra[0]})")
+        return self
 
 
 class Case(_Strict):

@@ -288,16 +288,14 @@ def check_portfolio(cases: Sequence[Case],
                                     f"{x.case} does not exclude {c.id} in return"))
     demand: dict[str, dict[str, float]] = {}
     for c in cases:
-        resolver = flow_resolver(c)
         for i, d in enumerate(c.competes_for):
             if d.resource not in resources:
                 out.append(_finding(c, "shared_resource", f"competes_for[{i}].resource",
                                     f"unknown shared resource {d.resource!r} (see "
                                     f"{SHARED_RESOURCES_FILE})"))
-                continue
-            qty = (d.quantity_per_year.value if d.quantity_per_year is not None
-                   else -float(np.ravel(resolver.change(d.flow))[0]))
-            demand.setdefault(d.resource, {})[c.id] = max(qty, 0.0)
+        for name, qty in resource_demand(c).items():
+            if name in resources:
+                demand.setdefault(name, {})[c.id] = qty
     for name, users in sorted(demand.items()):
         total = _demand_once(users, by_id)
         supply = resources[name].supply_per_year
@@ -311,6 +309,19 @@ def check_portfolio(cases: Sequence[Case],
                     c, "shared_resource", f"competes_for[{i}]",
                     f"{name}: the cases need {total:,.0f} {unit} ({detail}; mutually exclusive "
                     f"cases counted once) against a stated supply of {supply.value:,.0f} {unit}"))
+    return out
+
+
+def resource_demand(case: Case) -> dict[str, float]:
+    """What ``case`` draws on each shared resource it competes for, per year, in the unit of
+    the resource's supply: its ``quantity_per_year``, else the increase of its ``flow``
+    (never negative)."""
+    resolver = flow_resolver(case) if case.competes_for else None
+    out: dict[str, float] = {}
+    for d in case.competes_for:
+        qty = (d.quantity_per_year.value if d.quantity_per_year is not None
+               else -float(np.ravel(resolver.change(d.flow))[0]))
+        out[d.resource] = max(qty, 0.0)
     return out
 
 

@@ -169,10 +169,16 @@ def check_overrides(overrides: Mapping[str, Any], *, file: str | Path | None = N
         _check_unit(name, p, file, field)
 
 
+#: Files of the parameters folder that are not project-wide parameters: the selection of
+#: the portfolio (:mod:`eip_analysis.portfolio.selection`) and the work-plan steps
+#: (:mod:`eip_analysis.portfolio.workplan`), each read by its own module.
+OTHER_FILES = ("selection.yaml", "workplan.yaml")
+
+
 @lru_cache(maxsize=8)
 def _load_defaults(directory: str) -> dict[str, Parameter]:
     folder = Path(directory)
-    files = sorted(folder.glob("*.yaml"))
+    files = sorted(f for f in folder.glob("*.yaml") if f.name not in OTHER_FILES)
     if not files:
         raise InputError("a folder with parameter files (*.yaml)", file=folder)
     out: dict[str, Parameter] = {}

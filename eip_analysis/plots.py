@@ -15,6 +15,7 @@ This is a flat module of functions; add new charts at the end.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,6 +31,17 @@ COLOR_SECOND = "#d9822b"
 COLOR_MUTED = "#7f7f7f"
 #: Width of a full-page figure [in]; height is set per chart.
 FIGURE_WIDTH_IN = 8.0
+
+
+def _literal(text: object) -> str:
+    """Case text for a tick label, shown as written: a ``$`` is escaped so matplotlib never
+    reads the label as mathtext (tick labels have no ``parse_math`` switch that survives a
+    redraw).
+
+    >>> print(_literal("5 $/t and $x$"))
+    5 \\$/t and \\$x\\$
+    """
+    return str(text).replace("$", r"\$")
 
 
 def _figure(height_in: float) -> tuple[Figure, object]:
@@ -178,7 +190,7 @@ def emissions_by_source(
     for bars, values in ((bars_b, baseline), (bars_p, project)):
         ax.bar_label(bars, labels=[formatting.quantity(v) for v in values], padding=3,
                      fontsize=8)
-    ax.set_yticks(pos, labels)
+    ax.set_yticks(pos, [_literal(t) for t in labels])
     ax.xaxis.set_major_formatter(_tick_formatter(1.0))
     ax.margins(x=0.15)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -298,7 +310,6 @@ def tornado_chart(
         value (hatched, gid ``"low"``) and one to the metric at its high value (solid, gid
         ``"high"``), largest swing on top; a line at the base value and one at zero.
     """
-    import textwrap
 
     rows = tornado.head(max_drivers)
     n = len(rows)
@@ -321,7 +332,7 @@ def tornado_chart(
     labels = [textwrap.fill(lab, 38) + f"\n({formatting.plain(lo, max_decimals=4)} - "
               f"{formatting.plain(hi, max_decimals=4)} {u})"
               for lab, lo, hi, u in zip(rows["label"], rows["low"], rows["high"], rows["unit"])]
-    ax.set_yticks(pos, labels, fontsize=8)
+    ax.set_yticks(pos, [_literal(t) for t in labels], fontsize=8)
     ax.axvline(base, color="black", linewidth=1.0,
                label=f"Base {metric_label}: {formatting.plain(round(base / divisor, 2))} "
                      f"{scaled}")
@@ -521,4 +532,110 @@ def npv_vs_abatement_chart(curve: pd.DataFrame) -> Figure:
     ax.set_title("NPV and emissions avoided: the best cases lie top right", fontsize=11,
                  loc="left")
     _style(ax)
+    return fig
+
+
+def stability_chart(stability: pd.DataFrame) -> Figure:
+    """How often each case is shortlisted when the weights vary: one bar per case.
+
+    Parameters
+    ----------
+    stability : pandas.DataFrame
+        :func:`eip_analysis.portfolio.stability` (rank order).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Horizontal bars: share of the Dirichlet weight draws in which the case is shortlisted
+        [%]; a diamond: share of the one-at-a-time +-50% variations. Filled bars: shortlisted
+        with the file's weights. Bars carry ``gid="stability-<case id>"``.
+    """
+    n = len(stability)
+    fig, ax = _figure(max(2.0, 0.32 * n + 1.2))
+    y = np.arange(n)[::-1]
+    for yi, r in zip(y, stability.itertuples(index=False), strict=True):
+        share = 0.0 if not np.isfinite(r.share_shortlisted_dirichlet) else \
+            100 * r.share_shortlisted_dirichlet
+        ax.barh(yi, share, color=COLOR_MAIN if r.shortlisted else "white",
+                edgecolor=COLOR_MAIN, hatch=None if r.shortlisted else "//", height=0.6,
+                gid=f"stability-{r.case_id}")
+        if r.one_at_a_time_variations:
+            ax.plot(100 * r.one_at_a_time_shortlisted / r.one_at_a_time_variations, yi,
+                    marker="D", color=COLOR_SECOND, linestyle="none", markersize=5)
+    ax.set_yticks(y, [_literal(c) for c in stability["case_id"]])
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("Shortlisted [% of the weight variations]")
+    ax.set_title("Stability of the shortlist: bars Dirichlet draws, diamonds each weight "
+                 "+-50%", fontsize=11, loc="left")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def gantt_chart(plan: pd.DataFrame) -> Figure:
+    """The work-plan: one row per case and step, bars from start to finish [weeks].
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        :func:`eip_analysis.portfolio.work_plan`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Critical steps filled, others hatched; a diamond at the end of a step with a go/no-go
+        gate. Bars carry ``gid="step-<case id>-<step>"``.
+    """
+    n = len(plan)
+    fig, ax = _figure(max(2.0, 0.24 * n + 1.2))
+    y = np.arange(n)[::-1]
+    labels = []
+    for yi, r in zip(y, plan.itertuples(index=False), strict=True):
+        ax.barh(yi, r.duration_weeks, left=r.start_week, height=0.6,
+                color=COLOR_MAIN if r.critical else "white", edgecolor=COLOR_MAIN,
+                hatch=None if r.critical else "//", gid=f"step-{r.case_id}-{r.step}")
+        if r.gate:
+            ax.plot(r.finish_week, yi, marker="D", color=COLOR_SECOND, markersize=5,
+                    linestyle="none")
+        labels.append(_literal(f"{r.case_id}  {r.name}"))
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_xlabel("Weeks from the plan's start")
+    ax.set_title("Work-plan to the bank's decision (filled: critical path; diamond: "
+                 "go/no-go gate)", fontsize=11, loc="left")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def esmp_heat_map_chart(heat: pd.DataFrame, areas: dict[str, str]) -> Figure:
+    """Cases x ESMP areas, each cell the highest residual rating (1-25), with its number.
+
+    Parameters
+    ----------
+    heat : pandas.DataFrame
+        :func:`eip_analysis.esmp.heat_map`.
+    areas : dict
+        Area key -> words (:data:`eip_analysis.esmp.AREAS`), the column labels.
+    """
+    keys = list(areas)
+    values = heat[keys].to_numpy(dtype=float) if len(heat) else np.zeros((0, len(keys)))
+    fig, ax = _figure(max(2.0, 0.35 * len(heat) + 1.4))
+    shown = np.ma.masked_invalid(values)
+    image = ax.imshow(shown, cmap="YlOrRd", vmin=1, vmax=25, aspect="auto")
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            text = "-" if not np.isfinite(values[i, j]) else f"{values[i, j]:.0f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, parse_math=False,
+                    color="black" if not np.isfinite(values[i, j]) or values[i, j] < 15
+                    else "white")
+    ax.set_xticks(range(len(keys)), [_literal(textwrap.fill(areas[k], 24)) for k in keys],
+                  fontsize=7)
+    ax.set_yticks(range(len(heat)), [_literal(f"{c} ({k})") for c, k in zip(
+        heat["case_id"], heat["category"], strict=True)], fontsize=8)
+    ax.spines[:].set_visible(False)
+    fig.colorbar(image, ax=ax, label="Highest residual rating [1-25]", shrink=0.8)
+    ax.set_title("ESMP: highest residual rating by area (lender's category in brackets)",
+                 fontsize=11, loc="left")
     return fig

@@ -1,5 +1,8 @@
 """``data/processed/``: the metrics table and per-case cash-flow tables, byte-reproducible.
 
+``portfolio.csv`` (written by ``eip-analysis portfolio``) has one row per case of the portfolio
+report: score, rank, shortlisted, the reason of an exclusion and the criteria.
+
 ``fields.csv`` is their data dictionary: each column's label, unit and description, from the
 field registry (:mod:`eip_analysis.fields`), so a reader of the CSV files never guesses a unit.
 
@@ -18,6 +21,7 @@ from . import paths
 from .appraisal import Appraisal
 from .fields import data_dictionary
 from .files import atomic_write_text
+from .portfolio.selection import PORTFOLIO_COLUMNS, SelectionResult, portfolio_csv_frame
 
 FLOAT_FORMAT = "%.6g"
 
@@ -44,6 +48,22 @@ def write_processed(appraisals: Iterable[Appraisal], directory: str | Path | Non
         written.append(atomic_write_text(directory / "cashflows" / f"{a.case.id}.csv",
                                          _csv(a.cashflows)))
         columns += [c for c in a.cashflows.columns if c not in columns]
+    columns += [c for c in PORTFOLIO_COLUMNS if c not in columns]
     written.append(atomic_write_text(directory / "fields.csv",
                                      _csv(pd.DataFrame(data_dictionary(columns)))))
     return written
+
+
+def _text_cell(value):
+    """Text a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab or carriage
+    return first) gets a leading apostrophe, so it stays text; numbers are left alone."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_portfolio(result: SelectionResult, path: str | Path | None = None) -> Path:
+    """Write ``portfolio.csv`` (one row per case, by rank) atomically; returns its path."""
+    path = Path(path) if path is not None else paths.processed_dir() / "portfolio.csv"
+    frame = portfolio_csv_frame(result).map(_text_cell)
+    return atomic_write_text(path, _csv(frame))

@@ -12,6 +12,10 @@ rest, in one module per reason to change:
 - :mod:`~eip_analysis.report.render`: HTML from the Jinja2 templates in ``templates/`` with
   autoescape; every fragment is a :class:`Fragment` that also displays in JupyterLab;
 - :mod:`~eip_analysis.report.notebook`: the papermill run and the self-contained HTML export.
+
+The portfolio report (``notebooks/portfolio_report.ipynb``) has its own parameters and run
+(:mod:`~eip_analysis.report.portfolio`: :class:`PortfolioParameters`,
+:class:`PortfolioContext`) and sections (:mod:`~eip_analysis.report.portfolio_sections`).
 """
 
 import sys
@@ -23,7 +27,10 @@ from .notebook import (
     NOTEBOOK,
     SUMMARY_MIME,
     ReportError,
+    PORTFOLIO_NOTEBOOK,
     check_kernel,
+    execute_notebook,
+    execute_portfolio,
     execute_report,
     export_html,
     glue,
@@ -47,6 +54,8 @@ from .parameters import (
     parameters_cell,
     parse_assignments,
 )
+from .portfolio import PortfolioContext, PortfolioParameters, check_portfolio_parameters
+from .portfolio_sections import portfolio_sections
 from .render import (
     Fragment,
     assumptions_html,
@@ -59,6 +68,7 @@ from .render import (
     index_html,
     key_figures_html,
     page_html,
+    portfolio_title_html,
     provenance_html,
     section_html,
     title_block_html,

@@ -25,6 +25,12 @@ from .parameters import RunParameters
 
 #: The report notebook.
 NOTEBOOK = paths.REPO_ROOT / "notebooks" / "opportunity_report.ipynb"
+#: The portfolio report notebook (:func:`execute_portfolio`).
+PORTFOLIO_NOTEBOOK = paths.REPO_ROOT / "notebooks" / "portfolio_report.ipynb"
+#: Name of the portfolio report's files in the output folder (``portfolio.html``...).
+PORTFOLIO_NAME = "portfolio"
+#: Title of the portfolio report's page.
+PORTFOLIO_TITLE = "Industrial symbiosis portfolio: which solutions to take forward"
 #: Kernel command-line options: keep the kernel's own log off the terminal. ipykernel warns on
 #: every start that a local kernel talks over TCP without encryption (papermill's default) and
 #: logs an error when jupyter_client interrupts it on shutdown, as it always does; errors in the
@@ -230,29 +236,61 @@ def execute_report(
         half-written and the last good report is left in place: the HTML is written to a
         temporary file and renamed only after a successful run.
     """
+    def title(summary: dict[str, Any] | None) -> str:
+        if require_summary and not summary:
+            raise ReportError("the notebook glued no summary (a cell tagged summary calling "
+                              "eip_analysis.report.glue)")
+        return f"{summary['case_id']}: {summary['title']}" if summary else run.case_id
+
+    out = report_paths(output_dir if output_dir is not None else paths.reports_dir(), run.case_id)
+    return execute_notebook(notebook, run.notebook_parameters(), out, title=title,
+                            kernel_name=kernel_name, cell_timeout_s=cell_timeout_s)
+
+
+def execute_portfolio(run, output_dir: str | Path | None = None, *,
+                      notebook: str | Path = PORTFOLIO_NOTEBOOK, kernel_name: str = "python3",
+                      cell_timeout_s: float = 600.0) -> Path:
+    """Execute the portfolio notebook and write ``<output_dir>/portfolio.html`` atomically.
+
+    ``run``: :class:`~eip_analysis.report.portfolio.PortfolioParameters`. The executed notebook
+    is kept as ``notebooks/portfolio.ipynb`` (``portfolio.failed.ipynb`` when it fails); the
+    errors are those of :func:`execute_report`.
+    """
+    out = report_paths(output_dir if output_dir is not None else paths.reports_dir(),
+                       PORTFOLIO_NAME)
+    return execute_notebook(notebook, run.model_dump(), out, title=lambda _: PORTFOLIO_TITLE,
+                            kernel_name=kernel_name, cell_timeout_s=cell_timeout_s)[0]
+
+
+def execute_notebook(
+    notebook: str | Path, parameters: dict[str, Any], out: dict[str, Path], *,
+    title, kernel_name: str = "python3", cell_timeout_s: float = 600.0,
+) -> tuple[Path, dict[str, Any] | None]:
+    """Execute ``notebook`` with ``parameters`` by papermill and write ``out["html"]``.
+
+    ``out`` holds the paths of :func:`report_paths`; ``title(summary)`` gives the page title
+    from the glued summary (and may raise :class:`ReportError` before anything is written). The
+    executed notebook goes to a hidden temporary file first and is renamed only once the page
+    is written; a failed run keeps it as ``out["failed"]`` and leaves the last good page.
+    """
     import papermill
 
     check_kernel(kernel_name)
-    out = report_paths(output_dir if output_dir is not None else paths.reports_dir(), run.case_id)
     folder = out["notebook"].parent
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{run.case_id}.", suffix=".ipynb", dir=folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out['html'].stem}.", suffix=".ipynb", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
     notebook = Path(notebook).resolve()
     try:
         executed = papermill.execute_notebook(
-            str(notebook), str(tmp), parameters=run.notebook_parameters(),
+            str(notebook), str(tmp), parameters=parameters,
             kernel_name=kernel_name, cwd=str(notebook.parent), progress_bar=False,
             log_output=False, request_save_on_cell_execute=False,
             execution_timeout=cell_timeout_s, extra_arguments=KERNEL_ARGUMENTS,
         )
         summary = read_summary(executed)
-        if require_summary and not summary:
-            raise ReportError("the notebook glued no summary (a cell tagged summary calling "
-                              "eip_analysis.report.glue)")
-        title = (f"{summary['case_id']}: {summary['title']}" if summary else run.case_id)
-        atomic_write_text(out["html"], export_html(executed, title=title))
+        atomic_write_text(out["html"], export_html(executed, title=title(summary)))
         tmp.chmod(0o644)
         os.replace(tmp, out["notebook"])
         out["failed"].unlink(missing_ok=True)

@@ -288,35 +288,53 @@ def _type_name(annotation: Any) -> str:
     args = [a for a in get_args(annotation) if a is not type(None)]
     optional = type(None) in get_args(annotation)
     base = args[0] if optional else annotation
+    if getattr(base, "__origin__", base) is dict:
+        return "dict"
     name = {int: "int", float: "float"}.get(base, "str")
     return f"Optional[{name}]" if optional else name
 
 
-def parameters_cell(model: type[RunParameters] = RunParameters) -> str:
-    """The source of the notebook's ``parameters`` cell: one annotated line per field.
+_PORTFOLIO_CELL_HEAD = (
+    "# Parameters: papermill replaces this cell's values (`eip-analysis portfolio --park P "
+    "-p weights.NAME=VALUE`).\n"
+    "# None stands for the value in data/raw/parameters/ (selection.yaml, workplan.yaml).\n"
+    "# Written by eip_analysis.report.parameters.parameters_cell(PortfolioParameters): change "
+    "the model, not this cell.\n"
+    "from typing import Optional  # papermill reads `Optional[...]` annotations, not "
+    "`... | None`\n\n"
+)
 
-    ``python -m eip_analysis.report.parameters`` writes it into the report notebook.
+
+def parameters_cell(model: type[BaseModel] = RunParameters) -> str:
+    """The source of a notebook's ``parameters`` cell: one annotated line per field of
+    ``model`` (:class:`RunParameters`, or the portfolio report's ``PortfolioParameters``).
+
+    ``python -m eip_analysis.report.parameters`` writes it into both report notebooks.
     """
     lines = []
     for name, f in model.model_fields.items():
-        default = (f.json_schema_extra or {}).get("default", f.default)
+        default = (f.json_schema_extra or {}).get("default", f.get_default(
+            call_default_factory=True))
         value = json.dumps(default) if isinstance(default, str) else repr(default)
         lines.append(f"{name}: {_type_name(f.annotation)} = {value}  # {f.description}")
-    return _CELL_HEAD + "\n".join(lines) + "\n"
+    head = _CELL_HEAD if model is RunParameters else _PORTFOLIO_CELL_HEAD
+    return head + "\n".join(lines) + "\n"
 
 
-def write_parameters_cell(notebook: str | Path) -> None:
+def write_parameters_cell(notebook: str | Path, model: type[BaseModel] = RunParameters) -> None:
     """Replace the ``parameters`` cell of ``notebook`` by :func:`parameters_cell`."""
     import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    cell.source = parameters_cell()
+    cell.source = parameters_cell(model)
     nbformat.write(nb, str(notebook))
 
 
 if __name__ == "__main__":  # python -m eip_analysis.report.parameters
-    from .notebook import NOTEBOOK
+    from .notebook import NOTEBOOK, PORTFOLIO_NOTEBOOK
+    from .portfolio import PortfolioParameters
 
     write_parameters_cell(NOTEBOOK)
-    print(f"wrote the parameters cell of {NOTEBOOK}")
+    write_parameters_cell(PORTFOLIO_NOTEBOOK, PortfolioParameters)
+    print(f"wrote the parameters cells of {NOTEBOOK} and {PORTFOLIO_NOTEBOOK}")

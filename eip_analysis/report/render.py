@@ -161,6 +161,31 @@ def title_block_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
                   facts=_facts_table(facts, table_id="case-facts", classes="facts"))
 
 
+def portfolio_title_html(context) -> Fragment:
+    """Title block of the portfolio report: parks, cases compared, shortlist, run settings.
+
+    ``context``: a :class:`~eip_analysis.report.portfolio.PortfolioContext`. Where any case is
+    illustrative, the banner "Illustrative figures" shows.
+    """
+    t = context.result.table
+    parks = context.parameters.park or "Hoa Khanh and Tra Noc 1&2"
+    p = context.appraisals[0].parameters
+    facts = [
+        ("Parks", parks),
+        ("Opportunities compared", f"{len(t)}: {', '.join(sorted(t['case_id']))}"),
+        ("Shortlisted", ", ".join(context.result.shortlist) or "none"),
+        ("Left out (errors)", str(len(context.errors))),
+        ("Money", f"USD, constant {p['price_year']} prices, real discount rate "
+                  f"{formatting.percent(p['discount_rate'])}"),
+        ("Monte Carlo", f"{context.parameters.mc_draws:,} draws per case, seed "
+                        f"{context.parameters.mc_seed}"),
+    ]
+    illustrative = any(a.case.data_quality == "illustrative" for a in context.appraisals)
+    return render("portfolio_title.html.j2", parks=parks, illustrative=illustrative,
+                  title="Which industrial symbiosis solutions to take forward",
+                  facts=_facts_table(facts, table_id="portfolio-facts", classes="facts"))
+
+
 def key_figures_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
     """The key-figures table, ``id="key-figures"``; each row and value cell has ``data-key``
     (:func:`~eip_analysis.report.sections.key_figures` keys) and the value cell ``data-value``
@@ -341,6 +366,24 @@ SECTION_TABLE_CAPTIONS = {
     "inputs": "Uncertain inputs and the distributions they are drawn from",
     "esmp": "Risk register: rating = likelihood x severity (1-25; low 1-4, medium 5-9, high "
             "10-16, very high 20-25), before and after mitigation",
+    # the portfolio report
+    "status_by_park": "Cases by park and status at their latest survey round",
+    "barrier_frequency": "Barriers at the latest round: how many cases and how much NPV each "
+                         "holds back",
+    "progress": "What changed between survey rounds",
+    "survey_rounds": "Every survey round",
+    "criteria": "Criteria of the score, their weights and how each becomes a value from 0 to 1",
+    "ranking": "Ranking and shortlist, with the reason for each exclusion",
+    "criterion_values": "The value (0 worst, 1 best) of each case on each criterion",
+    "thresholds": "Thresholds of the shortlist",
+    "stability": "Shortlist under varied weights",
+    "mac": "Marginal abatement cost of each case (whiskers: Monte Carlo P10 to P90)",
+    "esmp_heat_map": "Highest residual rating by case and ESMP area, and the lender's category",
+    "workplan": "Steps to the bank's decision (dates are earliest starts and finishes)",
+    "park_totals": "Totals by park, all cases and the shortlist, overlaps removed",
+    "eip_indicators": "Eco-industrial park criteria the shortlist's totals inform (not a test "
+                      "that a park meets them)",
+    "provenance": "What this report was computed from",
 }
 #: Text alternatives of the section charts, by figure name.
 FIGURE_ALTS = {
@@ -348,6 +391,11 @@ FIGURE_ALTS = {
     "transfer_price": "Each party's NPV against the transfer price",
     "tornado": "Tornado: the NPV at the low and high end of each input",
     "npv_distribution": "Distribution of the NPV over the Monte Carlo draws",
+    "stability": "Share of the weight variations in which each case is shortlisted",
+    "mac_curve": "Marginal abatement cost curve, bar width tCO2e avoided per year",
+    "npv_vs_abatement": "NPV against tCO2e avoided per year, one point per case",
+    "esmp_heat_map": "Highest residual rating by case and ESMP area",
+    "gantt": "Gantt chart of the work-plan with the critical path and go/no-go gates",
 }
 #: Machine columns not shown (addresses and checks; the label column says what a row is).
 _HIDDEN_COLUMNS = frozenset({"path", "metric_at_switching"})

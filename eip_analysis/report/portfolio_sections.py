@@ -1,0 +1,209 @@
+"""What the portfolio report shows, as data: one :class:`~eip_analysis.report.Section` each.
+
+Every section reads the :class:`~eip_analysis.report.portfolio.PortfolioContext` computed
+once; nothing here computes a figure the library does not (the tables are the library's frames,
+the sentences name its numbers).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from .. import __version__, esmp, formatting, plots
+from ..portfolio import barrier_frequency, progress, status_by_park, survey_table
+from ..portfolio.selection import CRITERIA
+from ..portfolio.workplan import critical_path_words
+from .portfolio import PortfolioContext
+from .sections import Section, git_commit
+
+
+def overview_section(ctx: PortfolioContext) -> Section:
+    """The answer first: cases compared, the shortlist, the cases left out of the comparison."""
+    t = ctx.result.table
+    park = ctx.parameters.park or "Hoa Khanh and Tra Noc 1&2"
+    short = t[t["shortlisted"]]
+    text = [f"{len(t)} opportunities compared in {park}. Shortlisted for technical assistance "
+            f"and financing, best score first: "
+            + (", ".join(f"{r.case_id} ({r.title}, score {r.score:.2f})"
+                         for r in short.itertuples()) if len(short) else "none") + "."]
+    data_quality = sorted({a.case.data_quality for a in ctx.appraisals})
+    if "illustrative" in data_quality:
+        text.append("The case figures, survey rounds and ESMP registers are illustrative: "
+                    "engineering estimates and labelled assumptions, to be replaced by the "
+                    "survey's data before any decision.")
+    warnings = [f"Left out of the comparison: {e}" for e in ctx.errors]
+    return Section(title="Overview", key="overview", text=text, warnings=warnings)
+
+
+def status_section(ctx: PortfolioContext) -> Section:
+    """Status by park, barrier frequency with the NPV they hold back, progress between rounds."""
+    cases = ctx.cases
+    by_park = status_by_park(cases)
+    by_park = by_park[by_park["cases"] > 0].reset_index(drop=True)
+    by_park["status"] = by_park["status"].str.replace("_", " ")
+    moves = progress(cases)
+    for c in ("from_status", "to_status"):
+        moves[c] = moves[c].str.replace("_", " ")
+    rounds = survey_table(cases)
+    rounds["status"] = rounds["status"].str.replace("_", " ")
+    frequency = barrier_frequency(ctx.appraisals)
+    text = []
+    if len(frequency) and frequency["cases"].iloc[0]:
+        top = frequency.iloc[0]
+        costly = frequency.loc[frequency["positive_npv_blocked_usd"].idxmax()]
+        text.append(f"The most frequent barrier is {top['barrier']} ({top['cases']:.0f} of "
+                    f"{len(cases)} cases). The one holding back the most value is "
+                    f"{costly['barrier']}: {formatting.money(costly['positive_npv_blocked_usd'])}"
+                    f" of positive NPV in {costly['case_ids']}.")
+    return Section(title="Status and barriers", key="status",
+                   tables={"status_by_park": by_park, "barrier_frequency": frequency,
+                           "progress": moves, "survey_rounds": rounds}, text=text)
+
+
+def selection_section(ctx: PortfolioContext) -> Section:
+    """The criteria with weights and normalisation, the ranking and the reason of each
+    exclusion, the thresholds."""
+    weights = ctx.selection.weight_values
+    total = sum(weights.values())
+    criteria = pd.DataFrame([{
+        "criterion": c.label, "weight_share": weights[k] / total, "normalisation":
+        c.normalisation, "source": getattr(ctx.selection.weights, k).source}
+        for k, c in CRITERIA.items()])
+    t = ctx.result.table
+    ranking = t[["rank", "case_id", "title", "score", "shortlisted", "reason"]]
+    values = t[["case_id", *(f"v_{k}" for k in CRITERIA)]]
+    th = ctx.selection.thresholds
+    thresholds = pd.DataFrame([
+        {"parameter": f"thresholds.{name}", "value": entry.value, "unit": entry.unit,
+         "source": entry.source} for name, entry in th])
+    thresholds["value"] = thresholds["value"].astype(str)
+    text = [
+        "Each criterion gives a case a value from 0 (worst) to 1 (best); the score is the "
+        "weighted mean of the values. The weights below are shares of their sum.",
+        ("A case is shortlisted when it is not dropped, has a positive base NPV, a P(NPV > 0) "
+         f"of at least {th.min_probability_npv_positive.value:.0%}, no blocking barrier, an "
+         f"ESMP register with a lender's category of {th.max_esmp_category.value} or lower and a "
+         f"score of at least {th.min_score.value:.2f}; of two cases that exclude each other the "
+         "better-scored is kept, and the shortlist never draws more of a shared resource than "
+         "its stated supply."),
+    ]
+    return Section(title="Selection of implementable solutions", key="selection",
+                   tables={"criteria": criteria, "ranking": ranking, "criterion_values": values,
+                           "thresholds": thresholds}, text=text)
+
+
+def stability_section(ctx: PortfolioContext) -> Section:
+    """How often each case stays shortlisted when the weights vary, table and figure."""
+    st = ctx.selection.stability
+    s = ctx.stability
+    unstable = s[~s["stable"]]
+    text = [
+        (f"The shortlist recomputed for {st.dirichlet_draws.value:,} weight vectors drawn from a "
+         f"Dirichlet distribution around the weights (concentration "
+         f"{st.dirichlet_concentration.value:g}, seed {st.seed.value}) and for each weight in "
+         f"turn {st.one_at_a_time_change.value:.0%} lower and higher "
+         f"({int(s['one_at_a_time_variations'].iloc[0]) if len(s) else 0} variations)."),
+        ("Every case keeps its place in or out of the shortlist in at least 90% of the draws: "
+         "the selection does not hang on the weights chosen; the rules (NPV, P(NPV > 0), "
+         "barriers, ESMP) decide it." if unstable.empty else
+         "Cases whose place depends on the weights (shortlisted in 10-90% of the draws): "
+         + ", ".join(f"{r.case_id} ({r.share_shortlisted_dirichlet:.0%})"
+                     for r in unstable.itertuples()) + "."),
+    ]
+    return Section(title="Stability of the shortlist", key="stability",
+                   tables={"stability": s}, figures={"stability": plots.stability_chart(s)},
+                   text=text)
+
+
+def abatement_section(ctx: PortfolioContext) -> Section:
+    """The MAC curve and the NPV-tCO2e view."""
+    curve = ctx.curve
+    shown = curve[["case_id", "title", "capex_usd", "annualised_capex_usd_per_year",
+                   "annual_net_benefit_usd", "co2e_avoided_t_per_year", "mac_usd_per_tco2e",
+                   "mac_p10_usd_per_tco2e", "mac_p90_usd_per_tco2e", "npv_usd", "note"]]
+    off = curve[~curve["counted"]]
+    text = []
+    if len(off):
+        text.append("Not on the curve (they add emissions or avoid none): "
+                    + "; ".join(f"{r.case_id}, {r.note}" for r in off.itertuples()) + ".")
+    return Section(title="Abatement cost curve", key="abatement", tables={"mac": shown},
+                   figures={"mac_curve": plots.abatement_curve_chart(curve),
+                            "npv_vs_abatement": plots.npv_vs_abatement_chart(curve)},
+                   text=text)
+
+
+def esmp_heat_section(ctx: PortfolioContext) -> Section:
+    """Cases x ESMP areas: highest residual rating, and each case's lender's category."""
+    heat = esmp.heat_map(ctx.registers)
+    missing = sorted({a.case.id for a in ctx.appraisals} - set(ctx.registers))
+    warnings = [f"{cid} has no ESMP register: no lender's category." for cid in missing]
+    figures = {"esmp_heat_map": plots.esmp_heat_map_chart(heat, esmp.AREAS)} if len(heat) else {}
+    counts = heat["category"].value_counts().to_dict() if len(heat) else {}
+    text = ["Lender's categories (Circular 17/2022/TT-NHNN): "
+            + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("A", "B", "C")) + "."]
+    return Section(title="Environmental and social risk across the portfolio", key="esmp-heat",
+                   tables={"esmp_heat_map": heat}, figures=figures, text=text,
+                   warnings=warnings)
+
+
+def workplan_section(ctx: PortfolioContext) -> Section:
+    """The steps of each shortlisted case to a bank's decision, Gantt chart, critical path."""
+    plan = ctx.plan
+    text = [f"From {ctx.workplan.plan_start.value.isoformat()} "
+            f"({ctx.workplan.plan_start.source}); each case from its latest survey status. "
+            "The plans run side by side and do not share the programme's staff."]
+    text += [critical_path_words(plan, cid) for cid in ctx.result.shortlist]
+    if plan.empty:
+        return Section(title="Work-plan to a bank submission", key="workplan",
+                       text=text + ["No shortlisted case has a step left."])
+    shown = plan[["case_id", "name", "owner", "duration_weeks", "start_date", "finish_date",
+                  "slack_weeks", "critical", "gate"]].rename(columns={"name": "step_name"})
+    shown = shown.assign(start_date=shown["start_date"].map(str),
+                         finish_date=shown["finish_date"].map(str))
+    return Section(title="Work-plan to a bank submission", key="workplan",
+                   tables={"workplan": shown}, figures={"gantt": plots.gantt_chart(plan)},
+                   text=text)
+
+
+def totals_section(ctx: PortfolioContext) -> Section:
+    """Park totals (overlaps removed) and the EIP criteria they inform."""
+    text = [
+        "Totals add the cases' own figures. Of cases that exclude each other (the same boilers, "
+        "the same oil) only the better-ranked is counted, and the cases' draw on a shared "
+        "resource is set against its stated supply. Cases that share a party without "
+        "excluding each other (one steam supplier with two boilers) add up, and where one "
+        "case's quantity falls when another is done (less coal burned, less ash to use), the "
+        "totals keep each case file's figure and its data note gives the size of the overlap.",
+        "The criteria below are those the totals inform, not a test that a park meets them: "
+        "the parks' own energy, water and emissions totals are not in the package. The IEIP "
+        "2.0 rows name its performance categories only: its indicator tables were not "
+        "verified against the published text.",
+    ]
+    return Section(title="Park totals and eco-industrial park criteria", key="totals",
+                   tables={"park_totals": ctx.totals, "eip_indicators": ctx.indicators},
+                   text=text)
+
+
+def provenance_rows(ctx: PortfolioContext, *, run_date: datetime | None = None) -> pd.DataFrame:
+    """Package version, git commit, every input file with its SHA-256, parameters, run date."""
+    run_date = run_date or datetime.now(UTC)
+    given = ctx.parameters.given
+    rows = [("Package", f"eip-analysis {__version__}"),
+            ("Git commit", git_commit() or "not available (not a git checkout)"),
+            ("Run parameters", ", ".join(f"{k} = {v}" for k, v in given.items())
+             or "none: the files' values"),
+            ("Run date", run_date.strftime("%Y-%m-%d %H:%M UTC"))]
+    rows += [(f"SHA-256 of {name}", sha) for name, sha in ctx.inputs.items()]
+    return pd.DataFrame(rows, columns=["item", "text"])
+
+
+def portfolio_sections(ctx: PortfolioContext) -> dict[str, Section]:
+    """Every section of the portfolio report, by key, in page order."""
+    return {"overview": overview_section(ctx), "status": status_section(ctx),
+            "selection": selection_section(ctx), "stability": stability_section(ctx),
+            "abatement": abatement_section(ctx), "esmp": esmp_heat_section(ctx),
+            "workplan": workplan_section(ctx), "totals": totals_section(ctx),
+            "provenance": Section(title="Provenance", key="provenance",
+                                  tables={"provenance": provenance_rows(ctx)})}
