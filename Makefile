@@ -34,13 +34,15 @@ check: $(STAMP)
 	$(CLI) check
 
 # An invalid case is reported by every step (and in reports/index.html) but does not stop the
-# reports of the other cases; the target still fails at the end if any step failed.
+# reports of the other cases; the target still fails at the end if any step failed. The
+# portfolio report runs after the opportunity reports and is linked from reports/index.html.
 reports: $(STAMP)
 	@status=0; \
 	$(CLI) validate || status=1; \
 	$(CLI) metrics || status=1; \
 	$(CLI) check || status=1; \
 	$(CLI) run --all --jobs $(JOBS) || status=1; \
+	$(CLI) portfolio || status=1; \
 	exit $$status
 
 lab: $(STAMP)

@@ -5,6 +5,8 @@
 ``eip-analysis check``     plausibility checks across the cases (:mod:`eip_analysis.checks`).
 ``eip-analysis workbook``  the bank workbook of cases (:mod:`eip_analysis.workbook`).
 ``eip-analysis run``       the HTML reports and their index (:mod:`eip_analysis.batch`).
+``eip-analysis portfolio`` the portfolio report and ``data/processed/portfolio.csv``
+                           (:mod:`eip_analysis.portfolio`).
 
 Each subcommand is its arguments and a handler here, calling the library; no module of the
 library imports this one. User mistakes print one line (file: field: expected ...) and exit 1;
@@ -223,6 +225,63 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\nthis run: {len(statuses) - n_failed} report(s) written, {n_failed} failed; "
           f"index: {index} ({len(indexed)} cases, {n_index_failed} failed at their last run)")
     return 1 if n_failed else 0
+
+
+def _portfolio_args(p: argparse.ArgumentParser) -> None:
+    from .report.portfolio import PARKS
+
+    p.add_argument("--park", choices=PARKS, default=None, help="one park (default: both)")
+    p.add_argument("--selection", type=Path, default=None, metavar="FILE",
+                   help="a selection file amending data/raw/parameters/selection.yaml")
+    p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                   help="a selection entry for this run, e.g. weights.npv_usd=0.2, "
+                        "thresholds.min_score=0.5 (repeat for several)")
+    p.add_argument("--plan-start", default=None, metavar="YYYY-MM-DD",
+                   help="first day of the work-plan (default: data/raw/parameters/workplan.yaml)")
+    p.add_argument("--mc-draws", default=None, metavar="N",
+                   help="Monte Carlo draws per case for P(NPV > 0) (default 10,000)")
+    p.add_argument("--output", type=Path, default=None,
+                   help="folder for portfolio.html (default reports/)")
+    p.add_argument("--processed", type=Path, default=None,
+                   help="folder for portfolio.csv (default data/processed)")
+    _cases_arg(p)
+
+
+@command("portfolio", "the portfolio report: status, shortlist with reasons, stability, MAC "
+         "curve, ESMP heat map, work-plan, park totals", _portfolio_args)
+def _portfolio(args: argparse.Namespace) -> int:
+    from . import batch, report
+    from .portfolio import load_selection, with_overrides
+
+    overrides: dict[str, str] = {}
+    for text in args.parameter:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise InputError("NAME=VALUE", field="-p", got=text)
+        if name.strip() in overrides:
+            raise InputError("each entry at most once", field="-p", got=name.strip())
+        overrides[name.strip()] = value.strip()
+    # bad weights or thresholds fail here, in one line, before the notebook runs
+    with_overrides(load_selection(args.selection), overrides)
+    processed = (args.processed if args.processed is not None else paths.processed_dir())
+    given = {"park": args.park, "selection_file": args.selection, "selection": overrides,
+             "plan_start": args.plan_start,
+             "cases_dir": str(args.cases.resolve()) if args.cases is not None else None,
+             "portfolio_csv_path": str((processed / "portfolio.csv").resolve())}
+    if args.mc_draws is not None:
+        given["mc_draws"] = args.mc_draws
+    run = report.check_portfolio_parameters(**given)
+    output = (args.output if args.output is not None else paths.reports_dir()).resolve()
+    batch.check_output_folder(output)
+    batch.check_output_folder(processed)
+    try:
+        html = report.execute_portfolio(run, output)
+    except Exception as exc:  # noqa: BLE001 - any notebook error: its one line, no traceback
+        _error(f"portfolio: {report.one_line_error(exc)}")
+        return 1
+    index = batch.write_index(output, run.cases_dir)
+    print(f"wrote {html}, {run.portfolio_csv_path} and {index}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

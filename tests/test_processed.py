@@ -38,7 +38,9 @@ def test_the_data_dictionary_describes_every_column_with_its_unit(tmp_path):
     fields = pd.read_csv(tmp_path / "fields.csv", keep_default_na=False).set_index("column")
     metrics = pd.read_csv(tmp_path / "metrics.csv")
     flows = pd.read_csv(tmp_path / "cashflows" / "MINI-01.csv")
-    assert set(metrics.columns) | set(flows.columns) == set(fields.index)
+    from eip_analysis.portfolio.selection import PORTFOLIO_COLUMNS
+
+    assert set(metrics.columns) | set(flows.columns) | set(PORTFOLIO_COLUMNS) == set(fields.index)
     assert fields.loc["npv_usd", "unit"] == "USD" and fields.loc["irr", "unit"] == "1/yr"
     assert fields.loc["co2e_avoided_t_per_year", "unit"] == "tCO2e/yr"
     assert all(fields["label"].str.len() > 0) and all(fields["description"].str.len() > 0)

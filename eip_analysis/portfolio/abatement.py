@@ -30,7 +30,6 @@ from .. import finance
 from ..appraisal import Appraisal
 from ..risk import DEFAULT_SEED, UNCERTAIN_PARAMETERS, drivers, evaluate_metrics, sample
 
-
 #: Metrics a MAC is computed from, per Monte Carlo draw.
 _MAC_METRICS = ("capex_usd", "annual_net_benefit_usd", "co2e_avoided_t_per_year")
 #: Monte Carlo draws for the MAC whiskers (fewer than a report's: two percentiles only).

@@ -8,11 +8,12 @@
 
 Two normalisations (:func:`normalise`), said for each criterion in :data:`CRITERIA`:
 
-- *min-max over the cases compared* for the quantities without a natural scale (NPV, MIRR,
-  tCO2e, water, waste): ``(x - worst) / (best - worst)``, so the best case of the set scores 1
-  and the worst 0; an undefined MIRR scores 0; a criterion on which every case is equal scores
-  0 for all (it does not tell them apart). A filter (one park) therefore compares the cases of
-  that park with each other.
+- *min-max over the cases compared, and zero* for the quantities without a natural scale
+  (NPV, MIRR, tCO2e, water, waste): ``(x - lo) / (hi - lo)`` with ``lo = min(worst, 0)`` and
+  ``hi = max(best, 0)``, so the best case scores 1 when it gains anything, a case that gains
+  nothing scores what nothing is worth against the others, and one case alone is scored
+  against zero (a positive NPV 1, none 0); an undefined MIRR scores 0. A filter (one park)
+  therefore compares the cases of that park with each other.
 - *fixed scales* for the others: P(NPV > 0) as it is; the payback as the share of the case's
   life (construction and operating years) left after it, "never" 0; the status by its step along
   not started (0), studied (0.25), negotiating (0.5), in implementation (0.75), operating (1);
@@ -80,9 +81,11 @@ class Criterion:
 #: The criteria in the order of the weights file: name -> :class:`Criterion`.
 CRITERIA: dict[str, Criterion] = {
     "npv_usd": Criterion("NPV", "USD", True, "min-max",
-                         "linear between the lowest (0) and highest (1) NPV of the cases"),
+                         "linear between the lowest (0) and highest (1) NPV of the cases, "
+                         "zero always in the range"),
     "mirr": Criterion("MIRR", "1/yr", True, "min-max",
-                      "linear between the lowest (0) and highest (1) MIRR; undefined: 0"),
+                      "linear between the lowest (0) and highest (1) MIRR, zero in the range; "
+                      "undefined: 0"),
     "payback_years": Criterion("Simple payback", "yr", False, "fixed",
                                "1 - payback / (construction + operating years): the share of "
                                "the case's life left after payback; never: 0"),
@@ -90,13 +93,14 @@ CRITERIA: dict[str, Criterion] = {
                                           "the Monte Carlo share of draws with NPV > 0, as it is"),
     "co2e_avoided_t_per_year": Criterion("tCO2e avoided", "tCO2e/yr", True, "min-max",
                                          "linear between the lowest (0) and highest (1) "
-                                         "tCO2e avoided a year (adding emissions is lowest)"),
+                                         "tCO2e avoided a year, zero in the range (adding "
+                                         "emissions is below zero)"),
     "water_saved_m3_per_year": Criterion("Water saved", "m3/yr", True, "min-max",
-                                         "linear between the lowest (0) and highest (1) water "
+                                         "linear between none (0) and the most (1) water "
                                          "saved a year"),
     "waste_diverted_t_per_year": Criterion("Waste diverted", "t/yr", True, "min-max",
-                                           "linear between the lowest (0) and highest (1) "
-                                           "waste diverted a year"),
+                                           "linear between none (0) and the most (1) waste "
+                                           "diverted a year"),
     "barrier_severity": Criterion("Barriers", "severity points", False, "fixed",
                                   "1 - (sum of the severities of the case's barriers) / (sum "
                                   "of the severities of all seven categories)"),
@@ -224,6 +228,24 @@ class Selection(BaseModel):
 OVERRIDE_SOURCE = "assumption: set for this run (override)"
 
 
+#: What each kind of entry's value must be, in words.
+_EXPECTED = {Weight: "a weight: a finite number >= 0", Fraction: "a number from 0 to 1",
+             Category: "A, B or C", Severity: "a whole number from 1 to 3",
+             Count: "a whole number from 0 to 1,000,000",
+             Concentration: "a positive number up to 1,000,000",
+             Change: "a fraction strictly between 0 and 1", Seed: "a whole number >= 0"}
+_GROUPS = {"weights": Weights, "thresholds": Thresholds, "barrier_severity": BarrierSeverity,
+           "stability": StabilitySettings}
+
+
+def _expected_of(loc: tuple) -> str | None:
+    """The words for the value at ``loc`` (``("weights", "npv_usd", "value")``), if known."""
+    if len(loc) >= 3 and loc[0] in _GROUPS and loc[2] == "value":
+        f = _GROUPS[loc[0]].model_fields.get(loc[1])
+        return _EXPECTED.get(f.annotation) if f is not None else None
+    return None
+
+
 def _names() -> list[str]:
     return [f"{g}.{n}" for g, model in (("weights", Weights), ("thresholds", Thresholds),
                                         ("barrier_severity", BarrierSeverity),
@@ -240,7 +262,7 @@ def _validate(data: Any, file: str | Path | None) -> Selection:
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         field = ".".join(str(x) for x in err["loc"])
-        expected = err["msg"].removeprefix("Value error, ")
+        expected = _expected_of(err["loc"]) or err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
             expected = "this field (required)"
         elif err["type"] == "extra_forbidden":
@@ -331,7 +353,8 @@ def with_overrides(selection: Selection, overrides: Mapping[str, Any]) -> Select
     try:
         out = _validate(data, None)
     except InputError as err:
-        raise InputError(err.expected, field=f"override {err.field}", got=err.got) from None
+        field = (err.field or "").removesuffix(".value")
+        raise InputError(err.expected, field=f"override {field}", got=err.got) from None
     return out.model_copy(update={"source_file": selection.source_file})
 
 
@@ -401,16 +424,22 @@ def normalise(raw: pd.DataFrame, selection: Selection) -> pd.DataFrame:
 
 
 def _min_max(x: np.ndarray, higher_is_better: bool) -> np.ndarray:
-    """Min-max over the finite values; nan and the worst infinity (never) score 0."""
-    if not higher_is_better:
-        x = -x
+    """Min-max over the finite values and zero; nan scores 0.
+
+    >>> _min_max(np.array([100.0, -50.0]), True).tolist()
+    [1.0, 0.0]
+    >>> _min_max(np.array([0.10, 0.05]), True).tolist()  # against zero: 0.05 is half of 0.10
+    [1.0, 0.5]
+    >>> _min_max(np.array([7.0]), True).tolist(), _min_max(np.array([0.0, 0.0]), True).tolist()
+    ([1.0], [0.0, 0.0])
+    """
+    x = np.asarray(x, dtype=float) if higher_is_better else -np.asarray(x, dtype=float)
     finite = np.isfinite(x)
     value = np.zeros_like(x)
     if finite.any():
-        lo, hi = x[finite].min(), x[finite].max()
+        lo, hi = min(x[finite].min(), 0.0), max(x[finite].max(), 0.0)
         if hi > lo:
             value[finite] = (x[finite] - lo) / (hi - lo)
-    value[np.isposinf(x)] = 1.0 if finite.any() else 0.0  # cannot happen for our criteria
     return value
 
 

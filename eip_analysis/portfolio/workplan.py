@@ -126,6 +126,13 @@ def load_workplan(path: str | Path | None = None) -> Workplan:
             field, message = message.split(": ", 1)
         if err["type"] == "missing":
             message = "this field (required)"
+        elif err["loc"][-2:-1] in (("duration_weeks",), ("A",), ("B",), ("C",)) and \
+                err["loc"][-1:] == ("value",):
+            message = "a duration in weeks, more than 0 and at most 520"
+        elif err["loc"][-1:] == ("done_from_status",):
+            message = f"one of {', '.join(PROGRESSION)}"
+        elif err["loc"][:2] == ("plan_start", "value"):
+            message = "a date YYYY-MM-DD"
         got = err.get("input") if err["type"] not in ("missing", "value_error") and not \
             isinstance(err.get("input"), dict | list) else None
         raise InputError(message, file=path, field=field or None, got=got) from None

@@ -80,8 +80,8 @@ def selection_section(ctx: PortfolioContext) -> Section:
          "source": entry.source} for name, entry in th])
     thresholds["value"] = thresholds["value"].astype(str)
     text = [
-        "Each criterion gives a case a value from 0 (worst) to 1 (best); the score is the "
-        "weighted mean of the values. The weights below are shares of their sum.",
+        ("Each criterion gives a case a value from 0 (worst) to 1 (best); the score is the "
+        "weighted mean of the values. The weights below are shares of their sum."),
         ("A case is shortlisted when it is not dropped, has a positive base NPV, a P(NPV > 0) "
          f"of at least {th.min_probability_npv_positive.value:.0%}, no blocking barrier, an "
          f"ESMP register with a lender's category of {th.max_esmp_category.value} or lower and a "
@@ -151,9 +151,9 @@ def esmp_heat_section(ctx: PortfolioContext) -> Section:
 def workplan_section(ctx: PortfolioContext) -> Section:
     """The steps of each shortlisted case to a bank's decision, Gantt chart, critical path."""
     plan = ctx.plan
-    text = [f"From {ctx.workplan.plan_start.value.isoformat()} "
+    text = [(f"From {ctx.workplan.plan_start.value.isoformat()} "
             f"({ctx.workplan.plan_start.source}); each case from its latest survey status. "
-            "The plans run side by side and do not share the programme's staff."]
+            "The plans run side by side and do not share the programme's staff.")]
     text += [critical_path_words(plan, cid) for cid in ctx.result.shortlist]
     if plan.empty:
         return Section(title="Work-plan to a bank submission", key="workplan",
@@ -170,16 +170,16 @@ def workplan_section(ctx: PortfolioContext) -> Section:
 def totals_section(ctx: PortfolioContext) -> Section:
     """Park totals (overlaps removed) and the EIP criteria they inform."""
     text = [
-        "Totals add the cases' own figures. Of cases that exclude each other (the same boilers, "
+        ("Totals add the cases' own figures. Of cases that exclude each other (the same boilers, "
         "the same oil) only the better-ranked is counted, and the cases' draw on a shared "
         "resource is set against its stated supply. Cases that share a party without "
         "excluding each other (one steam supplier with two boilers) add up, and where one "
         "case's quantity falls when another is done (less coal burned, less ash to use), the "
-        "totals keep each case file's figure and its data note gives the size of the overlap.",
-        "The criteria below are those the totals inform, not a test that a park meets them: "
+        "totals keep each case file's figure and its data note gives the size of the overlap."),
+        ("The criteria below are those the totals inform, not a test that a park meets them: "
         "the parks' own energy, water and emissions totals are not in the package. The IEIP "
         "2.0 rows name its performance categories only: its indicator tables were not "
-        "verified against the published text.",
+        "verified against the published text."),
     ]
     return Section(title="Park totals and eco-industrial park criteria", key="totals",
                    tables={"park_totals": ctx.totals, "eip_indicators": ctx.indicators},

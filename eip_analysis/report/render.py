@@ -175,10 +175,10 @@ def portfolio_title_html(context) -> Fragment:
         ("Opportunities compared", f"{len(t)}: {', '.join(sorted(t['case_id']))}"),
         ("Shortlisted", ", ".join(context.result.shortlist) or "none"),
         ("Left out (errors)", str(len(context.errors))),
-        ("Money", f"USD, constant {p['price_year']} prices, real discount rate "
-                  f"{formatting.percent(p['discount_rate'])}"),
-        ("Monte Carlo", f"{context.parameters.mc_draws:,} draws per case, seed "
-                        f"{context.parameters.mc_seed}"),
+        ("Money", (f"USD, constant {p['price_year']} prices, real discount rate "
+                  f"{formatting.percent(p['discount_rate'])}")),
+        ("Monte Carlo", (f"{context.parameters.mc_draws:,} draws per case, seed "
+                        f"{context.parameters.mc_seed}")),
     ]
     illustrative = any(a.case.data_quality == "illustrative" for a in context.appraisals)
     return render("portfolio_title.html.j2", parks=parks, illustrative=illustrative,
@@ -521,6 +521,8 @@ def index_html(statuses: Sequence[Any], output_dir: str | Path,
                *, generated: datetime | None = None, cases_dir: str | None = None) -> str:
     """The index page: one row per case with headline figures, status and link; then failures.
 
+    Links the portfolio report when ``<output_dir>/portfolio.html`` is there.
+
     Parameters
     ----------
     statuses : sequence of :class:`eip_analysis.batch.CaseStatus`
@@ -572,6 +574,8 @@ def index_html(statuses: Sequence[Any], output_dir: str | Path,
                   generated=generated.strftime("%Y-%m-%d %H:%M UTC"), version=__version__,
                   shared_parameters=described.pop() if len(described) == 1 else "",
                   cases_dir=cases_dir or "",
+                  portfolio=("portfolio.html" if (output_dir / "portfolio.html").is_file()
+                             else ""),
                   table=Table(id="reports", classes="index", rows=rows,
                               header=_head(labels, numeric=numeric)))
     return page_html("Investment-case reports", body)
