@@ -162,6 +162,9 @@ def workplan_section(ctx: PortfolioContext) -> Section:
                   "slack_weeks", "critical", "gate"]].rename(columns={"name": "step_name"})
     shown = shown.assign(start_date=shown["start_date"].map(str),
                          finish_date=shown["finish_date"].map(str))
+    for weeks in ("duration_weeks", "slack_weeks"):  # whole weeks read as whole numbers
+        if (shown[weeks] % 1 == 0).all():
+            shown[weeks] = shown[weeks].astype(int)
     return Section(title="Work-plan to a bank submission", key="workplan",
                    tables={"workplan": shown}, figures={"gantt": plots.gantt_chart(plan)},
                    text=text)
@@ -181,8 +184,11 @@ def totals_section(ctx: PortfolioContext) -> Section:
         "2.0 rows name its performance categories only: its indicator tables were not "
         "verified against the published text."),
     ]
+    criteria = ctx.indicators.drop(columns=["how", "source"]).assign(
+        note=[f"{how} Source: {source}" for how, source in zip(
+            ctx.indicators["how"], ctx.indicators["source"], strict=True)])
     return Section(title="Park totals and eco-industrial park criteria", key="totals",
-                   tables={"park_totals": ctx.totals, "eip_indicators": ctx.indicators},
+                   tables={"park_totals": ctx.totals, "eip_indicators": criteria},
                    text=text)
 
 
