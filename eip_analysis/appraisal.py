@@ -29,6 +29,7 @@ class Metrics:
     """Headline feasibility metrics of one case (project view, both parties together)."""
 
     capex_usd: float  #: total investment, undiscounted [USD]
+    capex_pv_usd: float  #: present value of the investment at the discount rate [USD]
     annual_net_benefit_usd: float  #: benefits - opex in an operating year [USD/yr]
     npv_usd: float  #: net present value at the discount rate [USD]
     irr: float  #: internal rate of return [1/yr]; nan when not defined
@@ -183,6 +184,7 @@ def evaluate(
 
     return {
         "capex_usd": -cf.section("capex").sum(axis=1) * usd,
+        "capex_pv_usd": pv_capex,
         "annual_net_benefit_usd": annual_net,
         "npv_usd": npv,
         "irr": finance.irr(net),

@@ -498,32 +498,50 @@ def abatement_curve_chart(curve: pd.DataFrame, *, title: str | None = None) -> F
         x += width
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.set_xlim(0, max(x, 1.0))
-    ax.set_xlabel("Emissions avoided, cumulative [tCO2e/yr]")
+    left_out = curve[~curve["counted"]] if len(curve) else curve
+    words = [f"{r.case_id} (alternative to {r.alternative_to})"
+             if getattr(r, "alternative_to", "") else f"{r.case_id} (no emissions avoided)"
+             for r in left_out.itertuples(index=False)]
+    ax.set_xlabel("Emissions avoided, cumulative [tCO2e/yr]"
+                  + (_literal("\nNot on the curve: " + ", ".join(words)) if words else ""))
     ax.set_ylabel("Marginal abatement cost [USD/tCO2e]")
     ax.xaxis.set_major_formatter(_tick_formatter(1.0))
     _style(ax)
-    left_out = curve[~curve["counted"]]["case_id"].tolist() if len(curve) else []
     ax.set_title(title or "Marginal abatement cost curve (whiskers: P10 to P90)", fontsize=11,
                  loc="left")
-    if left_out:
-        fig.text(0.01, 0.01, "Not on the curve (no emissions avoided): " + ", ".join(left_out),
-                 fontsize=8, color=COLOR_MUTED, gid="not-on-curve", parse_math=False)
     return fig
 
 
-def npv_vs_abatement_chart(curve: pd.DataFrame) -> Figure:
+def npv_vs_abatement_chart(curve: pd.DataFrame,
+                           shortlisted: Sequence[str] | None = None) -> Figure:
     """NPV against tCO2e avoided per year, one labelled point per case (a Pareto view).
 
     Ranking negative-cost options by their MAC alone misleads (a small saving on few tonnes
-    has a very negative ratio); this view shows both axes. Points carry ``gid="case-<id>"``.
+    has a very negative ratio); this view shows both axes. Blue: NPV >= 0, orange: NPV < 0;
+    with ``shortlisted``, those cases are filled and the others hollow (a legend says so).
+    Points carry ``gid="case-<id>"``.
     """
     fig, ax = _figure(4.2)
     divisor, unit = _scaled_unit("USD", curve["npv_usd"].tolist() if len(curve) else [])
+    chosen = set(shortlisted or [])
     for r in curve.itertuples(index=False):
+        colour = COLOR_MAIN if r.npv_usd >= 0 else COLOR_SECOND
+        filled = shortlisted is None or r.case_id in chosen
         ax.plot(r.co2e_avoided_t_per_year, r.npv_usd, marker="o", linestyle="none",
-                color=COLOR_MAIN if r.npv_usd >= 0 else COLOR_SECOND, gid=f"case-{r.case_id}")
+                color=colour, markerfacecolor=colour if filled else "white",
+                gid=f"case-{r.case_id}")
         ax.annotate(r.case_id, (r.co2e_avoided_t_per_year, r.npv_usd),
                     textcoords="offset points", xytext=(4, 4), fontsize=8, parse_math=False)
+    handles = [ax.plot([], [], marker="o", linestyle="none", color=COLOR_MAIN,
+                       label="NPV >= 0")[0],
+               ax.plot([], [], marker="o", linestyle="none", color=COLOR_SECOND,
+                       label="NPV < 0")[0]]
+    if shortlisted is not None:
+        handles += [ax.plot([], [], marker="o", linestyle="none", color=COLOR_MUTED,
+                            label="shortlisted")[0],
+                    ax.plot([], [], marker="o", linestyle="none", color=COLOR_MUTED,
+                            markerfacecolor="white", label="not shortlisted")[0]]
+    ax.legend(handles=handles, loc="best", frameon=False, fontsize=8)
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.yaxis.set_major_formatter(_tick_formatter(divisor))

@@ -78,8 +78,31 @@ class TestCurve:
         curve = abatement_curve([appraise(c) for c in load_cases().values()], n_draws=0)
         on = curve[curve["counted"]]
         assert on["mac_usd_per_tco2e"].is_monotonic_increasing
-        assert (curve[~curve["counted"]]["co2e_avoided_t_per_year"] <= 0).all()
+        off = curve[~curve["counted"]].set_index("case_id")
+        assert (off[off["alternative_to"] == ""]["co2e_avoided_t_per_year"] <= 0).all()
+        # TN-03 and TN-04 retire the same boilers: only the cheaper (TN-03) adds its tonnes
+        assert off.loc["TN-04", "alternative_to"] == "TN-03"
+        assert off.loc["TN-04", "note"].startswith("alternative to TN-03")
         assert len(curve) == 12
+
+    def test_the_better_ranked_of_two_alternatives_is_on_the_curve(self):
+        from eip_analysis import load_cases
+
+        appraisals = [appraise(c) for c in load_cases().values()]
+        curve = abatement_curve(appraisals, n_draws=0, order=["TN-04", "TN-03"]).set_index(
+            "case_id")
+        assert curve.loc["TN-04", "counted"] and not curve.loc["TN-03", "counted"]
+        assert curve.loc["TN-03", "alternative_to"] == "TN-04"
+
+    def test_later_capex_is_annualised_at_its_present_value(self):
+        # HK-02 replaces its inverters in year 12: PV(capex) < capex, and the MAC uses the PV
+        hk02 = appraise(load("HK-02"))
+        row = abatement_curve([hk02], n_draws=0).iloc[0]
+        m = hk02.metrics
+        assert m.capex_pv_usd < m.capex_usd
+        assert row["annualised_capex_usd_per_year"] == pytest.approx(m.capex_pv_usd * row["crf"])
+        assert row["mac_usd_per_tco2e"] == pytest.approx(
+            (m.capex_pv_usd * row["crf"] - m.annual_net_benefit_usd) / m.co2e_avoided_t_per_year)
 
     def test_charts(self, mini):
         curve = abatement_curve([mini], n_draws=200)

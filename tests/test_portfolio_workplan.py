@@ -70,6 +70,26 @@ class TestThePlanFile:
     def test_steps_start_after_the_status(self, plan, status, first):
         assert remaining_steps(plan, status)[0].id == first
 
+    def test_a_case_in_implementation_still_needs_a_financing_structure(self, plan):
+        ids = [s.id for s in remaining_steps(plan, "in_implementation")]
+        assert ids == ["esmp", "financing_structure", "investment_proposal", "submission",
+                       "decision"]
+
+    def test_each_open_barrier_adds_its_step_before_the_proposal(self, plan):
+        steps = remaining_steps(plan, "in_implementation",
+                                ["regulatory_permits", "financial", "logistics"])
+        by_id = {s.id: s for s in steps}
+        # a financial barrier is the financing structure's: no step of its own
+        assert {"barrier_regulatory_permits", "barrier_logistics"} <= set(by_id)
+        assert "barrier_financial" not in by_id
+        assert {"barrier_regulatory_permits", "barrier_logistics"} <= set(
+            by_id["investment_proposal"].after)
+        # 12 weeks for the permit, then proposal 3, submission 2, decision 8 = 25 weeks
+        s = schedule(steps).set_index("step")
+        assert s["finish_week"].max() == 25
+        assert s.loc["barrier_regulatory_permits", "critical"]
+        assert s.loc["barrier_logistics", "slack_weeks"] == 6
+
     def test_nothing_left_when_operating_or_dropped(self, plan):
         assert remaining_steps(plan, "operating") == []
         assert remaining_steps(plan, "dropped") == []

@@ -93,8 +93,8 @@ CRITERIA: dict[str, Criterion] = {
                                           "the Monte Carlo share of draws with NPV > 0, as it is"),
     "co2e_avoided_t_per_year": Criterion("tCO2e avoided", "tCO2e/yr", True, "min-max",
                                          "linear between the lowest (0) and highest (1) "
-                                         "tCO2e avoided a year, zero in the range (adding "
-                                         "emissions is below zero)"),
+                                         "tCO2e avoided a year, zero in the range (a case that "
+                                         "adds emissions scores below one that avoids none)"),
     "water_saved_m3_per_year": Criterion("Water saved", "m3/yr", True, "min-max",
                                          "linear between none (0) and the most (1) water "
                                          "saved a year"),

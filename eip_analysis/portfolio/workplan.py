@@ -4,7 +4,9 @@
 pre-feasibility to the bank's decision, each with its owner, duration [weeks], predecessors
 (``after``), the go/no-go gate that closes it and the survey status from which it is already
 done. :func:`work_plan` schedules the steps a case still needs, from its latest survey status,
-by the critical path method (CPM): a step starts when its last predecessor ends (earliest start
+with a step for each barrier still open at that round (a permit or legal opinion, a trial,
+an agreement, a market test, a supply contract: ``barrier_steps``), by the critical path
+method (CPM): a step starts when its last predecessor ends (earliest start
 ``ES = max EF`` of its predecessors, ``EF = ES + duration``); the latest finish that does not
 delay the decision is ``LF = min LS`` of its successors; the slack is ``LF - EF``; the critical
 path is the chain of steps without slack (Kelley and Walker, 1959). The ESMP takes the duration
@@ -31,7 +33,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import paths
-from ..cases import SURVEY_STATUSES, Case
+from ..cases import BARRIER_CATEGORIES, SURVEY_STATUSES, Case
 from ..errors import InputError
 
 WORKPLAN_FILE = "workplan.yaml"
@@ -72,17 +74,31 @@ class Step(BaseModel):
         return (d or self.duration_weeks).value
 
 
+class BarrierStep(BaseModel):
+    """The step that removes one barrier category (``barrier_steps:``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    name: Annotated[str, Field(min_length=1)]
+    owner: Annotated[str, Field(min_length=1)]
+    duration_weeks: Weeks
+    gate: str = ""
+
+
 class Workplan(BaseModel):
-    """The steps (``data/raw/parameters/workplan.yaml``), each after its predecessors."""
+    """The steps (``data/raw/parameters/workplan.yaml``), each after its predecessors, and
+    the steps that remove the barriers still open."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     plan_start: StartDate
     steps: Annotated[list[Step], Field(min_length=1)]
+    barrier_steps_after: str | None = None
+    barrier_steps_before: str | None = None
+    barrier_steps: dict[Literal[BARRIER_CATEGORIES], BarrierStep] = {}
     source_file: str | None = None
 
     @model_validator(mode="after")
     def _order(self) -> Workplan:
-        seen: set[str] = set()
+        seen: list[str] = []
         for i, s in enumerate(self.steps):
             if s.id in seen:
                 raise ValueError(f"steps[{i}].id: each step id once (not {s.id})")
@@ -90,7 +106,13 @@ class Workplan(BaseModel):
                 if p not in seen:
                     raise ValueError(f"steps[{i}].after: steps listed before this one "
                                      f"(not {p})")
-            seen.add(s.id)
+            seen.append(s.id)
+        if self.barrier_steps:
+            for name in ("barrier_steps_after", "barrier_steps_before"):
+                if getattr(self, name) not in seen:
+                    raise ValueError(f"{name}: a step id ({', '.join(seen)})")
+            if seen.index(self.barrier_steps_after) >= seen.index(self.barrier_steps_before):
+                raise ValueError("barrier_steps_before: a step after barrier_steps_after")
         return self
 
 
@@ -138,12 +160,27 @@ def load_workplan(path: str | Path | None = None) -> Workplan:
         raise InputError(message, file=path, field=field or None, got=got) from None
 
 
-def remaining_steps(plan: Workplan, status: str) -> list[Step]:
-    """The steps a case at survey ``status`` still needs (none when dropped or operating)."""
+def remaining_steps(plan: Workplan, status: str, barriers: Sequence[str] = ()) -> list[Step]:
+    """The steps a case at survey ``status`` still needs (none when dropped or operating),
+    with one step per open barrier of ``barriers`` that ``barrier_steps`` lists (after
+    ``barrier_steps_after``; ``barrier_steps_before`` waits for them)."""
     if status not in PROGRESSION:
         return []
     at = PROGRESSION.index(status)
-    return [s for s in plan.steps if PROGRESSION.index(s.done_from_status) > at]
+    extra = [Step(id=f"barrier_{b}", name=plan.barrier_steps[b].name,
+                  owner=plan.barrier_steps[b].owner,
+                  duration_weeks=plan.barrier_steps[b].duration_weeks,
+                  after=[plan.barrier_steps_after], done_from_status="operating",
+                  gate=plan.barrier_steps[b].gate)
+             for b in barriers if b in plan.barrier_steps]
+    out: list[Step] = []
+    for s in plan.steps:
+        if s.id == plan.barrier_steps_before and extra:
+            s = s.model_copy(update={"after": [*s.after, *(e.id for e in extra)]})
+            out += extra
+        if PROGRESSION.index(s.done_from_status) > at:
+            out.append(s)
+    return out
 
 
 def schedule(steps: Sequence[Step], category: str = "C") -> pd.DataFrame:
@@ -214,7 +251,7 @@ def work_plan(cases: Sequence[Case], categories: Mapping[str, str],
     frames = []
     origin = plan.plan_start.value
     for c in sorted(cases, key=lambda c: c.id):
-        steps = remaining_steps(plan, c.latest_survey.status)
+        steps = remaining_steps(plan, c.latest_survey.status, c.latest_survey.barriers)
         if not steps:
             continue
         s = schedule(steps, categories.get(c.id, "C"))

@@ -230,7 +230,8 @@ class PortfolioContext:
             parameters=run, appraisals=tuple(sorted(appraisals, key=lambda a: a.case.id)),
             errors=tuple(errors), registers=registers, selection=chosen, result=result,
             stability=selection.stability(result),
-            curve=abatement.abatement_curve(appraisals, n_draws=run.mac_draws, seed=run.mc_seed),
+            curve=abatement.abatement_curve(appraisals, n_draws=run.mac_draws, seed=run.mc_seed,
+                                            order=order),
             totals=totals, indicators=indicators.indicator_table(
                 totals, indicators.load_indicators()),
             workplan=plan_steps, plan=plan, inputs=dict(sorted(inputs.items())))

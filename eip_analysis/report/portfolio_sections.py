@@ -54,9 +54,13 @@ def status_section(ctx: PortfolioContext) -> Section:
         top = frequency.iloc[0]
         costly = frequency.loc[frequency["positive_npv_blocked_usd"].idxmax()]
         text.append(f"The most frequent barrier is {top['barrier']} ({top['cases']:.0f} of "
-                    f"{len(cases)} cases). The one holding back the most value is "
+                    f"{len(cases)} cases). The one standing before the most value is "
                     f"{costly['barrier']}: {formatting.money(costly['positive_npv_blocked_usd'])}"
-                    f" of positive NPV in {costly['case_ids']}.")
+                    f" of positive NPV in {costly['case_ids']} (a case with several barriers "
+                    f"counts under each, so the amounts do not add up across barriers).")
+    text.append("A barrier marked blocking in the survey is one that no assistance removes "
+                "(a buyer who pays more than the exchange can, a law); it keeps the case off the "
+                "shortlist. The others are steps of the work-plan.")
     return Section(title="Status and barriers", key="status",
                    tables={"status_by_park": by_park, "barrier_frequency": frequency,
                            "progress": moves, "survey_rounds": rounds}, text=text)
@@ -82,16 +86,48 @@ def selection_section(ctx: PortfolioContext) -> Section:
     text = [
         ("Each criterion gives a case a value from 0 (worst) to 1 (best); the score is the "
         "weighted mean of the values. The weights below are shares of their sum."),
-        ("A case is shortlisted when it is not dropped, has a positive base NPV, a P(NPV > 0) "
+        ("A case is shortlisted when it is not dropped, has a positive base NPV (project view, "
+         "before financing and tax), a P(NPV > 0) "
          f"of at least {th.min_probability_npv_positive.value:.0%}, no blocking barrier, an "
-         f"ESMP register with a lender's category of {th.max_esmp_category.value} or lower and a "
+         f"ESMP register with a lender's category of {_categories_up_to(th)} and a "
          f"score of at least {th.min_score.value:.2f}; of two cases that exclude each other the "
          "better-scored is kept, and the shortlist never draws more of a shared resource than "
          "its stated supply."),
     ]
+    near = [r for r in t.itertuples() if not r.shortlisted and r.reason
+            and "; " not in r.reason]
+    if near:
+        text.append("Excluded by one rule only (a change of that rule's threshold or of the "
+                    "case's figures would bring them in): "
+                    + "; ".join(f"{r.case_id}, {r.reason}" for r in near) + ".")
+    by_id = {a.case.id: a for a in ctx.appraisals}
+    parties = pd.DataFrame([{
+        "case_id": cid, "npv_usd": by_id[cid].metrics.npv_usd,
+        "supplier_npv_usd": by_id[cid].metrics.supplier_npv_usd,
+        "receiver_npv_usd": by_id[cid].metrics.receiver_npv_usd,
+        "payback_years": by_id[cid].metrics.payback_years,
+        "discounted_payback_years": by_id[cid].metrics.discounted_payback_years,
+    } for cid in ctx.result.shortlist])
+    warnings = [f"{r.case_id}: the {party} gains little or nothing at the assumed transfer "
+                f"price (NPV {formatting.money(v)} of the project's "
+                f"{formatting.money(r.npv_usd)}); its opportunity report gives the range of "
+                "prices at which both gain, to be agreed before a bank sees the case."
+                for r in parties.itertuples()
+                for party, v in (("supplier", r.supplier_npv_usd),
+                                 ("receiver", r.receiver_npv_usd))
+                if v < 0.1 * r.npv_usd]
     return Section(title="Selection of implementable solutions", key="selection",
-                   tables={"criteria": criteria, "ranking": ranking, "criterion_values": values,
-                           "thresholds": thresholds}, text=text)
+                   tables={"criteria": criteria, "ranking": ranking,
+                           "shortlist_parties": parties, "criterion_values": values,
+                           "thresholds": thresholds}, text=text, warnings=warnings)
+
+
+def _categories_up_to(thresholds) -> str:
+    """``"B or C"`` for a highest acceptable category of B."""
+    from ..portfolio.selection import ESMP_CATEGORIES
+
+    allowed = ESMP_CATEGORIES[:ESMP_CATEGORIES.index(thresholds.max_esmp_category.value) + 1]
+    return " or ".join(reversed(allowed))
 
 
 def stability_section(ctx: PortfolioContext) -> Section:
@@ -120,17 +156,22 @@ def stability_section(ctx: PortfolioContext) -> Section:
 def abatement_section(ctx: PortfolioContext) -> Section:
     """The MAC curve and the NPV-tCO2e view."""
     curve = ctx.curve
-    shown = curve[["case_id", "title", "capex_usd", "annualised_capex_usd_per_year",
+    shown = curve[["case_id", "title", "capex_usd", "capex_pv_usd",
+                   "annualised_capex_usd_per_year",
                    "annual_net_benefit_usd", "co2e_avoided_t_per_year", "mac_usd_per_tco2e",
                    "mac_p10_usd_per_tco2e", "mac_p90_usd_per_tco2e", "npv_usd", "note"]]
     off = curve[~curve["counted"]]
-    text = []
+    text = [f"Annualised capex is the present value of every year's investment times the "
+            f"capital recovery factor; the annual net benefit is that of the first operating "
+            f"year and the tCO2e those of an average operating year. Whiskers: P10 and P90 of "
+            f"{ctx.parameters.mac_draws:,} seeded Monte Carlo draws of the uncertain inputs."]
     if len(off):
-        text.append("Not on the curve (they add emissions or avoid none): "
-                    + "; ".join(f"{r.case_id}, {r.note}" for r in off.itertuples()) + ".")
+        text.append("Not on the curve: " + "; ".join(f"{r.case_id}, {r.note}"
+                                                     for r in off.itertuples()) + ".")
     return Section(title="Abatement cost curve", key="abatement", tables={"mac": shown},
                    figures={"mac_curve": plots.abatement_curve_chart(curve),
-                            "npv_vs_abatement": plots.npv_vs_abatement_chart(curve)},
+                            "npv_vs_abatement": plots.npv_vs_abatement_chart(
+                                curve, ctx.result.shortlist)},
                    text=text)
 
 
@@ -142,7 +183,18 @@ def esmp_heat_section(ctx: PortfolioContext) -> Section:
     figures = {"esmp_heat_map": plots.esmp_heat_map_chart(heat, esmp.AREAS)} if len(heat) else {}
     counts = heat["category"].value_counts().to_dict() if len(heat) else {}
     text = ["Lender's categories (Circular 17/2022/TT-NHNN): "
-            + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("A", "B", "C")) + "."]
+            + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("A", "B", "C")) + ". The rule: A "
+            "for a project in Appendix III of Decree 08/2022 or a residual rating of 15 or "
+            "more, B for Appendix IV or a residual rating of 8 or more, else C. The map shows "
+            "residual ratings, after mitigation."]
+    high = [(cid, r) for cid, reg in sorted(ctx.registers.items()) for r in reg.risks
+            if r.rating >= esmp.CATEGORY_A_RESIDUAL]
+    if high:
+        warnings.append("Before mitigation these risks rate 15 or more, the category A level: "
+                        + "; ".join(f"{cid} {r.hazard.rstrip('.')} ({r.rating})"
+                                    for cid, r in high)
+                        + ". The categories rest on their mitigation working; a lender will "
+                        "ask for it in the contract and the monitoring.")
     return Section(title="Environmental and social risk across the portfolio", key="esmp-heat",
                    tables={"esmp_heat_map": heat}, figures=figures, text=text,
                    warnings=warnings)
@@ -155,9 +207,16 @@ def workplan_section(ctx: PortfolioContext) -> Section:
             f"({ctx.workplan.plan_start.source}); each case from its latest survey status. "
             "The plans run side by side and do not share the programme's staff.")]
     text += [critical_path_words(plan, cid) for cid in ctx.result.shortlist]
+    start = ctx.workplan.plan_start.value
+    by_id = {a.case.id: a.case for a in ctx.appraisals}
+    stale = sorted(cid for cid in ctx.result.shortlist
+                   if start.year - by_id[cid].latest_survey.round > 1)
+    warnings = [f"{', '.join(stale)}: the latest survey round is more than a year before the "
+                "plan starts; re-survey the status and barriers before committing to the "
+                "dates."] if stale else []
     if plan.empty:
         return Section(title="Work-plan to a bank submission", key="workplan",
-                       text=text + ["No shortlisted case has a step left."])
+                       text=text + ["No shortlisted case has a step left."], warnings=warnings)
     shown = plan[["case_id", "name", "owner", "duration_weeks", "start_date", "finish_date",
                   "slack_weeks", "critical", "gate"]].rename(columns={"name": "step_name"})
     shown = shown.assign(start_date=shown["start_date"].map(str),
@@ -167,7 +226,7 @@ def workplan_section(ctx: PortfolioContext) -> Section:
             shown[weeks] = shown[weeks].astype(int)
     return Section(title="Work-plan to a bank submission", key="workplan",
                    tables={"workplan": shown}, figures={"gantt": plots.gantt_chart(plan)},
-                   text=text)
+                   text=text, warnings=warnings)
 
 
 def totals_section(ctx: PortfolioContext) -> Section:
@@ -184,6 +243,17 @@ def totals_section(ctx: PortfolioContext) -> Section:
         "2.0 rows name its performance categories only: its indicator tables were not "
         "verified against the published text."),
     ]
+    short = ctx.totals[ctx.totals["set"] == "shortlist"].iloc[-1]
+    missing = [words for metric, words in (("water_saved_m3_per_year", "saves no water"),
+                                           ("waste_diverted_t_per_year", "diverts no waste"))
+               if short[metric] <= 0]
+    if missing:
+        t = ctx.result.table
+        others = {m: ", ".join(t.loc[t[m] > 0, "case_id"]) or "none"
+                  for m in ("water_saved_m3_per_year", "waste_diverted_t_per_year")}
+        text.append(f"The shortlist {' and '.join(missing)}: the water and waste criteria get "
+                    f"nothing from it. Cases that would: water {others['water_saved_m3_per_year']}"
+                    f"; waste {others['waste_diverted_t_per_year']}.")
     criteria = ctx.indicators.drop(columns=["how", "source"]).assign(
         note=[f"{how} Source: {source}" for how, source in zip(
             ctx.indicators["how"], ctx.indicators["source"], strict=True)])

@@ -175,10 +175,13 @@ def portfolio_title_html(context) -> Fragment:
         ("Opportunities compared", f"{len(t)}: {', '.join(sorted(t['case_id']))}"),
         ("Shortlisted", ", ".join(context.result.shortlist) or "none"),
         ("Left out (errors)", str(len(context.errors))),
-        ("Money", (f"USD, constant {p['price_year']} prices, real discount rate "
-                  f"{formatting.percent(p['discount_rate'])}")),
-        ("Monte Carlo", (f"{context.parameters.mc_draws:,} draws per case, seed "
-                        f"{context.parameters.mc_seed}")),
+        ("Money", (f"USD (VND amounts at {formatting.plain(p['exchange_rate_vnd_per_usd'])} "
+                   f"VND/USD), constant {p['price_year']} prices, real discount rate "
+                   f"{formatting.percent(p['discount_rate'])}; NPVs are the project's (both "
+                   "parties), before financing and corporate income tax")),
+        ("Monte Carlo", (f"P(NPV > 0): {context.parameters.mc_draws:,} draws per case; MAC "
+                         f"whiskers: {context.parameters.mac_draws:,} draws; seed "
+                         f"{context.parameters.mc_seed}")),
     ]
     illustrative = any(a.case.data_quality == "illustrative" for a in context.appraisals)
     return render("portfolio_title.html.j2", parks=parks, illustrative=illustrative,
@@ -374,13 +377,16 @@ SECTION_TABLE_CAPTIONS = {
     "survey_rounds": "Every survey round",
     "criteria": "Criteria of the score, their weights and how each becomes a value from 0 to 1",
     "ranking": "Ranking and shortlist, with the reason for each exclusion",
+    "shortlist_parties": "The shortlisted cases: project NPV, each party's NPV at the assumed "
+                         "transfer price, paybacks",
     "criterion_values": "The value (0 worst, 1 best) of each case on each criterion",
     "thresholds": "Thresholds of the shortlist",
     "stability": "Shortlist under varied weights",
     "mac": "Marginal abatement cost of each case (whiskers: Monte Carlo P10 to P90)",
     "esmp_heat_map": "Highest residual rating by case and ESMP area, and the lender's category",
     "workplan": "Steps to the bank's decision (dates are earliest starts and finishes)",
-    "park_totals": "Totals by park, all cases and the shortlist, overlaps removed",
+    "park_totals": "Totals by park, all cases and the shortlist; of cases that exclude each "
+                   "other only the better-ranked is counted",
     "eip_indicators": "Eco-industrial park criteria the shortlist's totals inform (not a test "
                       "that a park meets them)",
     "provenance": "What this report was computed from",
