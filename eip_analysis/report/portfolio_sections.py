@@ -161,10 +161,10 @@ def abatement_section(ctx: PortfolioContext) -> Section:
                    "annual_net_benefit_usd", "co2e_avoided_t_per_year", "mac_usd_per_tco2e",
                    "mac_p10_usd_per_tco2e", "mac_p90_usd_per_tco2e", "npv_usd", "note"]]
     off = curve[~curve["counted"]]
-    text = [f"Annualised capex is the present value of every year's investment times the "
+    text = [(f"Annualised capex is the present value of every year's investment times the "
             f"capital recovery factor; the annual net benefit is that of the first operating "
             f"year and the tCO2e those of an average operating year. Whiskers: P10 and P90 of "
-            f"{ctx.parameters.mac_draws:,} seeded Monte Carlo draws of the uncertain inputs."]
+            f"{ctx.parameters.mac_draws:,} seeded Monte Carlo draws of the uncertain inputs.")]
     if len(off):
         text.append("Not on the curve: " + "; ".join(f"{r.case_id}, {r.note}"
                                                      for r in off.itertuples()) + ".")
@@ -211,9 +211,9 @@ def workplan_section(ctx: PortfolioContext) -> Section:
     by_id = {a.case.id: a.case for a in ctx.appraisals}
     stale = sorted(cid for cid in ctx.result.shortlist
                    if start.year - by_id[cid].latest_survey.round > 1)
-    warnings = [f"{', '.join(stale)}: the latest survey round is more than a year before the "
+    warnings = [(f"{', '.join(stale)}: the latest survey round is more than a year before the "
                 "plan starts; re-survey the status and barriers before committing to the "
-                "dates."] if stale else []
+                "dates.")] if stale else []
     if plan.empty:
         return Section(title="Work-plan to a bank submission", key="workplan",
                        text=text + ["No shortlisted case has a step left."], warnings=warnings)
