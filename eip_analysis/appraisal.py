@@ -414,6 +414,7 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
                      case_file=case.source_file)
     cf = build(case, values)
     raw = evaluate(case, params.values, values, cashflows=cf)
+    _check_finite(case, raw)
     metrics = Metrics(**{
         k: (int(v[0]) if k == "sign_changes" else float(v[0])) for k, v in raw.items()
     })
@@ -435,6 +436,25 @@ def appraise(case: Case, *, values: Values | None = None, parameters_dir=None,
         base_flows=cf,
         values=values,
     )
+
+
+#: Results that are finite for any valid case (an IRR, a payback or an abatement cost may be
+#: undefined or "never"; these may not).
+_ALWAYS_FINITE = ("capex_usd", "capex_pv_usd", "annual_net_benefit_usd", "npv_usd",
+                  "co2e_avoided_t_per_year", "supplier_npv_usd", "receiver_npv_usd")
+
+
+def _check_finite(case: Case, raw: Mapping[str, np.ndarray]) -> None:
+    """An infinite or undefined total is an input error naming the case and its largest
+    inputs (figures that validate one by one can still overflow together)."""
+    bad = [k for k in _ALWAYS_FINITE if k in raw and not np.all(np.isfinite(raw[k]))]
+    if not bad:
+        return
+    largest = sorted(((abs(q.value), path) for path, q, _ in case.quantities()
+                      if isinstance(q.value, int | float)), reverse=True)[:3]
+    inputs = ", ".join(f"{path} = {v:.3g}" for v, path in largest)
+    raise InputError(f"finite results ({', '.join(bad)} overflow); the largest inputs are "
+                     f"{inputs}", file=case.source_file)
 
 
 def run_of(

@@ -22,15 +22,16 @@ The worker does not parse the case: the notebook does, once, and glues the repor
 
 from __future__ import annotations
 
+import contextlib
 import json
-import multiprocessing
 import os
+import re
+import shutil
+import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +39,8 @@ from typing import Any
 
 import nbformat
 
-from . import paths, report
+from . import paths, pool, report
+from .cases import PLAIN_NAME
 from .errors import InputError
 from .fields import INDEX_FIGURES
 from .files import atomic_write_text
@@ -58,6 +60,10 @@ class ReportTask:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     notebook: str = str(report.NOTEBOOK)
     workbooks: bool = False  #: also write ``<output_dir>/workbooks/<id>.xlsx``
+    #: write ``<output_dir>/status/<id>.json`` in the worker, right after the report (so a
+    #: report on disk is described by its status even if the batch itself is killed)
+    write_status: bool = False
+    scratch_dir: str | None = None  #: folder for papermill's temporary notebooks
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class CaseStatus:
     finished: str = ""  #: ISO date and time (UTC) the run ended
     cases_dir: str = ""  #: resolved folder of the case file ("" in statuses of older versions)
     case_sha256: str = ""  #: SHA-256 of the case file the report was computed from
+    run_key: str = ""  #: key of the run (:func:`eip_analysis.report.run_key`), also in the report
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
@@ -93,23 +100,12 @@ def resolved_cases_dir(cases_dir: str | Path | None) -> str:
     return str(Path(cases_dir if cases_dir is not None else paths.cases_dir()).resolve())
 
 
-#: The error of a case whose worker process ended without a result.
-WORKER_DIED = "worker process died (out of memory?)"
-
-
 def failed_status(task: ReportTask, error: str, seconds: float = 0.0) -> CaseStatus:
     """A failed status for ``task`` made outside :func:`run_one` (its worker died)."""
     return CaseStatus(case_id=task.case_id, ok=False, seconds=seconds, error=error,
                       parameters=dict(task.parameters),
                       finished=datetime.now(UTC).isoformat(timespec="seconds"),
                       cases_dir=resolved_cases_dir(task.cases_dir))
-
-
-def _remove_temporary_notebooks(task: ReportTask) -> None:
-    """Remove what a dead worker left half-written (``notebooks/.<id>.*.ipynb``)."""
-    folder = report.report_paths(task.output_dir, task.case_id)["notebook"].parent
-    for tmp in folder.glob(f".{task.case_id}.*.ipynb"):
-        tmp.unlink(missing_ok=True)
 
 
 def _failed_summary(task: ReportTask, since: float) -> dict[str, Any]:
@@ -149,7 +145,8 @@ def run_one(task: ReportTask) -> CaseStatus:
         info["currency"] = run.currency
         info["parameters"] = run.given
         html, summary = report.execute_report(run, task.output_dir, notebook=task.notebook,
-                                              require_summary=True)
+                                              require_summary=True,
+                                              scratch_dir=task.scratch_dir)
         info.update(figures={k: summary["figures"][k] for k in INDEX_FIGURES},
                     workbook=summary.get("workbook"))
         ok, error, path = True, None, str(html)
@@ -159,9 +156,19 @@ def run_one(task: ReportTask) -> CaseStatus:
         info.pop("workbook", None)
     info.update({k: summary[k] for k in ("title", "park", "data_quality", "case_sha256")
                  if k in summary})
-    return CaseStatus(case_id=task.case_id, ok=ok, seconds=time.perf_counter() - start,
-                      report=path, error=error, finished=datetime.now(UTC).isoformat(
-                          timespec="seconds"), **info)
+    if ok:
+        info["run_key"] = summary.get("run_key", "")
+    status = CaseStatus(case_id=task.case_id, ok=ok, seconds=time.perf_counter() - start,
+                        report=path, error=error, finished=datetime.now(UTC).isoformat(
+                            timespec="seconds"), **info)
+    if task.write_status and not pool.stopping():
+        status = with_previous_details(status, task.output_dir)
+        try:
+            write_statuses([status], task.output_dir)
+        except OSError as exc:  # a full disk or a folder made read-only: the case fails
+            status = replace(status, ok=False, report=None,
+                             error=f"status not written: {exc.strerror or exc}")
+    return status
 
 
 def _progress(total: int):
@@ -180,17 +187,23 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
     tasks : sequence of ReportTask
     jobs : int
         Worker processes (at least 1). With 1 the reports run one after the other in this
-        process; with more, in a process pool (``spawn`` start method: no state inherited).
+        process; with more, in a supervised pool (:func:`eip_analysis.pool.run_supervised`).
     on_status : callable, optional
-        Called with each status as soon as its case finishes (to write it to disk), so the
-        cases done are kept whatever happens to the others.
+        Called with each status as soon as its case finishes.
 
     Returns
     -------
     list of CaseStatus
-        One per task. A worker process that dies (killed, out of memory) gives a failed status
-        (:data:`WORKER_DIED`) to its case and to the cases the broken pool could not run; the
-        other cases keep their results. A progress bar shows on a terminal (stderr is a TTY).
+        One per task. A worker process that dies (killed, out of memory) is replaced and its
+        case run once more, then failed with the reason; the other cases are not touched.
+        Papermill's temporary notebooks go to one scratch folder of the run, removed at its
+        end whatever happened. A progress bar shows on a terminal (stderr is a TTY).
+
+    Raises
+    ------
+    eip_analysis.pool.Interrupted
+        On SIGINT or SIGTERM (in the pool) or Ctrl-C: no new case started, running ones
+        stopped (their kernels shut down); ``.results`` holds the statuses of the finished.
     """
     if jobs < 1:
         raise InputError("a number of jobs >= 1", field="--jobs", got=jobs)
@@ -201,37 +214,35 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
         if on_status is not None:
             on_status(status)
 
-    with _progress(len(tasks)) as bar:
-        if jobs == 1 or len(tasks) <= 1:
-            for task in tasks:
-                bar.set_postfix_str(task.case_id)
-                done(run_one(task))
+    scratch = tempfile.mkdtemp(prefix="eip-run-")
+    tasks = [replace(t, scratch_dir=scratch) for t in tasks]
+    start = time.perf_counter()
+    try:
+        with _progress(len(tasks)) as bar:
+            def progress(status: CaseStatus) -> None:
+                done(status)
+                bar.set_postfix_str(status.case_id)
                 bar.update()
-        else:
-            context = multiprocessing.get_context("spawn")
-            start = time.perf_counter()
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                                     mp_context=context) as pool:
-                futures = {pool.submit(run_one, task): task for task in tasks}
-                try:
-                    for future in as_completed(futures):
-                        task = futures[future]
-                        try:
-                            status = future.result()
-                        except BrokenProcessPool:
-                            status = failed_status(task, WORKER_DIED,
-                                                   time.perf_counter() - start)
-                            _remove_temporary_notebooks(task)
-                        except Exception as exc:  # noqa: BLE001 - e.g. a result that won't unpickle
-                            status = failed_status(task, report.one_line_error(exc),
-                                                   time.perf_counter() - start)
-                        done(status)
-                        bar.set_postfix_str(status.case_id)
-                        bar.update()
-                except BaseException:
-                    for f in futures:
-                        f.cancel()
-                    raise
+
+            if jobs == 1 or len(tasks) <= 1:
+                for task in tasks:
+                    try:
+                        progress(run_one(task))
+                    except KeyboardInterrupt:
+                        raise pool.Interrupted(list(statuses), signal.SIGINT) from None
+            else:
+                def died(task: ReportTask, why: str) -> CaseStatus:
+                    status = failed_status(task, why, time.perf_counter() - start)
+                    if task.write_status:  # its worker could not write it
+                        with contextlib.suppress(OSError):
+                            write_statuses([with_previous_details(status, task.output_dir)],
+                                           task.output_dir)
+                    return status
+
+                pool.run_supervised(tasks, run_one, jobs=jobs, died=died, on_result=progress,
+                                    scratch=scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return sorted(statuses, key=lambda s: s.case_id)
 
 
@@ -289,6 +300,54 @@ def check_output_folder(folder: str | Path) -> Path:
     return folder
 
 
+LOCK_FILE = ".eip-analysis.lock"
+
+
+@contextlib.contextmanager
+def output_lock(folder: str | Path):
+    """Hold the lock of an output folder for a run (``<folder>/.eip-analysis.lock``).
+
+    Raises
+    ------
+    InputError
+        One line when another run holds it: ``<folder>: --output: expected a folder no other
+        run is writing to (pid N holds its lock...)``. The lock is an advisory ``flock``: the
+        kernel frees it if the process dies; the file is removed when the run ends (a waiter
+        checks that it locked the file still in place).
+    """
+    import fcntl
+
+    path = Path(folder) / LOCK_FILE
+    while True:
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            handle.close()
+            raise InputError(f"a folder no other run is writing to (pid {holder} holds its "
+                             "lock; wait for it or choose another --output)", file=folder,
+                             field="--output") from None
+        try:
+            same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()  # the holder removed it as we opened it: take the new one
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        handle.close()
+
+
 def read_statuses(output_dir: str | Path, case_ids: Iterable[str]) -> list[CaseStatus]:
     """The latest status of each case in ``case_ids`` that has one, sorted by case id."""
     out = []
@@ -308,8 +367,37 @@ def index_statuses(output_dir: str | Path,
     ``None``) that were run from that very folder (a status of a same-named case of another
     folder is left out)."""
     folder = resolved_cases_dir(cases_dir)
-    ids = [p.stem for p in Path(folder).glob("*.yaml")]
-    return [s for s in read_statuses(output_dir, ids) if s.cases_dir == folder]
+    ids = [p.stem for p in Path(folder).glob("*.yaml") if PLAIN_NAME.match(p.stem)]
+    return [_checked(s, output_dir) for s in read_statuses(output_dir, ids)
+            if s.cases_dir == folder]
+
+
+_RUN_KEY = re.compile(rb'<meta name="eip-run-key" content="([0-9a-f]+)">')
+
+
+def report_run_key(path: str | Path) -> str:
+    """The run key a report records in its head (``""`` when none or unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            found = _RUN_KEY.search(handle.read(4096))
+    except OSError:
+        return ""
+    return found.group(1).decode("ascii") if found else ""
+
+
+def _checked(status: CaseStatus, output_dir: str | Path) -> CaseStatus:
+    """An ok status whose report on disk records another run (or none) is shown failed: the
+    index never links figures of one run to the report of another."""
+    if not status.ok:
+        return status
+    html = report.report_paths(output_dir, status.case_id)["html"]
+    if not html.is_file():
+        return replace(status, ok=False, report=None, error="its report is missing")
+    if status.run_key and report_run_key(html) != status.run_key:
+        return replace(status, ok=False, report=None,
+                       error="the report on disk comes from another run than this status "
+                             "(rerun the case)")
+    return status
 
 
 def write_index(output_dir: str | Path, cases_dir: str | Path | None = None) -> Path:

@@ -56,7 +56,8 @@ from .emissions import (
     WASTEWATER_TREATMENTS,
     fuel_factors,
 )
-from .errors import InputError
+from .errors import InputError, unexpected
+from .files import read_input_bytes
 from .flows import FlowResolver
 from .parameters import Parameter, check_overrides
 from .quantities import Quantity
@@ -761,8 +762,10 @@ def _checks_beyond_schema(case: Case) -> Iterator[tuple[str, str, object]]:
     life = case.lifetime_years
     for attr in ("value", "low", "high"):
         years = getattr(life, attr)
-        if years is not None and (years < 1 or years != round(years)):
-            yield f"lifetime_years.{attr}", "a whole number of years, at least 1 [yr]", years
+        if years is not None and (years < 1 or years > MAX_LIFETIME_YEARS
+                                  or years != round(years)):
+            yield (f"lifetime_years.{attr}",
+                   f"a whole number of years from 1 to {MAX_LIFETIME_YEARS} [yr]", years)
     last_operating_year = case.operation_start_year + case.lifetime - 1
     for i, c in enumerate(case.capex):
         if c.year > last_operating_year:
@@ -813,20 +816,78 @@ def _financing_checks(case: Case) -> Iterator[tuple[str, str, object]]:
                    fin.grace_years.value)
 
 
+#: Longest operating life a case may state [yr]: boilers, pipelines and PV last 20-30 years;
+#: 50 is the longest life of plant in the depreciation tables (Circular 45/2013/TT-BTC: 50
+#: years for buildings), and longer lives only feed a runaway cash-flow table.
+MAX_LIFETIME_YEARS = 50
+#: Deepest nesting of lists and mappings a case file may have (the schema needs 4).
+MAX_NESTING = 20
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    pass
+
+
 class _NoTagsLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML loader (libyaml's when PyYAML has it, ~10x faster); any tag
-    (``!!python/object``...) is refused by the safe loader already."""
+    (``!!python/object``...) is refused by the safe loader already; a key given twice in one
+    mapping is an error (YAML 1.2 says keys are unique; PyYAML would keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise _DuplicateKey(None, None, f"key {key!r} given twice", key_node.start_mark)
+            seen.add(key) if isinstance(key, str | int | float | bool) else None
+        return super().construct_mapping(node, deep=deep)
+
+
+def _too_deep(node: yaml.Node) -> bool:
+    """Nesting deeper than :data:`MAX_NESTING` (checked without recursion)."""
+    stack = [(node, 1)]
+    while stack:
+        n, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return True
+        if isinstance(n, yaml.SequenceNode):
+            stack.extend((c, depth + 1) for c in n.value)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend((v, depth + 1) for _, v in n.value)
+    return False
 
 
 def _read_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_input_bytes(path)
     except FileNotFoundError:
         raise InputError("an existing case file", file=path) from None
+    except ValueError as exc:
+        raise InputError(str(exc), file=path) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("a UTF-8 text file", file=path) from None
     try:
-        return yaml.load(text, Loader=_NoTagsLoader), text
+        loader = _NoTagsLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and _too_deep(node):
+                raise InputError(f"lists and mappings nested at most {MAX_NESTING} deep",
+                                 file=path)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+        return data, raw
+    except _DuplicateKey as exc:
+        mark = exc.problem_mark
+        raise InputError("each key once in a mapping", file=path,
+                         field=f"line {mark.line + 1}" if mark else None,
+                         got=str(exc.problem).split("'")[1] if "'" in str(exc.problem)
+                         else exc.problem) from None
+    except RecursionError:
+        raise InputError(f"lists and mappings nested at most {MAX_NESTING} deep",
+                         file=path) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = f"line {mark.line + 1}" if mark else None
@@ -881,8 +942,9 @@ def _validation_error(exc: ValidationError, path: Path) -> InputError:
     return InputError(expected, file=path, field=field, got=got)
 
 
-def parse_case(data: Any, path: Path, text: str = "") -> Case:
-    """Validate already-parsed YAML ``data`` read from ``path`` into a :class:`Case`."""
+def parse_case(data: Any, path: Path, text: str | bytes = b"") -> Case:
+    """Validate already-parsed YAML ``data`` read from ``path`` into a :class:`Case`; the
+    SHA-256 recorded is of ``text``, the bytes on disk (a str is taken as UTF-8)."""
     if not isinstance(data, dict):
         raise InputError("a mapping of case fields at the top level", file=path,
                          got=type(data).__name__)
@@ -901,7 +963,7 @@ def parse_case(data: Any, path: Path, text: str = "") -> Case:
     for field, expected, got in _checks_beyond_schema(case):
         raise InputError(expected, file=path, field=field, got=got)
     check_overrides(case.parameters, file=path)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
     return case.model_copy(update={"source_file": str(path), "sha256": digest})
 
 
@@ -958,6 +1020,8 @@ def scan_cases(directory: str | Path | None = None, *,
             out.append((p, load_case(p)))
         except InputError as exc:
             out.append((p, exc))
+        except Exception as exc:  # noqa: BLE001 - any per-case failure is that case's line
+            out.append((p, unexpected(exc, file=p)))
     return out
 
 

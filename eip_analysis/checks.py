@@ -42,7 +42,7 @@ from . import emissions, paths
 from .appraisal import Appraisal, appraise
 from .cases import Case
 from .cashflow import flow_resolver
-from .errors import InputError
+from .errors import InputError, unexpected
 from .flows import FlowResolver
 from .quantities import Quantity
 
@@ -347,5 +347,7 @@ def run_checks(cases: Sequence[Case]) -> tuple[list[Finding], list[tuple[str, In
             findings += check_case(c)
         except InputError as err:
             errors.append((c.id, err))
+        except Exception as exc:  # noqa: BLE001 - any per-case failure is that case's line
+            errors.append((c.id, unexpected(exc, file=c.source_file)))
     findings += check_portfolio(cases)
     return findings, errors

@@ -16,6 +16,7 @@ no traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 from . import __version__, formatting, paths
 from .appraisal import appraise
 from .cases import PLAIN_NAME, case_path, valid_cases
-from .errors import InputError
+from .errors import InputError, unexpected
 
 #: The subcommands: name -> (help, add_arguments, handler), in the order ``--help`` lists them.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
@@ -91,6 +92,9 @@ def _metrics(args: argparse.Namespace) -> int:
             appraisals.append(appraise(case))
         except InputError as err:
             bad.append((Path(case.source_file or case.id), err))
+        except Exception as exc:  # noqa: BLE001 - any per-case failure is that case's line
+            bad.append((Path(case.source_file or case.id),
+                        unexpected(exc, file=case.source_file)))
     out = args.output if args.output is not None else paths.processed_dir()
     written = write_processed(appraisals, out)
     print(summary_table(appraisals))
@@ -182,48 +186,77 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     _cases_arg(p)
 
 
-def _case_ids(args: argparse.Namespace) -> list[str]:
+def _case_ids(args: argparse.Namespace) -> tuple[list[str], list[Path]]:
+    """The case ids to run, and (with ``--all``) the ``*.yaml`` files of the folder whose
+    names are not plain ids: every command considers the same files, and those fail."""
     if args.all == bool(args.case_ids):
         raise InputError("case ids or --all (not both)", field="run")
     folder = args.cases if args.cases is not None else paths.cases_dir()
     if args.cases is not None and not folder.is_dir():
         raise InputError("an existing folder of case files", file=folder)
     if args.all:
-        ids = sorted(p.stem for p in folder.glob("*.yaml") if PLAIN_NAME.match(p.stem))
-        if not ids:
+        files = sorted(folder.glob("*.yaml"))
+        ids = [p.stem for p in files if PLAIN_NAME.match(p.stem)]
+        if not files:
             raise InputError("a folder with case files (*.yaml)", file=folder)
-        return ids
+        return ids, [p for p in files if not PLAIN_NAME.match(p.stem)]
     for cid in args.case_ids:
+        if not PLAIN_NAME.match(cid):
+            raise InputError("a case id of the cases folder (a plain name; for a file "
+                             "elsewhere, give its folder with --cases)", field="CASE_ID",
+                             got=cid)
         case_path(cid, folder)  # unknown ids: one line listing the known ones
-    return list(dict.fromkeys(args.case_ids))
+    return list(dict.fromkeys(args.case_ids)), []
 
 
 @command("run", "render the HTML investment-case report of each case, and an index", _run_args)
 def _run(args: argparse.Namespace) -> int:
     from . import batch, report
+    from .pool import Interrupted
 
-    ids = _case_ids(args)
+    ids, odd = _case_ids(args)
     given = report.parse_assignments(args.parameter)
     cases_dir = str(args.cases.resolve()) if args.cases is not None else None
-    report.check_parameters(ids[0], cases_dir, **given)  # bad -p values fail before any run
+    if ids:
+        report.check_parameters(ids[0], cases_dir, **given)  # bad -p values fail before any run
     output = (args.output if args.output is not None else paths.reports_dir()).resolve()
     if args.jobs < 1:
         raise InputError("a number of jobs >= 1", field="--jobs", got=args.jobs)
     batch.check_output_folder(output)  # an unwritable --output fails in one line, before any run
     tasks = [batch.ReportTask(case_id=cid, output_dir=str(output), cases_dir=cases_dir,
-                              parameters=given, workbooks=args.workbooks) for cid in ids]
+                              parameters=given, workbooks=args.workbooks, write_status=True)
+             for cid in ids]
+    skipped = [batch.CaseStatus(case_id=p.name, ok=False, seconds=0.0,
+                                error=f"{p}: expected a file named <plain id>.yaml "
+                                      "(letters, digits, '-', '_'): not run")
+               for p in odd]
+    interrupted = None
 
-    def keep(status: batch.CaseStatus) -> None:  # each status on disk as soon as it is done
-        batch.write_statuses([batch.with_previous_details(status, output)], output)
+    def keep(status: batch.CaseStatus) -> None:  # the worker wrote it already; again, here,
+        batch.write_statuses([batch.with_previous_details(status, output)], output)  # if not
 
-    statuses = batch.run_cases(tasks, jobs=args.jobs, on_status=keep)
-    index = batch.write_index(output, cases_dir)
-    indexed = batch.index_statuses(output, cases_dir)
+    with batch.output_lock(output):
+        try:
+            statuses = batch.run_cases(tasks, jobs=args.jobs, on_status=keep)
+        except Interrupted as stop:
+            interrupted, statuses = stop, sorted(stop.results, key=lambda s: s.case_id)
+        try:
+            index = batch.write_index(output, cases_dir)
+        except OSError as exc:
+            index = f"not written ({exc.strerror or exc})"
+        indexed = batch.index_statuses(output, cases_dir)
+    statuses = [*statuses, *skipped]
     print(batch.summary_table(statuses))
     n_failed = sum(not s.ok for s in statuses)
     n_index_failed = sum(not s.ok for s in indexed)
     print(f"\nthis run: {len(statuses) - n_failed} report(s) written, {n_failed} failed; "
           f"index: {index} ({len(indexed)} cases, {n_index_failed} failed at their last run)")
+    if interrupted is not None:
+        done = {s.case_id for s in statuses}
+        left = [t.case_id for t in tasks if t.case_id not in done]
+        _error(f"{interrupted}: {len(left)} case(s) not run or stopped ({', '.join(left)}); "
+               "their reports and statuses on disk are those of their last complete run")
+        return 130
     return 1 if n_failed else 0
 
 
@@ -274,12 +307,13 @@ def _portfolio(args: argparse.Namespace) -> int:
     output = (args.output if args.output is not None else paths.reports_dir()).resolve()
     batch.check_output_folder(output)
     batch.check_output_folder(processed)
-    try:
-        html = report.execute_portfolio(run, output)
-    except Exception as exc:  # noqa: BLE001 - any notebook error: its one line, no traceback
-        _error(f"portfolio: {report.one_line_error(exc)}")
-        return 1
-    index = batch.write_index(output, run.cases_dir)
+    with batch.output_lock(output):
+        try:
+            html = report.execute_portfolio(run, output)
+        except Exception as exc:  # noqa: BLE001 - any notebook error: its one line, no traceback
+            _error(f"portfolio: {report.one_line_error(exc)}")
+            return 1
+        index = batch.write_index(output, run.cases_dir)
     print(f"wrote {html}, {run.portfolio_csv_path} and {index}")
     return 0
 
@@ -298,7 +332,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _TerminalSafe:
+    """A text stream that escapes control characters (case text never drives the terminal)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(formatting.terminal_safe(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt("terminated (SIGTERM)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _TerminalSafe(out), _TerminalSafe(err)
+    try:  # SIGTERM stops a run as Ctrl-C does: kernels shut down, temporary files removed
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (a test runner's thread): leave it alone
+        previous = None
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)

@@ -52,3 +52,13 @@ class InputError(ValueError):
         return InputError(
             self.expected, file=file or self.file, field=new_field, got=self.got
         )
+
+
+def unexpected(exc: BaseException, *, file: str | Path | None = None,
+               field: str | None = None) -> InputError:
+    """An error the library did not foresee (a RecursionError, MemoryError, a bug), as the one
+    line of the case it hit, so the other cases still run: ``<file>: expected input the
+    package can process (<Name>: <message>)``."""
+    text = " ".join(str(exc).split())[:200]
+    return InputError(f"input the package can process ({type(exc).__name__}"
+                      + (f": {text})" if text else ")"), file=file, field=field)

@@ -1,10 +1,48 @@
-"""Writing outputs without ever leaving a half-written file: write a temporary file, then rename."""
+"""Reading inputs safely and writing outputs without ever leaving a half-written file.
+
+:func:`read_input_bytes` reads only a regular file of bounded size (never a folder, a FIFO or a
+device such as ``/dev/zero``); :func:`atomic_write_bytes` writes a temporary file, then renames.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+#: Largest input file read [bytes]: a case file is a few tens of kB; 2 MB leaves room and stops
+#: a runaway file (or /dev/zero) from exhausting memory.
+MAX_INPUT_BYTES = 2_000_000
+
+
+def read_input_bytes(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        In words: not a regular file (a folder, FIFO, device...), or larger than ``limit``.
+        The FIFO is refused before it is opened, so the read never hangs.
+    """
+    path = Path(path)
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        mode = st.st_mode
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise ValueError(f"a regular file, not {kind.removeprefix('not ')}"
+                         if kind.startswith("not") else f"a regular file, not {kind}")
+    if st.st_size > limit:
+        raise ValueError(f"a file of at most {limit:,} bytes ({st.st_size:,} bytes)")
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"a file of at most {limit:,} bytes")
+    return data
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

@@ -6,6 +6,7 @@ Undefined values read as words, never as ``nan`` or ``inf``.
 from __future__ import annotations
 
 import math
+import re
 
 
 def _bad(x) -> bool:
@@ -158,3 +159,17 @@ def quantity(x: float | None, unit: str = "", *, inf: str = "unbounded") -> str:
         return number(x, unit, inf=inf)
     text = plain(round(x, sensible_digits(x)), max_decimals=sensible_digits(x))
     return f"{text} {unit}".strip()
+
+
+#: Control characters shown escaped on a terminal: C0 (but tab and newline), DEL and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters escaped (``\\x1b``), so case text can never move
+    the cursor, clear the screen or ring the bell of the terminal that prints it.
+
+    >>> terminal_safe("ok\\x1b[2J\\x07 done\\n")
+    'ok\\\\x1b[2J\\\\x07 done\\n'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -65,7 +65,8 @@ class ParameterValues(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     discount_rate: _p(_Rate, "1/yr", "a real discount rate in [0, 1) [1/yr]", ge=0, lt=1)
-    exchange_rate_vnd_per_usd: _p(float, "VND/USD", "a positive rate [VND/USD]", gt=0)
+    exchange_rate_vnd_per_usd: _p(float, "VND/USD", "a rate from 1,000 to 100,000 [VND/USD]",
+                                  ge=1_000, le=100_000)
     price_year: _p(_Year, "yr", "a year between 2000 and 2100", ge=2000, le=2100)
     grid_factor_year: Annotated[_p(_Year, "yr", "a year with a published grid emission factor "
                                    "(data/raw/factors/grid_emission_factors.csv)"),

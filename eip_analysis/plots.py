@@ -14,10 +14,12 @@ This is a flat module of functions; add new charts at the end.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Sequence
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -33,15 +35,19 @@ COLOR_MUTED = "#7f7f7f"
 FIGURE_WIDTH_IN = 8.0
 
 
-def _literal(text: object) -> str:
-    """Case text for a tick label, shown as written: a ``$`` is escaped so matplotlib never
-    reads the label as mathtext (tick labels have no ``parse_math`` switch that survives a
-    redraw).
+#: Text is shown as written: no mathtext (a ``$`` in case text such as "$70k to $90k" would
+#: turn italic or break the figure). Every chart is built under it, and
+#: :func:`eip_analysis.report.figure_html` saves under it.
+PLAIN_TEXT = {"text.parse_math": False}
 
-    >>> print(_literal("5 $/t and $x$"))
-    5 \\$/t and \\$x\\$
-    """
-    return str(text).replace("$", r"\$")
+
+def _plain_text(chart):
+    """Build the chart with :data:`PLAIN_TEXT` (titles, labels, legends never mathtext)."""
+    @functools.wraps(chart)
+    def wrapper(*args, **kwargs):
+        with mpl.rc_context(PLAIN_TEXT):
+            return chart(*args, **kwargs)
+    return wrapper
 
 
 def _figure(height_in: float) -> tuple[Figure, object]:
@@ -76,6 +82,7 @@ def _mark_payback(ax, payback_years: float, label: str, color: str, gid: str) ->
     ax.axvline(payback_years, color=color, linewidth=0.8, linestyle=":", zorder=1)
 
 
+@_plain_text
 def cumulative_cash_flow(
     cashflows: pd.DataFrame,
     *,
@@ -143,6 +150,7 @@ def cumulative_cash_flow(
     return fig
 
 
+@_plain_text
 def emissions_by_source(
     emissions: pd.DataFrame,
     *,
@@ -190,7 +198,7 @@ def emissions_by_source(
     for bars, values in ((bars_b, baseline), (bars_p, project)):
         ax.bar_label(bars, labels=[formatting.quantity(v) for v in values], padding=3,
                      fontsize=8)
-    ax.set_yticks(pos, [_literal(t) for t in labels])
+    ax.set_yticks(pos, labels)
     ax.xaxis.set_major_formatter(_tick_formatter(1.0))
     ax.margins(x=0.15)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -208,6 +216,7 @@ def _style(ax) -> None:
     ax.set_axisbelow(True)
 
 
+@_plain_text
 def dscr_chart(
     table: pd.DataFrame,
     *,
@@ -280,6 +289,7 @@ def dscr_chart(
     return fig
 
 
+@_plain_text
 def tornado_chart(
     tornado: pd.DataFrame,
     *,
@@ -332,7 +342,7 @@ def tornado_chart(
     labels = [textwrap.fill(lab, 38) + f"\n({formatting.plain(lo, max_decimals=4)} - "
               f"{formatting.plain(hi, max_decimals=4)} {u})"
               for lab, lo, hi, u in zip(rows["label"], rows["low"], rows["high"], rows["unit"])]
-    ax.set_yticks(pos, [_literal(t) for t in labels], fontsize=8)
+    ax.set_yticks(pos, labels, fontsize=8)
     ax.axvline(base, color="black", linewidth=1.0,
                label=f"Base {metric_label}: {formatting.plain(round(base / divisor, 2))} "
                      f"{scaled}")
@@ -345,6 +355,7 @@ def tornado_chart(
     return fig
 
 
+@_plain_text
 def monte_carlo_chart(
     values: np.ndarray,
     *,
@@ -417,6 +428,7 @@ def monte_carlo_chart(
     return fig
 
 
+@_plain_text
 def transfer_price_chart(tpr, *, title: str | None = None) -> Figure:
     """Each party's NPV against the transfer price, with the range where both gain shaded.
 
@@ -465,6 +477,7 @@ def transfer_price_chart(tpr, *, title: str | None = None) -> Figure:
     return fig
 
 
+@_plain_text
 def abatement_curve_chart(curve: pd.DataFrame, *, title: str | None = None) -> Figure:
     """The marginal abatement cost curve: one bar per case that avoids emissions.
 
@@ -503,7 +516,7 @@ def abatement_curve_chart(curve: pd.DataFrame, *, title: str | None = None) -> F
              if getattr(r, "alternative_to", "") else f"{r.case_id} (no emissions avoided)"
              for r in left_out.itertuples(index=False)]
     ax.set_xlabel("Emissions avoided, cumulative [tCO2e/yr]"
-                  + (_literal("\nNot on the curve: " + ", ".join(words)) if words else ""))
+                  + ("\nNot on the curve: " + ", ".join(words) if words else ""))
     ax.set_ylabel("Marginal abatement cost [USD/tCO2e]")
     ax.xaxis.set_major_formatter(_tick_formatter(1.0))
     _style(ax)
@@ -512,6 +525,7 @@ def abatement_curve_chart(curve: pd.DataFrame, *, title: str | None = None) -> F
     return fig
 
 
+@_plain_text
 def npv_vs_abatement_chart(curve: pd.DataFrame,
                            shortlisted: Sequence[str] | None = None) -> Figure:
     """NPV against tCO2e avoided per year, one labelled point per case (a Pareto view).
@@ -553,6 +567,7 @@ def npv_vs_abatement_chart(curve: pd.DataFrame,
     return fig
 
 
+@_plain_text
 def stability_chart(stability: pd.DataFrame) -> Figure:
     """How often each case is shortlisted when the weights vary: one bar per case.
 
@@ -580,7 +595,7 @@ def stability_chart(stability: pd.DataFrame) -> Figure:
         if r.one_at_a_time_variations:
             ax.plot(100 * r.one_at_a_time_shortlisted / r.one_at_a_time_variations, yi,
                     marker="D", color=COLOR_SECOND, linestyle="none", markersize=5)
-    ax.set_yticks(y, [_literal(c) for c in stability["case_id"]])
+    ax.set_yticks(y, [str(c) for c in stability["case_id"]])
     ax.set_xlim(0, 105)
     ax.set_xlabel("Shortlisted [% of the weight variations]")
     ax.set_title("Stability of the shortlist: bars Dirichlet draws, diamonds each weight "
@@ -591,6 +606,7 @@ def stability_chart(stability: pd.DataFrame) -> Figure:
     return fig
 
 
+@_plain_text
 def gantt_chart(plan: pd.DataFrame) -> Figure:
     """The work-plan: one row per case and step, bars from start to finish [weeks].
 
@@ -616,7 +632,7 @@ def gantt_chart(plan: pd.DataFrame) -> Figure:
         if r.gate:
             ax.plot(r.finish_week, yi, marker="D", color=COLOR_SECOND, markersize=5,
                     linestyle="none")
-        labels.append(_literal(f"{r.case_id}  {r.name}"))
+        labels.append(f"{r.case_id}  {r.name}")
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlabel("Weeks from the plan's start")
     ax.set_title("Work-plan to the bank's decision (filled: critical path; diamond: "
@@ -627,6 +643,7 @@ def gantt_chart(plan: pd.DataFrame) -> Figure:
     return fig
 
 
+@_plain_text
 def esmp_heat_map_chart(heat: pd.DataFrame, areas: dict[str, str]) -> Figure:
     """Cases x ESMP areas, each cell the highest residual rating (1-25), with its number.
 
@@ -648,9 +665,9 @@ def esmp_heat_map_chart(heat: pd.DataFrame, areas: dict[str, str]) -> Figure:
             ax.text(j, i, text, ha="center", va="center", fontsize=8, parse_math=False,
                     color="black" if not np.isfinite(values[i, j]) or values[i, j] < 15
                     else "white")
-    ax.set_xticks(range(len(keys)), [_literal(textwrap.fill(areas[k], 24)) for k in keys],
+    ax.set_xticks(range(len(keys)), [textwrap.fill(areas[k], 24) for k in keys],
                   fontsize=7)
-    ax.set_yticks(range(len(heat)), [_literal(f"{c} ({k})") for c, k in zip(
+    ax.set_yticks(range(len(heat)), [f"{c} ({k})" for c, k in zip(
         heat["case_id"], heat["category"], strict=True)], fontsize=8)
     ax.spines[:].set_visible(False)
     fig.colorbar(image, ax=ax, label="Highest residual rating [1-25]", shrink=0.8)

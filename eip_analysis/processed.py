@@ -33,6 +33,10 @@ def metrics_table(appraisals: Iterable[Appraisal]) -> pd.DataFrame:
 
 
 def _csv(df: pd.DataFrame) -> str:
+    """CSV text, every text cell that a spreadsheet would read as a formula made text."""
+    text_columns = [c for c in df.columns if df[c].dtype == object]
+    if text_columns:
+        df = df.assign(**{c: df[c].map(_text_cell) for c in text_columns})
     return df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
@@ -65,5 +69,4 @@ def _text_cell(value):
 def write_portfolio(result: SelectionResult, path: str | Path | None = None) -> Path:
     """Write ``portfolio.csv`` (one row per case, by rank) atomically; returns its path."""
     path = Path(path) if path is not None else paths.processed_dir() / "portfolio.csv"
-    frame = portfolio_csv_frame(result).map(_text_cell)
-    return atomic_write_text(path, _csv(frame))
+    return atomic_write_text(path, _csv(portfolio_csv_frame(result)))

@@ -12,6 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+#: Largest magnitude of any figure [in its unit]: 1e13 VND is USD 400 M, 1e13 t/yr more than
+#: the world's cement; beyond it a figure is a typo, and products of such figures would
+#: overflow to infinity.
+MAX_MAGNITUDE = 1e13
 #: Distributions a range may be drawn from (:mod:`eip_analysis.risk`).
 DISTRIBUTIONS = ("triangular", "uniform", "normal", "lognormal")
 
@@ -33,6 +37,12 @@ class Quantity(BaseModel):
     def _not_bool(cls, v: Any) -> Any:
         if isinstance(v, bool):
             raise ValueError("a number, not true/false")  # noqa: TRY004 (pydantic wants ValueError)
+        try:
+            number = float(v) if isinstance(v, int | float | str) else None
+        except ValueError:
+            number = None  # a word: the field's own type says what it must be
+        if number is not None and abs(number) > MAX_MAGNITUDE:
+            raise ValueError(f"a number of magnitude at most {MAX_MAGNITUDE:g}")
         return v
 
     @model_validator(mode="after")

@@ -60,6 +60,15 @@ REAL_NOMINAL_NOTE = (
     "(1 + real)(1 + inflation) - 1; the real IRR is (1 + nominal IRR) / (1 + inflation) - 1.")
 
 
+def _text(cell):
+    """Keep a cell of words a string: openpyxl would store text that starts with ``=`` as a
+    formula, and case text (``=HYPERLINK(...)``) must never become one (OWASP CSV injection).
+    Formulas are written only where the package writes them, never through this."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 class _Sheet:
     """A yearly sheet: named columns, a title row and a unit row, one row per year.
 
@@ -95,17 +104,20 @@ class _Sheet:
         ws = self.ws
         for key, title, unit, cells, number_format, width in self._pending:
             j = self.cols[key]
-            head = ws.cell(row=1, column=j, value=title)
+            head = _text(ws.cell(row=1, column=j, value=title))
             head.font, head.fill = BOLD, HEADER_FILL
             head.alignment = Alignment(wrap_text=True, vertical="top")
-            ws.cell(row=2, column=j, value=unit).font = Font(italic=True)
+            _text(ws.cell(row=2, column=j, value=unit)).font = Font(italic=True)
             for t in range(self.n_years):
                 v = cells(t) if callable(cells) else cells[t]
                 if isinstance(v, np.generic):
                     v = v.item()
                 if isinstance(v, float) and not math.isfinite(v):
                     v = None
-                ws.cell(row=FIRST_ROW + t, column=j, value=v).number_format = number_format
+                cell = ws.cell(row=FIRST_ROW + t, column=j, value=v)
+                cell.number_format = number_format
+                if not callable(cells):  # values, not the package's formulas
+                    _text(cell)
             ws.column_dimensions[get_column_letter(j)].width = width
         ws.row_dimensions[1].height = 45
         ws.freeze_panes = "B3"
@@ -171,6 +183,7 @@ def build_workbook(
 def _rate_cells(ws, a: Appraisal, fa: FinancingAppraisal) -> dict[str, str]:
     c = a.case
     ws["A1"] = f"{c.id}: {c.title}"
+    _text(ws["A1"])
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = (f"{c.park}. Supplier: {c.supplier_role}; receiver: {c.receiver_role}. "
                 f"Data: {c.data_quality}" + (f" ({c.data_note})" if c.data_note else "") + ".")
@@ -194,12 +207,12 @@ def _rate_cells(ws, a: Appraisal, fa: FinancingAppraisal) -> dict[str, str]:
     cells = {}
     for i, (key, label, value, unit, fmt, live) in enumerate(rows):
         r = 5 + i
-        ws.cell(row=r, column=1, value=label)
+        _text(ws.cell(row=r, column=1, value=label))
         cell = ws.cell(row=r, column=2, value=value)
         cell.number_format = fmt
         if live:
             cell.font = INPUT
-        ws.cell(row=r, column=4, value=unit)
+        _text(ws.cell(row=r, column=4, value=unit))
         cells[key] = f"Summary!$B${r}"
     ws["B7"] = "=(1+B5)*(1+B6)-1"
     ws.column_dimensions["A"].width = 58
@@ -220,20 +233,19 @@ def _assumptions_sheet(ws, a: Appraisal, fa: FinancingAppraisal) -> None:
         for j, v in enumerate([label, path, q.value, q.unit, q.low, q.high,
                                q.distribution or ("triangular" if q.has_range else None),
                                q.source], 1):
-            ws.cell(row=r, column=j, value=v)
+            _text(ws.cell(row=r, column=j, value=v))
         r += 1
     for row in fa.parameters.table():
-        ws.cell(row=r, column=1, value=f"Parameter: {row['parameter'].replace('_', ' ')}")
-        ws.cell(row=r, column=2, value=f"parameters.{row['parameter']}")
-        ws.cell(row=r, column=3, value=row["value"])
-        ws.cell(row=r, column=4, value=row["unit"])
-        ws.cell(row=r, column=8, value=row["source"])
+        for j, v in ((1, f"Parameter: {row['parameter'].replace('_', ' ')}"),
+                     (2, f"parameters.{row['parameter']}"), (3, row["value"]),
+                     (4, row["unit"]), (8, row["source"])):
+            _text(ws.cell(row=r, column=j, value=v))
         r += 1
     for term in fa.terms_table().itertuples():
         if term.term in ("lender", "borrower") or term.term.startswith("tax incentive: basis"):
-            ws.cell(row=r, column=1, value=f"Financing: {term.term}")
-            ws.cell(row=r, column=3, value=str(term.value))
-            ws.cell(row=r, column=8, value=term.source)
+            _text(ws.cell(row=r, column=1, value=f"Financing: {term.term}"))
+            _text(ws.cell(row=r, column=3, value=str(term.value)))
+            _text(ws.cell(row=r, column=8, value=term.source))
             r += 1
     for j, w in enumerate([52, 40, 16, 12, 14, 14, 12, 100], 1):
         ws.column_dimensions[get_column_letter(j)].width = w
@@ -368,13 +380,13 @@ def _summary_metrics(ws, a: Appraisal, fa: FinancingAppraisal, cash: _Sheet, loa
     expected: dict[str, Any] = {}
     for i, (label, formula, value, unit, fmt) in enumerate(rows):
         r = start + i
-        ws.cell(row=r, column=1, value=label)
+        _text(ws.cell(row=r, column=1, value=label))
         has_debt = f.debt_usd > 0 or "DSCR" not in label
         ws.cell(row=r, column=2, value=formula if has_debt else "no debt").number_format = fmt
         lib = None if value is None or not math.isfinite(value) else float(value)
         ws.cell(row=r, column=3, value=lib if lib is not None else "not defined")
         ws.cell(row=r, column=3).number_format = fmt
-        ws.cell(row=r, column=4, value=unit)
+        _text(ws.cell(row=r, column=4, value=unit))
         if lib is not None and has_debt:
             ws.cell(row=r, column=5, value=f'=IFERROR(B{r}-C{r},"")').number_format = "0.0E+00"
             expected[f"Summary!B{r}"] = lib
@@ -393,7 +405,7 @@ def _summary_metrics(ws, a: Appraisal, fa: FinancingAppraisal, cash: _Sheet, loa
     ws.cell(row=r, column=1, value="Warnings").font = BOLD
     for w in warnings or ["None."]:
         r += 1
-        ws.cell(row=r, column=1, value=w).alignment = Alignment(wrap_text=True)
+        _text(ws.cell(row=r, column=1, value=w)).alignment = Alignment(wrap_text=True)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
         ws.row_dimensions[r].height = 30
     return expected

@@ -9,8 +9,8 @@ what the report shows without parsing the case again.
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .. import paths
 from ..errors import InputError
-from ..files import atomic_write_text
+from ..files import atomic_write_bytes, atomic_write_text
 from .parameters import RunParameters
 
 #: The report notebook.
@@ -76,7 +76,7 @@ def _shown(cell) -> bool:
     return cell.cell_type == "markdown" or (cell.cell_type == "code" and bool(cell.outputs))
 
 
-def export_html(nb, *, title: str) -> str:
+def export_html(nb, *, title: str, run_key: str = "") -> str:
     """A self-contained HTML page of an executed notebook: outputs and text, nothing else.
 
     Parameters
@@ -85,6 +85,8 @@ def export_html(nb, *, title: str) -> str:
         The executed notebook.
     title : str
         Page title (escaped).
+    run_key : str
+        The key of the run (a ``<meta name="eip-run-key">``).
 
     Returns
     -------
@@ -111,7 +113,7 @@ def export_html(nb, *, title: str) -> str:
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(nb)
-    return page_html(title, Markup(body.strip()))  # nbconvert's own output: trusted
+    return page_html(title, Markup(body.strip()), run_key=run_key)  # nbconvert's: trusted
 
 
 # -- the kernel -----------------------------------------------------------------------------------
@@ -204,6 +206,7 @@ def execute_report(
     kernel_name: str = "python3",
     cell_timeout_s: float = 600.0,
     require_summary: bool = False,
+    scratch_dir: str | Path | None = None,
 ) -> tuple[Path, dict[str, Any] | None]:
     """Execute the report notebook for one case and write its self-contained HTML page.
 
@@ -222,6 +225,8 @@ def execute_report(
         Longest time one cell may run [s].
     require_summary : bool
         Fail (before writing anything) when the notebook glued no summary (the batch needs it).
+    scratch_dir : path, optional
+        Where papermill's temporary notebook goes (see :func:`execute_notebook`).
 
     Returns
     -------
@@ -244,7 +249,8 @@ def execute_report(
 
     out = report_paths(output_dir if output_dir is not None else paths.reports_dir(), run.case_id)
     return execute_notebook(notebook, run.notebook_parameters(), out, title=title,
-                            kernel_name=kernel_name, cell_timeout_s=cell_timeout_s)
+                            kernel_name=kernel_name, cell_timeout_s=cell_timeout_s,
+                            scratch_dir=scratch_dir)
 
 
 def execute_portfolio(run, output_dir: str | Path | None = None, *,
@@ -262,44 +268,63 @@ def execute_portfolio(run, output_dir: str | Path | None = None, *,
                             kernel_name=kernel_name, cell_timeout_s=cell_timeout_s)[0]
 
 
+def _literal_path(path: Path) -> str:
+    """``path`` as papermill must receive it to take it literally: papermill formats its paths
+    with the parameters (``str.format``), so a ``{`` or ``}`` in a folder name is doubled."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
 def execute_notebook(
     notebook: str | Path, parameters: dict[str, Any], out: dict[str, Path], *,
     title, kernel_name: str = "python3", cell_timeout_s: float = 600.0,
+    scratch_dir: str | Path | None = None,
 ) -> tuple[Path, dict[str, Any] | None]:
     """Execute ``notebook`` with ``parameters`` by papermill and write ``out["html"]``.
 
     ``out`` holds the paths of :func:`report_paths`; ``title(summary)`` gives the page title
-    from the glued summary (and may raise :class:`ReportError` before anything is written). The
-    executed notebook goes to a hidden temporary file first and is renamed only once the page
-    is written; a failed run keeps it as ``out["failed"]`` and leaves the last good page.
+    from the glued summary (and may raise :class:`ReportError` before anything is written).
+
+    Nothing half-written is ever left in the output folder: papermill writes the executed
+    notebook into a private temporary folder (under ``scratch_dir`` when given, the batch's
+    folder for the run, else the system's), removed whatever happens; the page and the kept
+    notebook are then written atomically. A failed run keeps its notebook as ``out["failed"]``
+    only when it is complete JSON (a full disk truncates it), and leaves the last good page.
     """
+    import json
+
     import papermill
 
     check_kernel(kernel_name)
-    folder = out["notebook"].parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out['html'].stem}.", suffix=".ipynb", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
     notebook = Path(notebook).resolve()
-    try:
-        executed = papermill.execute_notebook(
-            str(notebook), str(tmp), parameters=parameters,
-            kernel_name=kernel_name, cwd=str(notebook.parent), progress_bar=False,
-            log_output=False, request_save_on_cell_execute=False,
-            execution_timeout=cell_timeout_s, extra_arguments=KERNEL_ARGUMENTS,
-        )
-        summary = read_summary(executed)
-        atomic_write_text(out["html"], export_html(executed, title=title(summary)))
-        tmp.chmod(0o644)
-        os.replace(tmp, out["notebook"])
-        out["failed"].unlink(missing_ok=True)
-    except BaseException:
-        if tmp.exists() and tmp.stat().st_size > 0:
-            tmp.chmod(0o644)
-            os.replace(tmp, out["failed"])
-        tmp.unlink(missing_ok=True)
-        raise
+    with tempfile.TemporaryDirectory(prefix="eip-nb-", dir=scratch_dir,
+                                     ignore_cleanup_errors=True) as scratch:
+        tmp = Path(scratch) / f"{out['html'].stem}.ipynb"
+        try:
+            executed = papermill.execute_notebook(
+                _literal_path(notebook), _literal_path(tmp), parameters=parameters,
+                kernel_name=kernel_name, cwd=str(notebook.parent), progress_bar=False,
+                log_output=False, request_save_on_cell_execute=False,
+                execution_timeout=cell_timeout_s, extra_arguments=KERNEL_ARGUMENTS,
+            )
+            summary = read_summary(executed)
+            page = export_html(executed, title=title(summary), run_key=(summary or {}).get(
+                "run_key", ""))
+            kept = tmp.read_bytes()
+            atomic_write_text(out["html"], page)
+            atomic_write_bytes(out["notebook"], kept)
+            out["failed"].unlink(missing_ok=True)
+        except KeyboardInterrupt:  # stopped: nothing of this run is kept
+            raise
+        except BaseException:
+            from ..pool import stopping
+
+            if stopping():  # a batch being stopped: nothing of this run is kept
+                raise
+            with contextlib.suppress(OSError, ValueError):
+                data = tmp.read_bytes()
+                json.loads(data)  # a notebook cut short (full disk) is not kept
+                atomic_write_bytes(out["failed"], data)
+            raise
     return out["html"], summary
 
 

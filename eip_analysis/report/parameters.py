@@ -199,6 +199,27 @@ RUN_PARAMETERS = RunParameters.names("override", "report")
 APPRAISAL_OVERRIDES = RunParameters.names("override")
 
 
+def run_key(case_id: str, case_sha256: str | None, parameters: Mapping[str, Any],
+            cases_dir: str | None = None) -> str:
+    """The key of one report run: SHA-256 (16 hex digits) of the package version, the case,
+    its file's SHA-256, the run parameters given and the cases folder. A report records it
+    and so does its status; the index shows a report only when the two agree.
+
+    >>> run_key("HK-01", "ab", {"currency": "VND"}) == run_key("HK-01", "ab", {"currency": "VND"})
+    True
+    >>> run_key("HK-01", "ab", {}) == run_key("HK-01", "ab", {"currency": "VND"})
+    False
+    """
+    import hashlib
+
+    from .. import __version__
+
+    text = json.dumps({"version": __version__, "case_id": case_id, "case_sha256": case_sha256,
+                       "parameters": {k: parameters[k] for k in sorted(parameters)},
+                       "cases_dir": cases_dir or ""}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def describe_parameters(parameters: Mapping[str, Any], empty: str = "defaults") -> str:
     """``{"currency": "VND"}`` -> ``"currency = VND"``; nothing given -> ``empty``."""
     return ", ".join(f"{k} = {v}" for k, v in parameters.items()) or empty

@@ -346,8 +346,13 @@ def figure_html(fig, *, alt: str, dpi: int = 150) -> Fragment:
 def _png(fig, *, alt: str, dpi: int = 150) -> dict[str, str]:
     """A figure as base64 PNG data (no software stamp, so the same figure gives the same bytes)
     and its text alternative."""
+    import matplotlib as mpl
+
+    from ..plots import PLAIN_TEXT
+
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    with mpl.rc_context(PLAIN_TEXT):  # case text drawn as written, never as mathtext
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return {"data": base64.b64encode(buffer.getvalue()).decode("ascii"), "alt": alt}
 
 
@@ -514,13 +519,16 @@ def section_html(section: data.Section, *, section_id: str) -> Fragment:
 # -- pages ----------------------------------------------------------------------------------------
 
 
-def page_html(title: str, body: Markup | str) -> str:
+def page_html(title: str, body: Markup | str, *, run_key: str = "") -> str:
     """A complete self-contained page (styles inline, nothing fetched) around ``body``.
 
     ``body`` is HTML already rendered (a :class:`Fragment`, nbconvert's cells); a plain
-    ``str`` is escaped.
+    ``str`` is escaped. ``run_key`` (:func:`eip_analysis.report.run_key`) goes into a
+    ``<meta name="eip-run-key">``, so the index can check that a report is the one its status
+    describes.
     """
-    return str(render("page.html.j2", title=title, body=body, version=__version__)) + "\n"
+    return str(render("page.html.j2", title=title, body=body, version=__version__,
+                      run_key=run_key)) + "\n"
 
 
 def index_html(statuses: Sequence[Any], output_dir: str | Path,

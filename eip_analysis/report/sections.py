@@ -26,7 +26,7 @@ from ..errors import InputError
 from ..fields import FIELDS, KEY_FIGURES, OPTIONAL_KEY_FIGURES
 from ..financing import FinancingAppraisal, appraise_financing
 from ..parties import parties_warnings, party_view, transfer_price_range
-from .parameters import REPORTING_CURRENCIES, RunParameters, describe_parameters
+from .parameters import REPORTING_CURRENCIES, RunParameters, describe_parameters, run_key
 
 # -- numbers in the reporting currency ------------------------------------------------------------
 
@@ -655,7 +655,8 @@ def summary(context: Any) -> dict[str, Any]:
     dict
         ``case_id``, ``title``, ``park``, ``data_quality``, ``currency``, ``case_sha256``,
         ``parameters`` (the run parameters given), ``figures`` (key figure key -> the text the
-        report shows) and ``workbook`` (its path, or ``None``).
+        report shows), ``workbook`` (its path, or ``None``) and ``run_key``
+        (:func:`~eip_analysis.report.parameters.run_key`, also in the page's head).
     """
     case = context.case
     figures = key_figures(context.appraisal, context.currency).set_index("key")["text"]
@@ -663,7 +664,8 @@ def summary(context: Any) -> dict[str, Any]:
             "data_quality": case.data_quality, "currency": context.currency,
             "case_sha256": case.sha256, "parameters": context.run.given,
             "figures": {str(k): str(v) for k, v in figures.items()},
-            "workbook": context.run.workbook_path}
+            "workbook": context.run.workbook_path,
+            "run_key": run_key(case.id, case.sha256, context.run.given, context.run.cases_dir)}
 
 
 def cash_flow_figure(appraisal: Appraisal, currency: str = "USD"):
