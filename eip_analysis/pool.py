@@ -211,9 +211,9 @@ def run_supervised(tasks: Sequence[Any], fn: Callable[[Any], Any], *, jobs: int,
                         continue
                 if slot.process.sentinel in ready or not slot.process.is_alive():
                     i = slot.task_index
-                    code = slot.process.exitcode
                     slot.task_index = None
-                    slot.close(0)
+                    slot.close(5.0)  # dead already: this only reaps it
+                    code = slot.process.exitcode
                     slots[slots.index(slot)] = _Slot(context, fn, parent, scratch, event)
                     if tries[i] <= retries and not caught:
                         pending.append(i)

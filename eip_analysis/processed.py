@@ -34,7 +34,8 @@ def metrics_table(appraisals: Iterable[Appraisal]) -> pd.DataFrame:
 
 def _csv(df: pd.DataFrame) -> str:
     """CSV text, every text cell that a spreadsheet would read as a formula made text."""
-    text_columns = [c for c in df.columns if df[c].dtype == object]
+    text_columns = [c for c in df.columns
+                    if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
     if text_columns:
         df = df.assign(**{c: df[c].map(_text_cell) for c in text_columns})
     return df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")

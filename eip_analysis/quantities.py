@@ -42,7 +42,7 @@ class Quantity(BaseModel):
         except ValueError:
             number = None  # a word: the field's own type says what it must be
         if number is not None and abs(number) > MAX_MAGNITUDE:
-            raise ValueError(f"a number of magnitude at most {MAX_MAGNITUDE:g}")
+            raise ValueError(f"a finite number of magnitude at most {MAX_MAGNITUDE:g}")
         return v
 
     @model_validator(mode="after")

@@ -238,3 +238,14 @@ class TestEmissionsOverTheLife:
         assert flat["avoided_co2e_t_per_year"] == pytest.approx(65.92)
         assert falling["avoided_co2e_t_per_year"] == pytest.approx(
             65.92 * sum(0.95 ** t for t in range(10)) / 10)
+
+
+def test_non_finite_results_name_the_case_and_its_largest_inputs():
+    from eip_analysis.errors import InputError
+
+    case = load_case(MINI)
+    with pytest.raises(InputError) as err:
+        appraise(case, values={"capex.dryer.amount": 1e308, "benefits.coal.unit_price": 1e308})
+    text = str(err.value)
+    assert text.startswith(f"{case.source_file}: expected finite results (")
+    assert "overflow); the largest inputs are" in text

@@ -453,3 +453,171 @@ def test_the_index_shows_the_figures_of_the_executed_report_and_the_worker_parse
     row = row[:row.index("</tr>")]
     for key in batch.INDEX_FIGURES:
         assert f">{shown[key]}<" in row
+
+
+# -- issue 10: the batch under faults ---------------------------------------------------------
+
+
+def _minis(tmp_path, n=3):
+    """A cases folder with ``n`` copies of MINI-01 (MINI-01, MINI-02...)."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    data = yaml.safe_load(MINI.read_text())
+    for i in range(1, n + 1):
+        data["id"] = f"MINI-{i:02d}"
+        (folder / f"MINI-{i:02d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return folder
+
+
+def _kernels() -> set[int]:
+    """The pids of the ipykernel processes alive now."""
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if b"ipykernel" in (d / "cmdline").read_bytes():
+                    out.add(int(d.name))
+            except OSError:
+                continue
+    return out
+
+
+class TestFaults:
+    def test_a_second_run_into_a_locked_folder_stops_in_one_line(self, capsys, tmp_path,
+                                                                 monkeypatch):
+        monkeypatch.setattr(batch, "run_one", lambda task: pytest.fail("a case ran"))
+        out = tmp_path / "reports"
+        out.mkdir()
+        with batch.output_lock(out):
+            code = main(["run", "MINI-01", "--cases", str(FIXTURE_CASES), "--output", str(out)])
+        err = capsys.readouterr().err
+        assert code == 1 and err.count("\n") == 1
+        assert f"--output: expected a folder no other run is writing to (pid {os.getpid()} " \
+               "holds its lock" in err
+        assert not (out / batch.LOCK_FILE).exists(), "the lock file outlives the run"
+
+    def test_the_index_never_links_a_report_of_another_run(self, tmp_path):
+        folder = _minis(tmp_path, 1)
+        out = tmp_path / "reports"
+        status = batch.CaseStatus("MINI-01", True, 1.0, report=str(out / "MINI-01.html"),
+                                  run_key="aaaaaaaaaaaaaaaa",
+                                  cases_dir=batch.resolved_cases_dir(folder))
+        batch.write_statuses([status], out)
+        (out / "MINI-01.html").write_text('<meta name="eip-run-key" content="bbbbbbbbbbbbbbbb">')
+        (shown,) = batch.index_statuses(out, folder)
+        assert not shown.ok and "comes from another run" in shown.error
+        (out / "MINI-01.html").write_text('<meta name="eip-run-key" content="aaaaaaaaaaaaaaaa">')
+        assert batch.index_statuses(out, folder)[0].ok
+
+    def test_files_whose_names_are_not_ids_are_reported_failed(self, capsys, tmp_path,
+                                                              monkeypatch):
+        monkeypatch.setattr(batch, "run_one", _fake_status)
+        folder = _minis(tmp_path, 1)
+        shutil.copy(folder / "MINI-01.yaml", folder / "odd name;x.yaml")
+        code = main(["run", "--all", "--cases", str(folder), "--output", str(tmp_path / "r")])
+        printed = capsys.readouterr().out
+        assert code == 1
+        assert "odd name;x.yaml" in printed and "expected a file named <plain id>.yaml" in printed
+        assert "1 report(s) written, 1 failed" in printed
+
+    @pytest.mark.parametrize("given", ["../HK-01", "/tmp/x/HK-01.yaml", "HK 01"])
+    def test_a_path_is_not_a_case_id(self, capsys, tmp_path, given):
+        out = tmp_path / "r"
+        assert main(["run", given, "--output", str(out)]) == 1
+        assert "CASE_ID: expected a case id of the cases folder" in capsys.readouterr().err
+        assert not (tmp_path / "status").exists() and not out.exists()
+
+    @pytest.mark.notebook
+    def test_sigterm_mid_batch_leaves_reports_matching_statuses(self, tmp_path):
+        import subprocess
+        import sys
+        import time
+
+        folder, out = _minis(tmp_path, 4), tmp_path / "reports"
+        before = _kernels()
+        proc = subprocess.Popen([sys.executable, "-m", "eip_analysis.cli", "run", "--all",
+                                 "--jobs", "2", "--cases", str(folder), "--output", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 240
+        while not list((out / "status").glob("*.json")) if (out / "status").exists() else True:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.2)
+        proc.send_signal(__import__("signal").SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, err
+        assert "interrupted by SIGTERM" in err and "Traceback" not in err
+        reports = sorted(p.stem for p in out.glob("MINI-*.html"))
+        statuses = batch.index_statuses(out, folder)
+        assert reports and [s.case_id for s in statuses] == reports
+        assert all(s.ok for s in statuses), [s.error for s in statuses]
+        deadline = time.monotonic() + 20
+        while _kernels() - before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _kernels() - before, "a kernel outlived the run"
+        assert not [p for p in out.rglob("*") if p.name.startswith(".")], "temporary file left"
+        assert not [p for p in (out / "notebooks").iterdir() if "failed" in p.name]
+
+    @pytest.mark.notebook
+    def test_output_paths_are_taken_literally(self, tmp_path):
+        out = tmp_path / "reports{case_id}{x}"
+        assert main(["run", "MINI-01", "--cases", str(FIXTURE_CASES), "--output", str(out)]) == 0
+        assert (out / "MINI-01.html").is_file() and (out / "notebooks" / "MINI-01.ipynb").stat(
+        ).st_size > 1000
+        assert batch.status_path(out, "MINI-01").is_file()
+
+    @pytest.mark.notebook
+    def test_a_full_disk_fails_the_cases_it_hits_with_a_summary(self, tmp_path, capsys):
+        import subprocess
+
+        disk = tmp_path / "small"
+        disk.mkdir()
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)],
+                                 check=False, capture_output=True)
+        if mounted.returncode != 0:
+            pytest.skip("cannot mount a small tmpfs here (needs root): "
+                        + mounted.stderr.decode().strip())
+        try:
+            code = main(["run", "MINI-01", "--cases", str(FIXTURE_CASES), "--output", str(disk)])
+            printed = capsys.readouterr()
+            assert code == 1
+            assert "No space left on device" in printed.out + printed.err
+            assert "this run: 0 report(s) written, 1 failed" in printed.out
+            assert "Traceback" not in printed.err
+            leftovers = [p for p in disk.rglob("*") if p.is_file() and (
+                p.name.startswith(".") or p.suffix == ".tmp")]
+            assert not leftovers, leftovers
+            for nb in disk.rglob("*.ipynb"):  # any notebook kept is whole
+                __import__("json").loads(nb.read_bytes())
+        finally:
+            subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_notebook_failure_leaves_nothing_half_written(tmp_path, monkeypatch):
+    """papermill wrote its notebook, then the output folder refused the page (read-only)."""
+    import json
+
+    import papermill
+
+    from eip_analysis.report import notebook as nbmod
+
+    def fake_execute(inp, outp, **kwargs):
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+        nbformat.write(nb, outp)
+        return nb
+
+    def refuse(path, text):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    monkeypatch.setattr(nbmod, "atomic_write_text", refuse)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    out = report.report_paths(tmp_path / "reports", "MINI-01")
+    with pytest.raises(PermissionError):
+        nbmod.execute_notebook(report.NOTEBOOK, {}, out, title=lambda s: "t",
+                               scratch_dir=scratch)
+    assert not any(scratch.iterdir()), "papermill's temporary notebook left behind"
+    assert not out["html"].exists()
+    json.loads(out["failed"].read_bytes())  # the failed notebook kept is whole

@@ -85,7 +85,7 @@ class TestBadInput:
     def test_negative_lifetime(self, write_case, mini_data):
         mini_data["lifetime_years"] = {"value": -5, "unit": "yr", "source": "assumption: x"}
         msg = one_line_error(write_case, mini_data)
-        assert "lifetime_years" in msg and "at least 1" in msg
+        assert "lifetime_years" in msg and "from 1 to 50" in msg
 
     def test_negative_amount(self, write_case, mini_data):
         mini_data["opex"][0]["amount_per_year"]["value"] = -5000
@@ -238,3 +238,121 @@ class TestReviewFields:
         a = appraise(load_case(write_case(mini_data)))
         assert a.cashflows["salvage_usd"].iloc[-1] == 5000
         assert a.npv_usd - base.npv_usd == pytest.approx(-5000 + 5000 / 1.1 ** 10)
+
+
+# -- issue 10: inputs that gave a wrong "ok" or a late, cryptic failure -----------------------
+
+
+class TestHostileInputs:
+    """Each bad file is its own one-line error; the other cases of the folder still load."""
+
+    def _folder(self, tmp_path):
+        folder = tmp_path / "cases"
+        folder.mkdir()
+        (folder / "MINI-01.yaml").write_text(MINI.read_text())
+        return folder
+
+    def _errors(self, folder):
+        results = scan_cases(folder)
+        good = [p.stem for p, r in results if not isinstance(r, InputError)]
+        assert good == ["MINI-01"], "a bad file stopped the others"
+        return {p.name: str(r) for p, r in results if isinstance(r, InputError)}
+
+    def _variant(self, folder, name, change):
+        import yaml
+
+        data = yaml.safe_load(MINI.read_text())
+        data["id"] = name
+        change(data)
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+    def test_files_that_are_not_regular_or_too_big(self, tmp_path):
+        import os
+
+        folder = self._folder(tmp_path)
+        (folder / "DIR-01.yaml").mkdir()
+        os.mkfifo(folder / "FIFO-01.yaml")
+        (folder / "ZERO-01.yaml").symlink_to("/dev/zero")
+        (folder / "BIG-01.yaml").write_text("# " + "x" * 2_100_000 + "\n")
+        errors = self._errors(folder)  # returns: the FIFO is never opened, so never hangs
+        assert errors["DIR-01.yaml"].endswith("expected a regular file, not a folder")
+        assert errors["FIFO-01.yaml"].endswith("expected a regular file, not a FIFO")
+        assert errors["ZERO-01.yaml"].endswith("expected a regular file, not a device")
+        assert "expected a file of at most 2,000,000 bytes" in errors["BIG-01.yaml"]
+
+    def test_deep_nesting_and_duplicate_keys(self, tmp_path):
+        folder = self._folder(tmp_path)
+        (folder / "DEEP-01.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+        (folder / "DEEP-02.yaml").write_text("a: " + "[" * 30 + "]" * 30 + "\n")
+        text = MINI.read_text().replace("id: MINI-01", "id: DUP-01")
+        (folder / "DUP-01.yaml").write_text(text.replace("currency: USD",
+                                                         "currency: USD\ncurrency: VND"))
+        errors = self._errors(folder)
+        assert "expected valid YAML" in errors["DEEP-01.yaml"] or "nested at most" in errors[
+            "DEEP-01.yaml"]
+        assert errors["DEEP-02.yaml"].endswith("expected lists and mappings nested at most 20 "
+                                               "deep")
+        line = text.split("currency: USD")[0].count("\n") + 2
+        assert errors["DUP-01.yaml"].endswith(f"DUP-01.yaml: line {line}: expected each key "
+                                              "once in a mapping, got 'currency'")
+        assert all("\n" not in e and "Traceback" not in e for e in errors.values())
+
+    def test_magnitudes_lifetimes_and_exchange_rates(self, tmp_path):
+        folder = self._folder(tmp_path)
+
+        def price(d):
+            d["capex"][0]["amount"] = {"value": 1e308, "unit": "USD", "source": "test"}
+
+        def life(d):
+            d["lifetime_years"].update(high=1_000_000)
+
+        def long_life(d):
+            d["lifetime_years"] = {"value": 100_000, "unit": "yr", "source": "test"}
+
+        def fx(d):
+            d["parameters"] = {"exchange_rate_vnd_per_usd": {"value": 1e-300,
+                                                             "unit": "VND/USD",
+                                                             "source": "test"}}
+
+        def fx_inf(d):
+            d["parameters"] = {"exchange_rate_vnd_per_usd": {"value": ".inf",
+                                                             "unit": "VND/USD",
+                                                             "source": "test"}}
+
+        for name, change in (("BIG-01", price), ("LIFE-01", life), ("LIFE-02", long_life),
+                             ("FX-01", fx), ("FX-02", fx_inf)):
+            self._variant(folder, name, change)
+        errors = self._errors(folder)
+        assert "capex[0].amount.value: expected a finite number of magnitude at most 1e+13" in errors[
+            "BIG-01.yaml"]
+        assert "lifetime_years.high: expected a whole number of years from 1 to 50" in errors[
+            "LIFE-01.yaml"]
+        assert "lifetime_years.value: expected a whole number of years from 1 to 50" in errors[
+            "LIFE-02.yaml"]
+        for name in ("FX-01.yaml", "FX-02.yaml"):
+            assert "parameters.exchange_rate_vnd_per_usd.value: expected a rate from 1,000 to " \
+                   "100,000 [VND/USD]" in errors[name]
+
+    def test_the_hash_is_of_the_bytes_on_disk(self, tmp_path):
+        import hashlib
+
+        path = tmp_path / "MINI-01.yaml"
+        path.write_bytes(MINI.read_bytes().replace(b"\n", b"\r\n"))
+        assert load_case(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def test_an_unforeseen_error_is_that_case_s_line(self, tmp_path, monkeypatch):
+        from eip_analysis import cases
+
+        folder = self._folder(tmp_path)
+        self._variant(folder, "BUG-01", lambda d: None)
+        real = cases.parse_case
+
+        def buggy(data, path, text=b""):
+            if path.stem == "BUG-01":
+                raise MemoryError("out of memory")
+            return real(data, path, text)
+
+        monkeypatch.setattr(cases, "parse_case", buggy)
+        errors = self._errors(folder)
+        assert errors["BUG-01.yaml"].endswith(
+            "expected input the package can process (MemoryError: out of memory)")

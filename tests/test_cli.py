@@ -46,3 +46,27 @@ def test_missing_cases_folder_is_one_line(tmp_path, capsys):
     assert main(["validate", "--cases", str(tmp_path / "nope")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "existing folder" in err
+
+
+def test_control_characters_are_shown_escaped(tmp_path, capsys):
+    import yaml
+
+    data = yaml.safe_load(MINI.read_text())
+    data["title"] = "Clear \x1b[2J the screen \x07 and \x00 more"
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "MINI-01.yaml").write_text(yaml.safe_dump(data))
+    assert main(["validate", "--cases", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x00" not in out
+    assert "Clear \\x1b[2J the screen \\x07 and \\x00 more" in out
+
+
+def test_an_infinite_exchange_rate_is_refused_before_any_run(tmp_path, capsys):
+    for value in ("inf", "1e400", "1e-300", "nan"):
+        code = main(["run", "MINI-01", "--cases", str(MINI.parent), "--output",
+                     str(tmp_path / "r"), "-p", f"exchange_rate_vnd_per_usd={value}"])
+        err = capsys.readouterr().err
+        assert code == 1 and "exchange_rate_vnd_per_usd: expected a rate from 1,000 to " \
+                              "100,000 [VND/USD]" in err
+    assert not (tmp_path / "r").exists()

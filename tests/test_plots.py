@@ -99,3 +99,31 @@ class TestEmissionsBySource:
         fig = plots.emissions_by_source(only_water)
         texts = [t.get_text() for t in fig.axes[0].texts]
         assert any("No resource flow" in t for t in texts)
+
+
+def test_case_text_is_never_mathtext():
+    """A $ in case text is drawn as written: '$70k to $90k' stays, a broken one never fails."""
+    import io
+
+    from eip_analysis.report.render import figure_html
+
+    rows = pd.DataFrame({"label": ["$70k to $90k", r"$\frac{broken$"], "low": [1.0, 1.0],
+                         "high": [2.0, 2.0], "unit": ["USD", "USD"],
+                         "npv_at_low": [-5.0, -3.0], "npv_at_high": [5.0, 3.0]})
+    fig = Figure()
+    ax = fig.add_subplot()
+    for maker in (lambda: plots.stability_chart(pd.DataFrame({
+            "case_id": ["$x$"], "shortlisted": [True], "share_shortlisted_dirichlet": [1.0],
+            "one_at_a_time_shortlisted": [2], "one_at_a_time_variations": [2]})),):
+        made = maker()
+        labels = [t.get_text() for t in made.axes[0].get_yticklabels()]
+        assert "$x$" in labels
+        assert "data:image/png" in str(figure_html(made, alt="x"))
+    del rows, ax
+    chart = plots.npv_vs_abatement_chart(pd.DataFrame({
+        "case_id": [r"$\frac{broken$"], "co2e_avoided_t_per_year": [1.0], "npv_usd": [1.0]}))
+    buffer = io.BytesIO()
+    with __import__("matplotlib").rc_context(plots.PLAIN_TEXT):
+        chart.savefig(buffer, format="png")
+    assert buffer.getvalue()
+    assert "data:image/png" in str(figure_html(chart, alt="x"))

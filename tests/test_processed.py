@@ -44,3 +44,22 @@ def test_the_data_dictionary_describes_every_column_with_its_unit(tmp_path):
     assert fields.loc["npv_usd", "unit"] == "USD" and fields.loc["irr", "unit"] == "1/yr"
     assert fields.loc["co2e_avoided_t_per_year", "unit"] == "tCO2e/yr"
     assert all(fields["label"].str.len() > 0) and all(fields["description"].str.len() > 0)
+
+
+def test_text_cells_never_start_a_formula(tmp_path):
+    """OWASP CSV injection: a text cell starting with = + - @ is prefixed with '."""
+    import yaml
+
+    from .test_workbook import _every_text_field
+
+    data = yaml.safe_load(MINI.read_text())
+    path = tmp_path / "MINI-01.yaml"
+    assert _every_text_field(data, "=1+1", path) >= 10
+    write_processed([appraise(load_case(path))], tmp_path / "out")
+    for csv in (tmp_path / "out").rglob("*.csv"):
+        text = csv.read_text()
+        for line in text.splitlines():
+            for cell in line.split(","):
+                assert not cell.strip('"').startswith("="), (csv.name, cell)
+    metrics = pd.read_csv(tmp_path / "out" / "metrics.csv")
+    assert metrics.loc[0, "title"] == "'=1+1"

@@ -180,7 +180,7 @@ class TestCheckParameters:
         ({"currency": "EUR"}, "currency: expected USD or VND, got 'EUR'"),
         ({"grid_factor_year": 1990}, "grid_factor_year: expected a year with a published grid"),
         ({"gwp_set": "AR4"}, "gwp_set: expected AR5 or AR6, got 'AR4'"),
-        ({"exchange_rate_vnd_per_usd": -1}, "exchange_rate_vnd_per_usd: expected a positive"),
+        ({"exchange_rate_vnd_per_usd": -1}, "exchange_rate_vnd_per_usd: expected a rate from 1,000"),
     ])
     def test_a_bad_value_is_one_line_naming_the_parameter(self, kwargs, message):
         with pytest.raises(InputError) as err:

