@@ -857,7 +857,14 @@ def _too_deep(node: yaml.Node) -> bool:
     return False
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> tuple[Any, bytes]:
+    """Parse one YAML input file safely: ``(data, the bytes on disk)``.
+
+    Only a regular file of bounded size (:func:`eip_analysis.files.read_input_bytes`), UTF-8,
+    without tags, nested at most :data:`MAX_NESTING` deep, each key once per mapping; any
+    other file is an :class:`InputError` naming the file (and the line where there is one).
+    Case files and ESMP registers are read with it.
+    """
     try:
         raw = read_input_bytes(path)
     except FileNotFoundError:
@@ -998,7 +1005,7 @@ def load_case(id_or_path: str | Path, cases_dir: str | Path | None = None) -> Ca
         One line naming the file, the field and what was expected.
     """
     path = case_path(id_or_path, cases_dir)
-    data, text = _read_yaml(path)
+    data, text = read_yaml(path)
     return parse_case(data, path, text)
 
 

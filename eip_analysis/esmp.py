@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -165,15 +164,12 @@ def load_register(case_id: str, directory: str | Path | None = None) -> Register
         rating outside 1-5, a risk without mitigation, a residual rating above the rating, a
         register of another case.
     """
+    from .cases import read_yaml
+
     path = register_path(case_id, directory)
-    if not path.is_file():
+    if not path.exists():
         raise InputError("an ESMP register for the case", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError("valid YAML", file=path,
-                         field=f"line {mark.line + 1}" if mark else None) from None
+    data, _ = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError("a mapping with case, data_quality, decree_08_appendix and risks",
                          file=path)
@@ -199,7 +195,7 @@ def register_for(case) -> Register | None:
     ``data/raw/cases`` pairs with ``data/raw/esmp``); ``None`` when there is none."""
     folder = (Path(case.source_file).parent.parent / "esmp" if case.source_file
               else esmp_dir())
-    if not register_path(case.id, folder).is_file():
+    if not register_path(case.id, folder).exists():
         return None
     return load_register(case.id, folder)
 

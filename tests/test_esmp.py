@@ -76,7 +76,7 @@ class TestBadRegisters:
 
     def test_not_yaml(self, tmp_path):
         (tmp_path / "MINI-01.yaml").write_text("risks: [oops\n")
-        with pytest.raises(InputError, match="MINI-01.yaml: line 2: expected valid YAML"):
+        with pytest.raises(InputError, match="MINI-01.yaml: line 2, column 1: expected valid YAML"):
             esmp.load_register("MINI-01", tmp_path)
 
 
@@ -117,3 +117,12 @@ def test_scores_read_as_whole_numbers():
     reg = esmp.load_register("MINI-01", FIXTURE_ESMP)
     html = report.frame_html(esmp.risk_table(reg), table_id="t")
     assert '<td class="num">12</td>' in html and "12.0" not in html and "4.00" not in html
+
+
+def test_a_register_is_read_as_safely_as_a_case(tmp_path):
+    (tmp_path / "MINI-01.yaml").mkdir()
+    with pytest.raises(InputError, match="MINI-01.yaml: expected a regular file, not a folder"):
+        esmp.load_register("MINI-01", tmp_path)
+    (tmp_path / "MINI-02.yaml").write_text("case: MINI-02\ncase: MINI-02\n")
+    with pytest.raises(InputError, match="line 2: expected each key once in a mapping"):
+        esmp.load_register("MINI-02", tmp_path)
