@@ -210,9 +210,11 @@ def emissions_by_source(
 # -- Bankability charts (financing, parties, sensitivity, Monte Carlo) -------------------------
 
 
-def _style(ax) -> None:
+def _style(ax, value_axis: str = "y") -> None:
+    """No top and right spines; a light grid on the value axis only (``"y"``, or ``"x"`` for
+    horizontal bars)."""
     ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.grid(axis=value_axis, color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
 
 
@@ -600,9 +602,7 @@ def stability_chart(stability: pd.DataFrame) -> Figure:
     ax.set_xlabel("Shortlisted [% of the weight variations]")
     ax.set_title("Stability of the shortlist: bars Dirichlet draws, diamonds each weight "
                  "+-50%", fontsize=11, loc="left")
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    ax.spines[["top", "right"]].set_visible(False)
+    _style(ax, "x")
     return fig
 
 
@@ -637,9 +637,7 @@ def gantt_chart(plan: pd.DataFrame) -> Figure:
     ax.set_xlabel("Weeks from the plan's start")
     ax.set_title("Work-plan to the bank's decision (filled: critical path; diamond: "
                  "go/no-go gate)", fontsize=11, loc="left")
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    ax.spines[["top", "right"]].set_visible(False)
+    _style(ax, "x")
     return fig
 
 

@@ -309,7 +309,7 @@ class TestSelectionFile:
         assert s.weights.npv_usd.value == 0.5 and s.thresholds.min_score.value == 0.4
 
     @pytest.mark.parametrize("text, message", [
-        ("weights: [\n", "mine.yaml: line 2: expected valid YAML"),
+        ("weights: [\n", "mine.yaml: line 2, column 1: expected valid YAML"),
         ("- 1\n", "mine.yaml: expected a mapping with weights"),
         ("weights: {npv_usd: {value: -1, source: abc}}\n",
          "mine.yaml: weights.npv_usd.value: expected a weight: a finite number >= 0, got -1"),

@@ -51,12 +51,11 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import paths
 from ..appraisal import Appraisal
-from ..cases import BARRIER_CATEGORIES, SURVEY_STATUSES, barrier_words
+from ..cases import BARRIER_CATEGORIES, SURVEY_STATUSES, barrier_words, read_yaml
 from ..checks import SharedResource, load_shared_resources, resource_demand
 from ..errors import InputError
 from ..esmp import Register, lender_category
@@ -276,18 +275,10 @@ def _validate(data: Any, file: str | Path | None) -> Selection:
 
 
 def _read(path: Path) -> dict:
-    if not path.is_file():
+    if not path.exists():
         raise InputError("a selection file (weights, thresholds, barrier_severity, stability)",
                          file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError("valid YAML", file=path,
-                         field=f"line {mark.line + 1}" if mark else None) from None
-    except UnicodeDecodeError:
-        raise InputError("UTF-8 text", file=path) from None
-    return data
+    return read_yaml(path)[0]
 
 
 def load_selection(path: str | Path | None = None, *, base: str | Path | None = None) -> Selection:

@@ -29,11 +29,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import paths
-from ..cases import BARRIER_CATEGORIES, SURVEY_STATUSES, Case
+from ..cases import BARRIER_CATEGORIES, SURVEY_STATUSES, Case, read_yaml
 from ..errors import InputError
 
 WORKPLAN_FILE = "workplan.yaml"
@@ -127,14 +126,9 @@ def load_workplan(path: str | Path | None = None) -> Workplan:
         an unknown status.
     """
     path = Path(path) if path is not None else paths.parameters_dir() / WORKPLAN_FILE
-    if not path.is_file():
+    if not path.exists():
         raise InputError("a work-plan file (plan_start, steps)", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError("valid YAML", file=path,
-                         field=f"line {mark.line + 1}" if mark else None) from None
+    data, _ = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError("a mapping with plan_start and steps", file=path)
     try:
