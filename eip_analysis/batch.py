@@ -178,6 +178,28 @@ def _progress(total: int):
                 leave=False)
 
 
+#: Prefix of a run's scratch folder in the system's temporary folder (then the run's pid).
+SCRATCH_PREFIX = "eip-run-"
+
+
+def remove_stale_scratch(folder: str | Path | None = None) -> list[Path]:
+    """Remove the scratch folders of runs whose process is gone (a run killed with
+    ``kill -9``; its workers remove it too when they can tell). Returns those removed."""
+    removed = []
+    for d in Path(folder or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        pid = d.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if not (pid.isdigit() and d.is_dir()):
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+        except OSError:
+            continue
+    return removed
+
+
 def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
               on_status: Callable[[CaseStatus], Any] | None = None) -> list[CaseStatus]:
     """Run :func:`run_one` over ``tasks``, ``jobs`` at a time; statuses sorted by case id.
@@ -214,7 +236,8 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
         if on_status is not None:
             on_status(status)
 
-    scratch = tempfile.mkdtemp(prefix="eip-run-")
+    remove_stale_scratch()
+    scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
     tasks = [replace(t, scratch_dir=scratch) for t in tasks]
     start = time.perf_counter()
     try:

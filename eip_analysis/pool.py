@@ -27,6 +27,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait
 from typing import Any
@@ -97,17 +98,25 @@ def _worker(conn, fn: Callable[[Any], Any], parent: int, scratch: str | None, ev
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _parent_gone(conn, parent: int) -> bool:
-    """The supervisor has died: reparented, or its end of the pipe closed (a killed process
-    closes its files before its children are told)."""
-    if os.getppid() != parent:
-        return True
-    try:
-        if conn.poll(0):
-            conn.recv()
-    except (EOFError, OSError):
-        return True
-    return False
+def _parent_gone(conn, parent: int, wait_s: float = 5.0) -> bool:
+    """The supervisor has died: this worker was reparented, or the supervisor's end of the
+    pipe is closed. A worker stopped by a signal while the stop event is unset was told by
+    Linux that its parent's *thread* ended; the rest of the process (numpy's threads) may
+    take a moment to follow, so that case waits up to ``wait_s`` for it."""
+    if _WORKER["event"].is_set():
+        return False  # the supervisor stopped us, and cleans up itself
+    deadline = time.monotonic() + wait_s
+    while True:
+        if os.getppid() != parent:
+            return True
+        try:
+            if conn.poll(0):
+                conn.recv()
+        except (EOFError, OSError):
+            return True
+        if not _WORKER["stopped"] or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 class _Slot:

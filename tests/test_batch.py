@@ -437,7 +437,7 @@ def test_the_index_shows_the_figures_of_the_executed_report_and_the_worker_parse
     def refuse(*args, **kwargs):  # the worker must not parse the case: the kernel does
         raise AssertionError("the batch worker parsed a case file")
 
-    monkeypatch.setattr(cases, "_read_yaml", refuse)
+    monkeypatch.setattr(cases, "read_yaml", refuse)
     task = batch.ReportTask(case_id="MINI-01", output_dir=str(tmp_path),
                             cases_dir=str(FIXTURE_CASES),
                             parameters={"mc_draws": 200, "currency": "VND"})

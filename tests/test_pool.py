@@ -118,15 +118,24 @@ class TestSignals:
         assert out.startswith(f"interrupted {int(signum)} 0")
         assert _gone(workers), "a worker outlived the stopped run"
 
-    def test_workers_die_with_a_killed_supervisor_and_clean_up(self, tmp_path):
-        proc, workers, scratch = _supervisor(tmp_path)
+    def test_workers_die_with_a_killed_supervisor(self, tmp_path):
+        proc, workers, _ = _supervisor(tmp_path)
         proc.kill()
         proc.wait(timeout=10)
         assert _gone(workers), "orphan worker processes"
-        deadline = time.monotonic() + 10
-        while scratch.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not scratch.exists(), "the run's scratch folder was left behind"
+
+
+def test_the_next_run_removes_the_scratch_of_a_killed_one(tmp_path):
+    from eip_analysis import batch
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f"{batch.SCRATCH_PREFIX}{dead}-abc"
+    (stale / "eip-nb-x").mkdir(parents=True)
+    live = tmp_path / f"{batch.SCRATCH_PREFIX}{os.getpid()}-abc"
+    live.mkdir()
+    assert batch.remove_stale_scratch(tmp_path) == [stale]
+    assert not stale.exists() and live.exists()
 
 
 def test_stopping_is_false_outside_a_worker():
