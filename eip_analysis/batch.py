@@ -251,6 +251,8 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
                 for task in tasks:
                     try:
                         progress(run_one(task))
+                    except pool.Interrupted as stop:  # SIGTERM (the command's handler)
+                        raise pool.Interrupted(list(statuses), stop.signal) from None
                     except KeyboardInterrupt:
                         raise pool.Interrupted(list(statuses), signal.SIGINT) from None
             else:

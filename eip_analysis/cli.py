@@ -346,7 +346,9 @@ class _TerminalSafe:
 
 
 def _terminate(signum, frame) -> None:
-    raise KeyboardInterrupt("terminated (SIGTERM)")
+    from .pool import Interrupted
+
+    raise Interrupted([], signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
