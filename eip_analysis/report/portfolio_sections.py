@@ -255,7 +255,7 @@ def totals_section(ctx: PortfolioContext) -> Section:
                     f"nothing from it. Cases that would: water {others['water_saved_m3_per_year']}"
                     f"; waste {others['waste_diverted_t_per_year']}.")
     criteria = ctx.indicators.drop(columns=["how", "source"]).assign(
-        note=[f"{how} Source: {source}" for how, source in zip(
+        note=[f"{how.rstrip('.')}. Source: {source}" for how, source in zip(
             ctx.indicators["how"], ctx.indicators["source"], strict=True)])
     return Section(title="Park totals and eco-industrial park criteria", key="totals",
                    tables={"park_totals": ctx.totals, "eip_indicators": criteria},
