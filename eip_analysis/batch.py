@@ -2,10 +2,10 @@
 
 The unit of work is :func:`run_one`: a plain function of a picklable :class:`ReportTask` that
 never raises for a failing case and returns a small :class:`CaseStatus` (case id, ok or failed,
-seconds, report path or the error in one line). :func:`run_cases` maps it over the cases with a
-:class:`concurrent.futures.ProcessPoolExecutor` (processes, not threads: papermill changes the
-working directory of the process while a notebook runs); another executor (Dask...) can map the
-same function.
+seconds, report path or the error in one line). :func:`run_cases` maps it over the cases in a
+supervised pool of worker processes (:func:`eip_analysis.pool.run_supervised`; processes, not
+threads: papermill changes the working directory of the process while a notebook runs);
+another executor (Dask...) can map the same function.
 
 ``eip-analysis run`` (:mod:`eip_analysis.cli`) runs the cases, writes ``reports/<id>.html``,
 keeps the executed notebooks in ``reports/notebooks/``, with ``--workbooks`` the bank workbooks
@@ -13,7 +13,9 @@ in ``reports/workbooks/<id>.xlsx`` (written by the notebook from the report's ow
 the statuses in ``reports/status/<id>.json`` (each as soon as its case finishes) and writes
 ``reports/index.html`` from the statuses of every case of the cases folder of the run (a status
 records its cases folder; statuses of another folder are left out). A worker process that dies
-(out of memory, killed) fails its case, not the batch.
+(out of memory, killed) fails its case only, after one retry; SIGINT and SIGTERM stop the run
+and leave every report on disk described by its status (the index checks each report's run
+key); one run at a time writes to an output folder (:func:`output_lock`).
 
 The worker does not parse the case: the notebook does, once, and glues the report's summary
 (key figures as the report shows them, the case's SHA-256, title, park) into its executed copy
