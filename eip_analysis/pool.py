@@ -196,11 +196,20 @@ def run_supervised(tasks: Sequence[Any], fn: Callable[[Any], Any], *, jobs: int,
     slots = [_Slot(context, fn, parent, scratch, event) for _ in range(max(1, min(jobs, len(tasks))))]
     try:
         while (pending or any(s.task_index is not None for s in slots)) and not caught:
-            for slot in slots:
-                if slot.task_index is None and pending and slot.process.is_alive():
-                    i = pending.pop()
-                    tries[i] += 1
+            for n, slot in enumerate(slots):
+                if slot.task_index is not None or not pending:
+                    continue
+                if not slot.process.is_alive():  # died while idle: a fresh one takes over
+                    slot.close(5.0)
+                    slots[n] = slot = _Slot(context, fn, parent, scratch, event)
+                i = pending.pop()
+                try:
                     slot.give(i, tasks[i])
+                except OSError:  # it died as the task was sent: the task waits for the next
+                    slot.task_index = None
+                    pending.append(i)
+                    continue
+                tries[i] += 1
             busy = [s for s in slots if s.task_index is not None]
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy],
                          timeout=0.5)

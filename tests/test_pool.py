@@ -140,3 +140,20 @@ def test_the_next_run_removes_the_scratch_of_a_killed_one(tmp_path):
 
 def test_stopping_is_false_outside_a_worker():
     assert pool.stopping() is False
+
+
+def exit_when_idle(task):
+    """Returns, then makes its worker exit as soon as it is idle (a worker lost between
+    tasks)."""
+    import threading
+
+    threading.Timer(0.05, lambda: os._exit(5)).start()
+    return task
+
+
+def test_a_worker_lost_between_tasks_is_replaced():
+    # the run ends (no hang on a dead idle worker) with one result per task: its value, or
+    # "died" if both of its tries met a worker on its way out
+    results = pool.run_supervised([1, 2, 3, 4], exit_when_idle, jobs=2, died=_died)
+    assert sorted(r[1] if isinstance(r, tuple) else r for r in results) == [1, 2, 3, 4]
+    assert sum(not isinstance(r, tuple) for r in results) >= 2
