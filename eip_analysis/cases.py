@@ -29,7 +29,7 @@ import datetime
 import hashlib
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -972,6 +972,35 @@ def parse_case(data: Any, path: Path, text: str | bytes = b"") -> Case:
     check_overrides(case.parameters, file=path)
     digest = hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
     return case.model_copy(update={"source_file": str(path), "sha256": digest})
+
+
+def exclusive_left_out(cases: Sequence[Case], order: Sequence[str]) -> dict[str, str]:
+    """Of cases that exclude each other (``excludes:`` of either file), the ones left out:
+    walking ``order`` (case ids, best first; ids not in it come last, by id), a case is left
+    out when a case already kept excludes it. Returns ``{left out id: the kept rival's id}``.
+
+    >>> exclusive_left_out([], [])
+    {}
+    """
+    rank: dict[str, int] = {}
+    for i, cid in enumerate(order):
+        rank.setdefault(cid, i)  # the first mention counts
+    ids = {c.id for c in cases}
+    rivals = {c.id: set() for c in cases}
+    for c in cases:
+        for x in c.excludes:
+            if x.case in ids:
+                rivals[c.id].add(x.case)
+                rivals[x.case].add(c.id)
+    kept: list[str] = []
+    left: dict[str, str] = {}
+    for cid in sorted(ids, key=lambda i: (rank.get(i, len(rank)), i)):
+        rival = next((k for k in kept if k in rivals[cid]), None)
+        if rival is None:
+            kept.append(cid)
+        else:
+            left[cid] = rival
+    return dict(sorted(left.items()))
 
 
 def case_path(id_or_path: str | Path, cases_dir: str | Path | None = None) -> Path:

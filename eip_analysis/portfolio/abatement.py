@@ -33,6 +33,7 @@ import pandas as pd
 
 from .. import finance
 from ..appraisal import Appraisal
+from ..cases import exclusive_left_out
 from ..risk import DEFAULT_SEED, UNCERTAIN_PARAMETERS, drivers, evaluate_metrics, sample
 
 #: Metrics a MAC is computed from, per Monte Carlo draw.
@@ -140,23 +141,16 @@ def abatement_curve(appraisals: Iterable[Appraisal], *, n_draws: int = DEFAULT_M
     if table.empty:
         return table
     table["alternative_to"] = ""
-    excludes = {a.case.id: {x.case for x in a.case.excludes} for a in appraisals}
-    rank = {cid: i for i, cid in enumerate(order or [])}
-    kept: list[str] = []
-    by_rank = table.assign(_r=[rank.get(c, len(rank)) for c in table["case_id"]],
-                           _m=np.where(table["counted"], table["mac_usd_per_tco2e"], np.inf))
-    for i in by_rank.sort_values(["_r", "_m", "case_id"], kind="stable").index:
-        cid = table.at[i, "case_id"]
-        rival = next((k for k in kept if k in excludes.get(cid, set())
-                      or cid in excludes.get(k, set())), None)
-        if rival is not None and table.at[i, "counted"]:
-            table.at[i, "counted"] = False
-            table.at[i, "alternative_to"] = rival
-            reason = (f"alternative to {rival} (they exclude each other): not added to the "
-                      f"curve; MAC {table.at[i, 'mac_usd_per_tco2e']:,.0f} USD/tCO2e")
-            table.at[i, "note"] = "; ".join(x for x in (reason, table.at[i, "note"]) if x)
-        elif table.at[i, "counted"]:
-            kept.append(cid)
+    by_mac = table[table["counted"]].sort_values(["mac_usd_per_tco2e", "case_id"])["case_id"]
+    avoiding = [a.case for a in appraisals if a.case.id in set(by_mac)]
+    left = exclusive_left_out(avoiding, [*(order or []), *by_mac])
+    for i in table.index[table["case_id"].isin(list(left))]:
+        rival = left[table.at[i, "case_id"]]
+        table.at[i, "counted"] = False
+        table.at[i, "alternative_to"] = rival
+        reason = (f"alternative to {rival} (they exclude each other): not added to the "
+                  f"curve; MAC {table.at[i, 'mac_usd_per_tco2e']:,.0f} USD/tCO2e")
+        table.at[i, "note"] = "; ".join(x for x in (reason, table.at[i, "note"]) if x)
     table["_order"] = np.where(table["counted"], table["mac_usd_per_tco2e"], np.inf)
     return (table.sort_values(["_order", "case_id"], kind="stable").drop(columns="_order")
             .reset_index(drop=True))

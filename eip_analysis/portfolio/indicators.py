@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import paths
 from ..appraisal import Appraisal
+from ..cases import exclusive_left_out
 from ..checks import SharedResource, load_shared_resources, resource_demand
 from ..errors import InputError
 
@@ -43,22 +44,12 @@ def counted_once(appraisals: Sequence[Appraisal], order: Sequence[str]) -> tuple
     """The appraisals a total counts, and the ones it leaves out with the reason.
 
     ``order``: case ids, best first (the selection's rank); of cases that exclude each other,
-    the first in ``order`` is counted.
+    the first in ``order`` is counted (:func:`eip_analysis.cases.exclusive_left_out`).
     """
-    rank = {cid: i for i, cid in enumerate(order)}
-    by_id = {a.case.id: a for a in appraisals}
-    counted: list[Appraisal] = []
-    left_out: dict[str, str] = {}
-    for a in sorted(appraisals, key=lambda a: (rank.get(a.case.id, len(rank)), a.case.id)):
-        rivals = {x.case for x in a.case.excludes} | {
-            b.case.id for b in appraisals if a.case.id in {x.case for x in b.case.excludes}}
-        kept = next((b.case.id for b in counted if b.case.id in rivals), None)
-        if kept is not None:
-            left_out[a.case.id] = f"excludes {kept}, which ranks higher and is counted"
-            continue
-        counted.append(a)
-    return sorted(counted, key=lambda a: a.case.id), {k: left_out[k] for k in sorted(left_out)
-                                                      if k in by_id}
+    left = exclusive_left_out([a.case for a in appraisals], order)
+    counted = sorted((a for a in appraisals if a.case.id not in left), key=lambda a: a.case.id)
+    return counted, {k: f"excludes {v}, which ranks higher and is counted"
+                     for k, v in left.items()}
 
 
 def _resource_words(appraisals: Sequence[Appraisal],

@@ -367,6 +367,7 @@ def criteria_table(appraisals: Sequence[Appraisal], probabilities: Mapping[str, 
         m, c = a.metrics, a.case
         latest = c.latest_survey
         reg = registers.get(c.id)
+        category = lender_category(reg) if reg is not None else ("", "")
         rows.append({
             "case_id": c.id, "park": c.park, "title": c.title,
             "npv_usd": m.npv_usd, "mirr": m.mirr, "payback_years": m.payback_years,
@@ -380,8 +381,7 @@ def criteria_table(appraisals: Sequence[Appraisal], probabilities: Mapping[str, 
             "status_step": (steps.index(latest.status) / (len(steps) - 1)
                             if latest.status in steps else 0.0),
             "esmp_residual": reg.max_residual if reg is not None else np.nan,
-            "esmp_category": lender_category(reg)[0] if reg is not None else "",
-            "esmp_rule": lender_category(reg)[1] if reg is not None else "",
+            "esmp_category": category[0], "esmp_rule": category[1],
             "data_quality": c.data_quality,
             "barriers": ", ".join(barrier_words(b) for b in latest.barriers),
             "blocking": ", ".join(barrier_words(b) for b in latest.blocking),
