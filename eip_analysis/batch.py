@@ -39,13 +39,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from . import paths, pool, report
-from .cases import PLAIN_NAME
+from . import freshness, paths, pool, report
 from .errors import InputError
 from .fields import INDEX_FIGURES
 from .files import atomic_write_text
+from .paths import PLAIN_NAME, case_path
 
 
 @dataclass(frozen=True)
@@ -66,6 +64,13 @@ class ReportTask:
     #: report on disk is described by its status even if the batch itself is killed)
     write_status: bool = False
     scratch_dir: str | None = None  #: folder for papermill's temporary notebooks
+    #: the build key's parts (:mod:`eip_analysis.freshness`), recorded in the status
+    build_parts: Mapping[str, str] = field(default_factory=dict)
+
+    def build_key(self) -> freshness.BuildKey:
+        """The key of what this report is made from (:func:`keyed`)."""
+        return freshness.BuildKey(dict(self.build_parts)) if self.build_parts else \
+            keyed(self).build_key()
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class CaseStatus:
     cases_dir: str = ""  #: resolved folder of the case file ("" in statuses of older versions)
     case_sha256: str = ""  #: SHA-256 of the case file the report was computed from
     run_key: str = ""  #: key of the run (:func:`eip_analysis.report.run_key`), also in the report
+    build_key: str = ""  #: key of its inputs, code and parameters (:mod:`eip_analysis.freshness`)
+    build_parts: dict[str, str] = field(default_factory=dict)  #: the key's parts
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
@@ -113,6 +120,8 @@ def failed_status(task: ReportTask, error: str, seconds: float = 0.0) -> CaseSta
 def _failed_summary(task: ReportTask, since: float) -> dict[str, Any]:
     """The summary the notebook of this run glued before it failed (title, park...), or ``{}``
     (a failed notebook older than ``since``, a :func:`time.time`, is another run's)."""
+    import nbformat  # (slow to import: only when a case failed)
+
     failed = report.report_paths(task.output_dir, task.case_id)["failed"]
     try:
         if failed.stat().st_mtime < since:
@@ -137,8 +146,10 @@ def run_one(task: ReportTask) -> CaseStatus:
         (:func:`eip_analysis.report.one_line_error`); ``seconds`` is the wall time [s].
     """
     start, started = time.perf_counter(), time.time()
+    key = task.build_key()
     info: dict[str, Any] = {"parameters": dict(task.parameters),
-                            "cases_dir": resolved_cases_dir(task.cases_dir)}
+                            "cases_dir": resolved_cases_dir(task.cases_dir),
+                            "build_key": key.key, "build_parts": dict(key.parts)}
     summary: dict[str, Any] = {}
     try:
         target = workbook_path(task.output_dir, task.case_id) if task.workbooks else None
@@ -147,7 +158,7 @@ def run_one(task: ReportTask) -> CaseStatus:
         info["currency"] = run.currency
         info["parameters"] = run.given
         html, summary = report.execute_report(run, task.output_dir, notebook=task.notebook,
-                                              require_summary=True,
+                                              require_summary=True, build_key=key.key,
                                               scratch_dir=task.scratch_dir)
         info.update(figures={k: summary["figures"][k] for k in INDEX_FIGURES},
                     workbook=summary.get("workbook"))
@@ -160,6 +171,8 @@ def run_one(task: ReportTask) -> CaseStatus:
                  if k in summary})
     if ok:
         info["run_key"] = summary.get("run_key", "")
+    else:
+        info.pop("build_key"), info.pop("build_parts")
     status = CaseStatus(case_id=task.case_id, ok=ok, seconds=time.perf_counter() - start,
                         report=path, error=error, finished=datetime.now(UTC).isoformat(
                             timespec="seconds"), **info)
@@ -171,6 +184,92 @@ def run_one(task: ReportTask) -> CaseStatus:
             status = replace(status, ok=False, report=None,
                              error=f"status not written: {exc.strerror or exc}")
     return status
+
+
+# -- incremental rebuilds ---------------------------------------------------------------------
+
+
+def keyed(task: ReportTask, shared: Mapping[str, str] | None = None) -> ReportTask:
+    """``task`` with the parts of its build key (``shared``: :func:`freshness.shared_parts`,
+    computed once for many tasks). A case id without a file gets the key of a missing file;
+    its run fails with the usual one line."""
+    folder = Path(task.cases_dir) if task.cases_dir is not None else paths.cases_dir()
+    try:
+        case_file = case_path(task.case_id, folder)
+    except InputError:
+        case_file = folder / f"{task.case_id}.yaml"
+    run = {"parameters": dict(task.parameters), "cases_dir": resolved_cases_dir(task.cases_dir),
+           "workbooks": task.workbooks}
+    key = freshness.report_key(case_file, Path(task.notebook), run, shared)
+    return replace(task, build_parts=key.parts)
+
+
+def rebuild_reason(task: ReportTask) -> str | None:
+    """Why ``task``'s report must be built (in words), or ``None``: its report on disk, and
+    its workbook when asked for, were built from the same key and its status says ok."""
+    previous = read_statuses(task.output_dir, [task.case_id])
+    if not previous:
+        return "no report yet"
+    status = _checked(previous[0], task.output_dir)
+    if not status.ok:
+        return "its last run failed" if not previous[0].ok else status.error
+    if task.workbooks and not (status.workbook and Path(status.workbook).is_file()):
+        return "no workbook yet"
+    changed = task.build_key().changed(status.build_parts)
+    return f"changed: {', '.join(changed)}" if changed else None
+
+
+def plan(tasks: Sequence[ReportTask], *, force: bool = False
+         ) -> tuple[list[ReportTask], list[CaseStatus], dict[str, str]]:
+    """Split ``tasks`` into those to run and the statuses of those up to date (skipped).
+
+    Returns
+    -------
+    (tasks to run, statuses of the skipped, {case id: why it is run or skipped})
+    """
+    shared = freshness.shared_parts()
+    to_run, skipped, why = [], [], {}
+    for task in tasks:
+        task = keyed(task, shared)
+        reason = "--force" if force else rebuild_reason(task)
+        if reason is None:
+            skipped.append(read_statuses(task.output_dir, [task.case_id])[0])
+            why[task.case_id] = "unchanged inputs, code and parameters"
+        else:
+            to_run.append(task)
+            why[task.case_id] = reason
+    return to_run, skipped, why
+
+
+def _portfolio_key_path(output_dir: str | Path) -> Path:
+    """Where the portfolio report's build key is kept (not a case id: no status of a case)."""
+    return Path(output_dir) / "status" / "_portfolio.json"
+
+
+def write_portfolio_key(output_dir: str | Path, key: freshness.BuildKey) -> None:
+    """Record the build key of the portfolio report just written."""
+    atomic_write_text(_portfolio_key_path(output_dir),
+                      json.dumps({"build_key": key.key, "build_parts": key.parts}, indent=1,
+                                 sort_keys=True) + "\n")
+
+
+def portfolio_rebuild_reason(output_dir: str | Path, key: freshness.BuildKey,
+                             run: Any) -> str | None:
+    """Why the portfolio report must be built, or ``None``: it, its CSV and its recorded key
+    are on disk and the key is ``key``."""
+    html = report.report_paths(output_dir, report.notebook.PORTFOLIO_NAME)["html"]
+    if not html.is_file():
+        return "no report yet"
+    if not Path(run.portfolio_csv_path).is_file():
+        return "its CSV is missing"
+    try:
+        recorded = json.loads(_portfolio_key_path(output_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "no build key recorded"
+    if report_build_key(html) != recorded.get("build_key"):
+        return "the report on disk comes from another run than its recorded key"
+    changed = key.changed(recorded.get("build_parts"))
+    return f"changed: {', '.join(changed)}" if changed else None
 
 
 def _progress(total: int):
@@ -203,7 +302,8 @@ def remove_stale_scratch(folder: str | Path | None = None) -> list[Path]:
 
 
 def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
-              on_status: Callable[[CaseStatus], Any] | None = None) -> list[CaseStatus]:
+              on_status: Callable[[CaseStatus], Any] | None = None,
+              executor: str = "local", scheduler: str | None = None) -> list[CaseStatus]:
     """Run :func:`run_one` over ``tasks``, ``jobs`` at a time; statuses sorted by case id.
 
     Parameters
@@ -214,6 +314,11 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
         process; with more, in a supervised pool (:func:`eip_analysis.pool.run_supervised`).
     on_status : callable, optional
         Called with each status as soon as its case finishes.
+    executor : {"local", "dask"}
+        ``"dask"``: one task per case on a Dask distributed cluster (:func:`run_on_dask`).
+    scheduler : str, optional
+        With ``"dask"``: the address of a running scheduler (default: a local cluster of
+        ``jobs`` worker processes on loopback).
 
     Returns
     -------
@@ -238,6 +343,17 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
         if on_status is not None:
             on_status(status)
 
+    if executor not in ("local", "dask"):
+        raise InputError("local or dask", field="--executor", got=executor)
+    if executor == "dask":
+        with _progress(len(tasks)) as bar:
+            def shown(status: CaseStatus) -> None:
+                done(status)
+                bar.set_postfix_str(status.case_id)
+                bar.update()
+
+            run_on_dask(tasks, jobs=jobs, scheduler=scheduler, on_status=shown)
+        return sorted(statuses, key=lambda s: s.case_id)
     remove_stale_scratch()
     scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
     tasks = [replace(t, scratch_dir=scratch) for t in tasks]
@@ -250,13 +366,14 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
                 bar.update()
 
             if jobs == 1 or len(tasks) <= 1:
-                for task in tasks:
-                    try:
-                        progress(run_one(task))
-                    except pool.Interrupted as stop:  # SIGTERM (the command's handler)
-                        raise pool.Interrupted(list(statuses), stop.signal) from None
-                    except KeyboardInterrupt:
-                        raise pool.Interrupted(list(statuses), signal.SIGINT) from None
+                try:
+                    with report.reused_kernels():
+                        for task in tasks:
+                            progress(run_one(task))
+                except pool.Interrupted as stop:  # SIGTERM (the command's handler)
+                    raise pool.Interrupted(list(statuses), stop.signal) from None
+                except KeyboardInterrupt:
+                    raise pool.Interrupted(list(statuses), signal.SIGINT) from None
             else:
                 def died(task: ReportTask, why: str) -> CaseStatus:
                     status = failed_status(task, why, time.perf_counter() - start)
@@ -267,10 +384,60 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
                     return status
 
                 pool.run_supervised(tasks, run_one, jobs=jobs, died=died, on_result=progress,
-                                    scratch=scratch)
+                                    scratch=scratch, worker_context=report.reused_kernels)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return sorted(statuses, key=lambda s: s.case_id)
+
+
+def run_one_reusing_kernel(task: ReportTask) -> CaseStatus:
+    """:func:`run_one` in this process's warm kernel, kept for the next task (a Dask worker
+    runs many; :func:`eip_analysis.report.kernels.keep_for_process`)."""
+    report.kernels.keep_for_process()
+    return run_one(task)
+
+
+def run_on_dask(tasks: Sequence[ReportTask], *, jobs: int, scheduler: str | None,
+                on_status: Callable[[CaseStatus], Any]) -> None:
+    """One Dask task per case: :func:`run_one` on the cluster's workers, which write the
+    reports and statuses to the output folder (it must be shared with them).
+
+    A worker that dies fails its case only: the scheduler runs it once more on another
+    worker, then the case fails with the reason (``allowed-failures`` is 1 on a local
+    cluster; a running scheduler keeps its own setting). Ctrl-C or SIGTERM cancels the cases
+    not started; a local cluster is stopped with its workers, whose kernels then exit.
+    """
+    import dask
+    from distributed import as_completed
+
+    from .cluster import dask_client
+
+    with (dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+          dask_client(scheduler, n_workers=jobs) as client):
+        futures = {client.submit(run_one_reusing_kernel, replace(t, scratch_dir=None),
+                                 pure=False, key=f"report-{t.case_id}-{os.getpid()}-{n}"): t
+                   for n, t in enumerate(tasks)}
+        finished: list[CaseStatus] = []
+        try:
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    status = future.result()
+                except Exception as exc:  # noqa: BLE001 - the worker died or was lost
+                    status = failed_status(task, f"Dask worker failed: "
+                                                 f"{report.one_line_error(exc)}")
+                    if task.write_status:
+                        with contextlib.suppress(OSError):
+                            write_statuses([with_previous_details(status, task.output_dir)],
+                                           task.output_dir)
+                finished.append(status)
+                on_status(status)
+        except pool.Interrupted as stop:
+            client.cancel(list(futures))
+            raise pool.Interrupted(finished, stop.signal) from None
+        except KeyboardInterrupt:
+            client.cancel(list(futures))
+            raise pool.Interrupted(finished, signal.SIGINT) from None
 
 
 # -- statuses on disk and the index ------------------------------------------------------------
@@ -399,17 +566,25 @@ def index_statuses(output_dir: str | Path,
             if s.cases_dir == folder]
 
 
-_RUN_KEY = re.compile(rb'<meta name="eip-run-key" content="([0-9a-f]+)">')
+def _head_meta(path: str | Path, name: str) -> str:
+    """The hex key of ``<meta name="{name}">`` in a report's head (``""`` if none, unreadable)."""
+    pattern = re.compile(rb'<meta name="' + name.encode() + rb'" content="([0-9a-f]+)">')
+    try:
+        with open(path, "rb") as handle:
+            found = pattern.search(handle.read(4096))
+    except OSError:
+        return ""
+    return found.group(1).decode("ascii") if found else ""
 
 
 def report_run_key(path: str | Path) -> str:
     """The run key a report records in its head (``""`` when none or unreadable)."""
-    try:
-        with open(path, "rb") as handle:
-            found = _RUN_KEY.search(handle.read(4096))
-    except OSError:
-        return ""
-    return found.group(1).decode("ascii") if found else ""
+    return _head_meta(path, "eip-run-key")
+
+
+def report_build_key(path: str | Path) -> str:
+    """The build key a report records in its head (:mod:`eip_analysis.freshness`)."""
+    return _head_meta(path, "eip-build-key")
 
 
 def _checked(status: CaseStatus, output_dir: str | Path) -> CaseStatus:
@@ -435,12 +610,20 @@ def write_index(output_dir: str | Path, cases_dir: str | Path | None = None) -> 
                                                cases_dir=resolved_cases_dir(cases_dir)))
 
 
-def summary_table(statuses: Sequence[CaseStatus]) -> str:
-    """Fixed-width summary: case, status, seconds, report path or the error in one line."""
+def summary_table(statuses: Sequence[CaseStatus], why: Mapping[str, str] | None = None,
+                  skipped: Iterable[str] = ()) -> str:
+    """Fixed-width summary: case, status, seconds, report path or the error in one line, and
+    (with ``why``, from :func:`plan`) why each case was built or skipped; the cases in
+    ``skipped`` show as ``skipped`` with the seconds of this run (0)."""
+    skipped = set(skipped)
     width = max([len("case"), *(len(s.case_id) for s in statuses)])
-    lines = [f"{'case':{width}s}  {'status':6s}  {'seconds':>7s}  report or error",
+    lines = [f"{'case':{width}s}  {'status':7s}  {'seconds':>7s}  report or error",
              "-" * (width + 40)]
     for s in statuses:
-        lines.append(f"{s.case_id:{width}s}  {'ok' if s.ok else 'FAILED':6s}  "
-                     f"{s.seconds:7.1f}  {s.report if s.ok else s.error}")
+        word = "skipped" if s.case_id in skipped else "ok" if s.ok else "FAILED"
+        seconds = 0.0 if s.case_id in skipped else s.seconds
+        text = s.report if s.ok else s.error
+        if why and s.case_id in why and (s.ok or s.case_id in skipped):
+            text = f"{text}  ({why[s.case_id]})"
+        lines.append(f"{s.case_id:{width}s}  {word:7s}  {seconds:7.1f}  {text}")
     return "\n".join(lines)

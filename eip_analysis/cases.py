@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import itertools
-import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -60,9 +59,9 @@ from .errors import InputError, unexpected
 from .files import read_input_bytes
 from .flows import FlowResolver
 from .parameters import Parameter, check_overrides
+from .paths import PLAIN_NAME, case_path
 from .quantities import Quantity
 
-PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 CURRENCIES = ("VND", "USD")
 #: Physical units a quantity may be counted in (a price is then ``<currency>/<unit>``).
 QUANTITY_UNITS = ("t", "kg", "MWh", "kWh", "GJ", "m3", "kWp", "unit", "person-day")
@@ -1001,28 +1000,6 @@ def exclusive_left_out(cases: Sequence[Case], order: Sequence[str]) -> dict[str,
         else:
             left[cid] = rival
     return dict(sorted(left.items()))
-
-
-def case_path(id_or_path: str | Path, cases_dir: str | Path | None = None) -> Path:
-    """The file of a case given its id (looked up in ``cases_dir``) or a path to a YAML file."""
-    text = str(id_or_path)
-    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
-        p = Path(text)
-        if p.suffix in (".yaml", ".yml") and p.exists():
-            return p
-        if not PLAIN_NAME.match(p.name.removesuffix(p.suffix)) or p.suffix not in (".yaml", ".yml"):
-            raise InputError("a case id that is a plain name (letters, digits, '-', '_') or "
-                             "the path of an existing .yaml file", field="case id", got=text)
-        raise InputError("an existing case file", file=p)
-    if not PLAIN_NAME.match(text):
-        raise InputError("a plain name (letters, digits, '-' and '_')", field="case id", got=text)
-    directory = Path(cases_dir) if cases_dir is not None else paths.cases_dir()
-    p = directory / f"{text}.yaml"
-    if not p.exists():
-        known = sorted(q.stem for q in directory.glob("*.yaml"))
-        raise InputError(f"one of the case ids in {directory} ({', '.join(known) or 'none'})",
-                         field="case id", got=text)
-    return p
 
 
 def load_case(id_or_path: str | Path, cases_dir: str | Path | None = None) -> Case:

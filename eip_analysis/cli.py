@@ -22,9 +22,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, formatting, paths
-from .appraisal import appraise
-from .cases import PLAIN_NAME, case_path, valid_cases
 from .errors import InputError, unexpected
+from .paths import PLAIN_NAME, case_path
 
 #: The subcommands: name -> (help, add_arguments, handler), in the order ``--help`` lists them.
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {}
@@ -49,6 +48,8 @@ def _error(message: str) -> None:
 
 @command("validate", "check every case file against the schema", _cases_arg)
 def _validate(args: argparse.Namespace) -> int:
+    from .cases import valid_cases
+
     good, bad = valid_cases(args.cases)
     for case in good:
         print(f"ok    {case.id:8s} {case.title}")
@@ -83,6 +84,8 @@ def summary_table(appraisals) -> str:
 @command("metrics", "appraise every case; write data/processed/ and print a summary",
          _metrics_args)
 def _metrics(args: argparse.Namespace) -> int:
+    from .appraisal import appraise
+    from .cases import valid_cases
     from .processed import write_processed
 
     good, bad = valid_cases(args.cases)
@@ -114,6 +117,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
 
 @command("check", "plausibility checks across the cases, one line per finding", _check_args)
 def _check(args: argparse.Namespace) -> int:
+    from .cases import valid_cases
     from .checks import run_checks
 
     good, bad = valid_cases(args.cases)
@@ -150,6 +154,8 @@ def _workbook(args: argparse.Namespace) -> int:
     from .workbook import write_workbook
 
     if args.all:
+        from .cases import valid_cases
+
         cases, bad = valid_cases(args.cases)
     elif args.case_ids:
         cases, bad = [load_case(i, args.cases) for i in args.case_ids], []
@@ -183,7 +189,19 @@ def _run_args(p: argparse.ArgumentParser) -> None:
                         "(repeat for several)")
     p.add_argument("--workbooks", action="store_true",
                    help="also write the bank workbook of each case, <output>/workbooks/<id>.xlsx")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild every report, also those whose inputs, code and parameters "
+                        "have not changed since the report on disk")
+    _executor_args(p)
     _cases_arg(p)
+
+
+def _executor_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local worker processes (default) or a Dask distributed cluster")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --executor dask: a running scheduler (tcp://host:8786); "
+                        "default: a local cluster of --jobs worker processes")
 
 
 def _case_ids(args: argparse.Namespace) -> tuple[list[str], list[Path]]:
@@ -217,8 +235,6 @@ def _run(args: argparse.Namespace) -> int:
     ids, odd = _case_ids(args)
     given = report.parse_assignments(args.parameter)
     cases_dir = str(args.cases.resolve()) if args.cases is not None else None
-    if ids:
-        report.check_parameters(ids[0], cases_dir, **given)  # bad -p values fail before any run
     output = (args.output if args.output is not None else paths.reports_dir()).resolve()
     if args.jobs < 1:
         raise InputError("a number of jobs >= 1", field="--jobs", got=args.jobs)
@@ -235,22 +251,34 @@ def _run(args: argparse.Namespace) -> int:
     def keep(status: batch.CaseStatus) -> None:  # the worker wrote it already; again, here,
         batch.write_statuses([batch.with_previous_details(status, output)], output)  # if not
 
+    if args.scheduler is not None and args.executor != "dask":
+        raise InputError("--scheduler together with --executor dask", field="--scheduler",
+                         got=args.scheduler)
     with batch.output_lock(output):
+        tasks, unchanged, why = batch.plan(tasks, force=args.force)
+        if tasks:  # bad -p values fail before any run (unchanged ones were good last time)
+            report.check_parameters(tasks[0].case_id, cases_dir, **given)
         try:
-            statuses = batch.run_cases(tasks, jobs=args.jobs, on_status=keep)
+            statuses = batch.run_cases(tasks, jobs=args.jobs, on_status=keep,
+                                       executor=args.executor, scheduler=args.scheduler)
         except Interrupted as stop:
             interrupted, statuses = stop, sorted(stop.results, key=lambda s: s.case_id)
+        statuses = sorted([*statuses, *unchanged], key=lambda s: s.case_id)
         try:
             index = batch.write_index(output, cases_dir)
         except OSError as exc:
             index = f"not written ({exc.strerror or exc})"
         indexed = batch.index_statuses(output, cases_dir)
     statuses = [*statuses, *skipped]
-    print(batch.summary_table(statuses))
+    unchanged_ids = {s.case_id for s in unchanged}
+    print(batch.summary_table(statuses, why, skipped=unchanged_ids))
     n_failed = sum(not s.ok for s in statuses)
     n_index_failed = sum(not s.ok for s in indexed)
-    print(f"\nthis run: {len(statuses) - n_failed} report(s) written, {n_failed} failed; "
-          f"index: {index} ({len(indexed)} cases, {n_index_failed} failed at their last run)")
+    n_written = len(statuses) - n_failed - len(unchanged_ids)
+    n_skipped = (f", {len(unchanged_ids)} skipped as unchanged (--force rebuilds them)"
+                 if unchanged_ids else "")
+    print(f"\nthis run: {n_written} report(s) written, {n_failed} failed{n_skipped}; index: "
+          f"{index} ({len(indexed)} cases, {n_index_failed} failed at their last run)")
     if interrupted is not None:
         done = {s.case_id for s in statuses}
         left = [t.case_id for t in tasks if t.case_id not in done]
@@ -277,13 +305,16 @@ def _portfolio_args(p: argparse.ArgumentParser) -> None:
                    help="folder for portfolio.html (default reports/)")
     p.add_argument("--processed", type=Path, default=None,
                    help="folder for portfolio.csv (default data/processed)")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild the report also when its inputs, code and parameters have not "
+                        "changed")
     _cases_arg(p)
 
 
 @command("portfolio", "the portfolio report: status, shortlist with reasons, stability, MAC "
          "curve, ESMP heat map, work-plan, park totals", _portfolio_args)
 def _portfolio(args: argparse.Namespace) -> int:
-    from . import batch, report
+    from . import batch, freshness, report
     from .portfolio import load_selection, with_overrides
 
     overrides: dict[str, str] = {}
@@ -307,14 +338,24 @@ def _portfolio(args: argparse.Namespace) -> int:
     output = (args.output if args.output is not None else paths.reports_dir()).resolve()
     batch.check_output_folder(output)
     batch.check_output_folder(processed)
+    cases_dir = Path(run.cases_dir) if run.cases_dir else paths.cases_dir()
+    key = freshness.portfolio_key(cases_dir, report.PORTFOLIO_NOTEBOOK, run.model_dump(),
+                                  args.selection)
     with batch.output_lock(output):
+        reason = "--force" if args.force else batch.portfolio_rebuild_reason(output, key, run)
+        if reason is None:
+            index = batch.write_index(output, run.cases_dir)
+            print(f"skipped {output / 'portfolio.html'}: unchanged inputs, code and parameters "
+                  f"(--force rebuilds it); wrote {index}")
+            return 0
         try:
-            html = report.execute_portfolio(run, output)
+            html = report.execute_portfolio(run, output, build_key=key.key)
         except Exception as exc:  # noqa: BLE001 - any notebook error: its one line, no traceback
             _error(f"portfolio: {report.one_line_error(exc)}")
             return 1
+        batch.write_portfolio_key(output, key)
         index = batch.write_index(output, run.cases_dir)
-    print(f"wrote {html}, {run.portfolio_csv_path} and {index}")
+    print(f"wrote {html} ({reason}), {run.portfolio_csv_path} and {index}")
     return 0
 
 

@@ -76,21 +76,26 @@ def _stop(signum, frame) -> None:
     raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
 
 
-def _worker(conn, fn: Callable[[Any], Any], parent: int, scratch: str | None, event) -> None:
-    """The loop of one worker: a task in, its result out, until ``None`` or a signal."""
+def _worker(conn, fn: Callable[[Any], Any], parent: int, scratch: str | None, event,
+            context: Callable[[], contextlib.AbstractContextManager] | None = None) -> None:
+    """The loop of one worker: a task in, its result out, until ``None`` or a signal; the
+    whole loop inside ``context()`` when given."""
     with contextlib.suppress(OSError):
         os.setsid()  # the terminal's Ctrl-C goes to the supervisor, which stops us
     _die_with_parent(parent)
     _WORKER.update(parent=parent, event=event, stopped=False)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
-        while True:
-            # (again before each task: nbclient resets SIGTERM and SIGINT after a notebook)
-            signal.signal(signal.SIGTERM, _stop)
-            signal.signal(signal.SIGINT, _stop)
-            task = conn.recv()
-            if task is None:
-                return
-            conn.send(fn(task))
+        with context() if context is not None else contextlib.nullcontext():
+            while True:
+                # (again before each task: nbclient resets SIGTERM and SIGINT after a notebook)
+                signal.signal(signal.SIGTERM, _stop)
+                signal.signal(signal.SIGINT, _stop)
+                task = conn.recv()
+                if task is None:
+                    return
+                conn.send(fn(task))
     except (KeyboardInterrupt, EOFError, BrokenPipeError):
         return
     finally:
@@ -122,10 +127,12 @@ def _parent_gone(conn, parent: int, wait_s: float = 5.0) -> bool:
 class _Slot:
     """One worker process and the task it runs."""
 
-    def __init__(self, context, fn, parent: int, scratch: str | None, event) -> None:
+    def __init__(self, context, fn, parent: int, scratch: str | None, event,
+                 worker_context=None) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, fn, parent, scratch, event),
-                                       daemon=True)
+        self.process = context.Process(
+            target=_worker, args=(child, fn, parent, scratch, event, worker_context),
+            daemon=True)
         self.process.start()
         child.close()
         self.task_index: int | None = None
@@ -153,7 +160,9 @@ class _Slot:
 def run_supervised(tasks: Sequence[Any], fn: Callable[[Any], Any], *, jobs: int,
                    died: Callable[[Any, str], Any], on_result: Callable[[Any], Any] | None = None,
                    retries: int = 1, stop_grace_s: float = STOP_GRACE_S,
-                   scratch: str | None = None) -> list[Any]:
+                   scratch: str | None = None,
+                   worker_context: Callable[[], contextlib.AbstractContextManager] | None = None
+                   ) -> list[Any]:
     """``[fn(task) for task in tasks]`` in ``jobs`` worker processes, in completion order.
 
     Parameters
@@ -175,6 +184,10 @@ def run_supervised(tasks: Sequence[Any], fn: Callable[[Any], Any], *, jobs: int,
     scratch : str, optional
         A temporary folder of the run: if the supervisor itself is killed, the workers remove
         it as they exit (the supervisor's caller removes it otherwise).
+    worker_context : callable, optional
+        A picklable function returning a context manager that each worker enters once,
+        around all its tasks (the batch's warm kernels: started once per worker, shut down as
+        it ends).
 
     Raises
     ------
@@ -193,7 +206,7 @@ def run_supervised(tasks: Sequence[Any], fn: Callable[[Any], Any], *, jobs: int,
 
     event = context.Event()
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    slots = [_Slot(context, fn, parent, scratch, event) for _ in range(max(1, min(jobs, len(tasks))))]
+    slots = [_Slot(context, fn, parent, scratch, event, worker_context) for _ in range(max(1, min(jobs, len(tasks))))]
     try:
         while (pending or any(s.task_index is not None for s in slots)) and not caught:
             for n, slot in enumerate(slots):
@@ -201,7 +214,7 @@ def run_supervised(tasks: Sequence[Any], fn: Callable[[Any], Any], *, jobs: int,
                     continue
                 if not slot.process.is_alive():  # died while idle: a fresh one takes over
                     slot.close(5.0)
-                    slots[n] = slot = _Slot(context, fn, parent, scratch, event)
+                    slots[n] = slot = _Slot(context, fn, parent, scratch, event, worker_context)
                 i = pending.pop()
                 try:
                     slot.give(i, tasks[i])
@@ -232,7 +245,7 @@ def run_supervised(tasks: Sequence[Any], fn: Callable[[Any], Any], *, jobs: int,
                     slot.task_index = None
                     slot.close(5.0)  # dead already: this only reaps it
                     code = slot.process.exitcode
-                    slots[slots.index(slot)] = _Slot(context, fn, parent, scratch, event)
+                    slots[slots.index(slot)] = _Slot(context, fn, parent, scratch, event, worker_context)
                     if tries[i] <= retries and not caught:
                         pending.append(i)
                     else:

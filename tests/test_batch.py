@@ -303,7 +303,9 @@ def _fake_status(task, ok=True, error=None):
                             report=None if not ok else f"{task.output_dir}/{task.case_id}.html",
                             title=f"title of {task.case_id}" if ok else "", park="Park" if ok else "",
                             cases_dir=batch.resolved_cases_dir(task.cases_dir),
-                            figures={k: "x" for k in batch.INDEX_FIGURES} if ok else {})
+                            figures={k: "x" for k in batch.INDEX_FIGURES} if ok else {},
+                            build_key=task.build_key().key if ok else "",
+                            build_parts=dict(task.build_parts) if ok else {})
 
 
 FAKE_KEY = "00000000000000ff"
@@ -412,6 +414,11 @@ class TestRunCommand:
         last = capsys.readouterr().out.strip().splitlines()[-1]
         assert last.startswith("this run: 2 report(s) written, 1 failed; index: ")
         assert main(["run", "MINI-01", "--cases", str(folder), "--output", str(out)]) == 0
+        last = capsys.readouterr().out.strip().splitlines()[-1]
+        assert last.startswith("this run: 0 report(s) written, 0 failed, 1 skipped as "
+                               "unchanged (--force rebuilds them); index: ")
+        assert main(["run", "MINI-01", "--cases", str(folder), "--output", str(out),
+                     "--force"]) == 0
         last = capsys.readouterr().out.strip().splitlines()[-1]
         assert last.startswith("this run: 1 report(s) written, 0 failed; index: ")
         assert last.endswith("(3 cases, 1 failed at their last run)")
@@ -623,3 +630,131 @@ def test_a_notebook_failure_leaves_nothing_half_written(tmp_path, monkeypatch):
     assert not any(scratch.iterdir()), "papermill's temporary notebook left behind"
     assert not out["html"].exists()
     json.loads(out["failed"].read_bytes())  # the failed notebook kept is whole
+
+
+# -- incremental rebuilds: a report whose inputs, code and parameters are unchanged is skipped ----
+
+
+def _counting(monkeypatch):
+    """Replace the unit of work by a fast fake that records the cases it ran."""
+    ran: list[str] = []
+
+    def work(task):
+        ran.append(task.case_id)
+        return fails_on_bad(task)
+
+    monkeypatch.setattr(batch, "run_one", work)
+    return ran
+
+
+class TestIncremental:
+    @pytest.fixture
+    def setup(self, tmp_path, monkeypatch):
+        """Two good cases, a private copy of the factor tables and of the parameter files."""
+        folder = tmp_path / "raw" / "cases"
+        folder.mkdir(parents=True)
+        shutil.copy(MINI, folder)
+        data = yaml.safe_load(MINI.read_text())
+        data.update(id="MINI-02")
+        (folder / "MINI-02.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+        factors = tmp_path / "factors"
+        shutil.copytree(paths.factors_dir(), factors)
+        parameters = tmp_path / "parameters"
+        shutil.copytree(paths.parameters_dir(), parameters)
+        monkeypatch.setattr(paths, "factors_dir", lambda: factors)
+        monkeypatch.setattr(paths, "parameters_dir", lambda: parameters)
+        out = tmp_path / "reports"
+        ran = _counting(monkeypatch)
+
+        def run(*extra: str) -> list[str]:
+            ran.clear()
+            assert main(["run", "--all", "--cases", str(folder), "--output", str(out),
+                         *extra]) == 0
+            return sorted(ran)
+
+        assert run() == ["MINI-01", "MINI-02"]
+        return {"run": run, "folder": folder, "out": out, "factors": factors,
+                "parameters": parameters, "tmp": tmp_path}
+
+    def test_unchanged_cases_are_skipped_and_the_summary_says_why(self, setup, capsys):
+        capsys.readouterr()
+        assert setup["run"]() == []
+        printed = capsys.readouterr().out
+        assert re.search(r"MINI-01\s+skipped\s+0\.0 .*\(unchanged inputs, code and parameters\)",
+                         printed), printed
+        assert "this run: 0 report(s) written, 0 failed, 2 skipped as unchanged" in printed
+        # the index still lists both, as ok, with the figures of their last run
+        index = (setup["out"] / "index.html").read_text(encoding="utf-8")
+        assert index.count('data-status="ok"') == 2
+
+    def test_force_rebuilds_everything(self, setup):
+        assert setup["run"]("--force") == ["MINI-01", "MINI-02"]
+
+    def test_a_changed_case_file_rebuilds_that_case_only(self, setup, capsys):
+        path = setup["folder"] / "MINI-02.yaml"
+        path.write_text(path.read_text() + "\n# a comment is a change of the file\n")
+        capsys.readouterr()
+        assert setup["run"]() == ["MINI-02"]
+        assert re.search(r"MINI-02\s+ok .*\(changed: case file\)", capsys.readouterr().out)
+
+    def test_a_changed_esmp_register_rebuilds_that_case_only(self, setup):
+        esmp = setup["tmp"] / "raw" / "esmp"
+        esmp.mkdir()
+        (esmp / "MINI-01.yaml").write_text("case: MINI-01\n")
+        assert setup["run"]() == ["MINI-01"]
+
+    def test_a_changed_factor_table_rebuilds_all(self, setup, capsys):
+        table = setup["factors"] / "gwp.csv"
+        table.write_text(table.read_text() + "\n")
+        capsys.readouterr()
+        assert setup["run"]() == ["MINI-01", "MINI-02"]
+        assert "(changed: factor tables)" in capsys.readouterr().out
+
+    def test_a_changed_parameter_file_rebuilds_all(self, setup):
+        defaults = setup["parameters"] / "defaults.yaml"
+        defaults.write_text(defaults.read_text() + "\n")
+        assert setup["run"]() == ["MINI-01", "MINI-02"]
+
+    def test_changed_run_parameters_rebuild_and_the_same_ones_skip(self, setup):
+        assert setup["run"]("-p", "discount_rate=0.09") == ["MINI-01", "MINI-02"]
+        assert setup["run"]("-p", "discount_rate=0.09") == []
+        assert setup["run"]() == ["MINI-01", "MINI-02"]
+
+    def test_changed_code_rebuilds_all(self, setup, monkeypatch):
+        from eip_analysis import freshness
+
+        monkeypatch.setattr(freshness, "code_hash", lambda: "another version")
+        assert setup["run"]() == ["MINI-01", "MINI-02"]
+
+    def test_a_missing_report_or_a_failed_last_run_is_rebuilt(self, setup, capsys):
+        (setup["out"] / "MINI-01.html").unlink()
+        status = batch.read_statuses(setup["out"], ["MINI-02"])[0]
+        batch.write_statuses([replace_status(status, ok=False, error="x")], setup["out"])
+        capsys.readouterr()
+        assert setup["run"]() == ["MINI-01", "MINI-02"]
+        printed = capsys.readouterr().out
+        assert "(its report is missing)" in printed and "(its last run failed)" in printed
+
+    def test_asking_for_workbooks_rebuilds(self, setup):
+        assert setup["run"]("--workbooks") == ["MINI-01", "MINI-02"]
+
+    def test_a_changed_notebook_rebuilds(self, setup, tmp_path):
+        notebook = tmp_path / report.NOTEBOOK.name  # (a file's name is part of its hash)
+        shutil.copy(report.NOTEBOOK, notebook)
+        task = batch.ReportTask("MINI-01", str(setup["out"]), str(setup["folder"]),
+                                notebook=str(notebook))
+        assert batch.plan([task])[0] == []  # same bytes as the notebook of the first run
+        notebook.write_text(notebook.read_text() + " ")
+        to_run, skipped, why = batch.plan([task])
+        assert [t.case_id for t in to_run] == ["MINI-01"] and not skipped
+        assert why["MINI-01"] == "changed: notebook"
+
+    def test_the_report_records_its_build_key(self, tmp_path):
+        page = report.page_html("t", "body", run_key="ab", build_key="cd")
+        assert '<meta name="eip-build-key" content="cd">' in page
+
+
+def replace_status(status, **changes):
+    from dataclasses import replace
+
+    return replace(status, **changes)

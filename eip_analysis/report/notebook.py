@@ -14,14 +14,17 @@ import copy
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from .. import paths
 from ..errors import InputError
 from ..files import atomic_write_bytes, atomic_write_text
-from .parameters import RunParameters
+from . import kernels
+
+if TYPE_CHECKING:
+    from .parameters import RunParameters
 
 #: The report notebook.
 NOTEBOOK = paths.REPO_ROOT / "notebooks" / "opportunity_report.ipynb"
@@ -76,7 +79,7 @@ def _shown(cell) -> bool:
     return cell.cell_type == "markdown" or (cell.cell_type == "code" and bool(cell.outputs))
 
 
-def export_html(nb, *, title: str, run_key: str = "") -> str:
+def export_html(nb, *, title: str, run_key: str = "", build_key: str = "") -> str:
     """A self-contained HTML page of an executed notebook: outputs and text, nothing else.
 
     Parameters
@@ -87,6 +90,9 @@ def export_html(nb, *, title: str, run_key: str = "") -> str:
         Page title (escaped).
     run_key : str
         The key of the run (a ``<meta name="eip-run-key">``).
+    build_key : str
+        The key of its inputs, code and parameters (:mod:`eip_analysis.freshness`; a
+        ``<meta name="eip-build-key">``).
 
     Returns
     -------
@@ -113,7 +119,8 @@ def export_html(nb, *, title: str, run_key: str = "") -> str:
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(nb)
-    return page_html(title, Markup(body.strip()), run_key=run_key)  # nbconvert's: trusted
+    return page_html(title, Markup(body.strip()), run_key=run_key,  # nbconvert's: trusted
+                     build_key=build_key)
 
 
 # -- the kernel -----------------------------------------------------------------------------------
@@ -207,6 +214,7 @@ def execute_report(
     cell_timeout_s: float = 600.0,
     require_summary: bool = False,
     scratch_dir: str | Path | None = None,
+    build_key: str = "",
 ) -> tuple[Path, dict[str, Any] | None]:
     """Execute the report notebook for one case and write its self-contained HTML page.
 
@@ -227,6 +235,8 @@ def execute_report(
         Fail (before writing anything) when the notebook glued no summary (the batch needs it).
     scratch_dir : path, optional
         Where papermill's temporary notebook goes (see :func:`execute_notebook`).
+    build_key : str
+        Recorded in the page's head (:mod:`eip_analysis.freshness`).
 
     Returns
     -------
@@ -250,12 +260,12 @@ def execute_report(
     out = report_paths(output_dir if output_dir is not None else paths.reports_dir(), run.case_id)
     return execute_notebook(notebook, run.notebook_parameters(), out, title=title,
                             kernel_name=kernel_name, cell_timeout_s=cell_timeout_s,
-                            scratch_dir=scratch_dir)
+                            scratch_dir=scratch_dir, build_key=build_key)
 
 
 def execute_portfolio(run, output_dir: str | Path | None = None, *,
                       notebook: str | Path = PORTFOLIO_NOTEBOOK, kernel_name: str = "python3",
-                      cell_timeout_s: float = 600.0) -> Path:
+                      cell_timeout_s: float = 600.0, build_key: str = "") -> Path:
     """Execute the portfolio notebook and write ``<output_dir>/portfolio.html`` atomically.
 
     ``run``: :class:`~eip_analysis.report.portfolio.PortfolioParameters`. The executed notebook
@@ -265,7 +275,8 @@ def execute_portfolio(run, output_dir: str | Path | None = None, *,
     out = report_paths(output_dir if output_dir is not None else paths.reports_dir(),
                        PORTFOLIO_NAME)
     return execute_notebook(notebook, run.model_dump(), out, title=lambda _: PORTFOLIO_TITLE,
-                            kernel_name=kernel_name, cell_timeout_s=cell_timeout_s)[0]
+                            kernel_name=kernel_name, cell_timeout_s=cell_timeout_s,
+                            build_key=build_key)[0]
 
 
 def _literal_path(path: Path) -> str:
@@ -277,7 +288,7 @@ def _literal_path(path: Path) -> str:
 def execute_notebook(
     notebook: str | Path, parameters: dict[str, Any], out: dict[str, Path], *,
     title, kernel_name: str = "python3", cell_timeout_s: float = 600.0,
-    scratch_dir: str | Path | None = None,
+    scratch_dir: str | Path | None = None, build_key: str = "",
 ) -> tuple[Path, dict[str, Any] | None]:
     """Execute ``notebook`` with ``parameters`` by papermill and write ``out["html"]``.
 
@@ -292,23 +303,16 @@ def execute_notebook(
     """
     import json
 
-    import papermill
-
     check_kernel(kernel_name)
     notebook = Path(notebook).resolve()
     with tempfile.TemporaryDirectory(prefix="eip-nb-", dir=scratch_dir,
                                      ignore_cleanup_errors=True) as scratch:
         tmp = Path(scratch) / f"{out['html'].stem}.ipynb"
         try:
-            executed = papermill.execute_notebook(
-                _literal_path(notebook), _literal_path(tmp), parameters=parameters,
-                kernel_name=kernel_name, cwd=str(notebook.parent), progress_bar=False,
-                log_output=False, request_save_on_cell_execute=False,
-                execution_timeout=cell_timeout_s, extra_arguments=KERNEL_ARGUMENTS,
-            )
+            executed = _papermill_run(notebook, tmp, parameters, kernel_name, cell_timeout_s)
             summary = read_summary(executed)
-            page = export_html(executed, title=title(summary), run_key=(summary or {}).get(
-                "run_key", ""))
+            page = export_html(executed, title=title(summary), build_key=build_key,
+                               run_key=(summary or {}).get("run_key", ""))
             kept = tmp.read_bytes()
             atomic_write_text(out["html"], page)
             atomic_write_bytes(out["notebook"], kept)
@@ -326,6 +330,38 @@ def execute_notebook(
                 atomic_write_bytes(out["failed"], data)
             raise
     return out["html"], summary
+
+
+def _papermill_run(notebook: Path, target: Path, parameters: dict[str, Any], kernel_name: str,
+                   cell_timeout_s: float):
+    """papermill's run of ``notebook`` into ``target``: in a fresh kernel, or inside
+    :func:`~eip_analysis.report.kernels.reused_kernels` in this process's warm kernel (reset
+    first). A warm kernel that dies is replaced and the notebook run once more; one that ran
+    a failing notebook is replaced before the next."""
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+
+    options = {"parameters": parameters, "kernel_name": kernel_name,
+               "cwd": str(notebook.parent), "progress_bar": False, "log_output": False,
+               "request_save_on_cell_execute": False, "execution_timeout": cell_timeout_s,
+               "extra_arguments": KERNEL_ARGUMENTS}
+    source, target_text = _literal_path(notebook), _literal_path(target)
+    if not kernels.active():
+        return papermill.execute_notebook(source, target_text, **options)
+    for attempt in (1, 2):
+        kernel = kernels.kernel_for(kernel_name, str(notebook.parent), KERNEL_ARGUMENTS)
+        try:
+            return papermill.execute_notebook(source, target_text, kernel=kernel,
+                                              engine_name=kernels.engine_name(), **options)
+        except DeadKernelError:
+            kernels.discard(kernel)
+            if attempt == 2:
+                raise ReportError("the kernel died twice while running the notebook (out of "
+                                  "memory or killed?)") from None
+        except BaseException:
+            kernels.discard(kernel)
+            raise
+    raise AssertionError("unreachable")
 
 
 def run_report(run: RunParameters, output_dir: str | Path | None = None,

@@ -519,16 +519,17 @@ def section_html(section: data.Section, *, section_id: str) -> Fragment:
 # -- pages ----------------------------------------------------------------------------------------
 
 
-def page_html(title: str, body: Markup | str, *, run_key: str = "") -> str:
+def page_html(title: str, body: Markup | str, *, run_key: str = "", build_key: str = "") -> str:
     """A complete self-contained page (styles inline, nothing fetched) around ``body``.
 
     ``body`` is HTML already rendered (a :class:`Fragment`, nbconvert's cells); a plain
     ``str`` is escaped. ``run_key`` (:func:`eip_analysis.report.run_key`) goes into a
     ``<meta name="eip-run-key">``, so the index can check that a report is the one its status
-    describes.
+    describes; ``build_key`` (:mod:`eip_analysis.freshness`) into a
+    ``<meta name="eip-build-key">``.
     """
     return str(render("page.html.j2", title=title, body=body, version=__version__,
-                      run_key=run_key)) + "\n"
+                      run_key=run_key, build_key=build_key)) + "\n"
 
 
 def index_html(statuses: Sequence[Any], output_dir: str | Path,

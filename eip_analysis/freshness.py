@@ -1,0 +1,131 @@
+"""Build keys: is the report on disk made from today's inputs, code and parameters?
+
+A report's build key hashes everything it is made from, in parts, so a rebuild can say why:
+
+========== =================================================================================
+part       what is hashed (file names and SHA-256 of their bytes)
+========== =================================================================================
+case       the case file (the portfolio: every case file of the folder)
+esmp       the case's ESMP register ``<cases>/../esmp/<id>.yaml`` (the portfolio: all)
+factors    every factor table of ``data/raw/factors/``
+parameters every file of ``data/raw/parameters/`` and ``data/raw/shared_resources.yaml``
+           (the portfolio: also its ``--selection`` file)
+notebook   the notebook executed
+code       the package version, every module of the package and the report templates
+run        the run parameters given, the cases folder, whether a workbook is written
+========== =================================================================================
+
+``eip-analysis run`` skips a case whose report on disk has the key of this run (its status
+says so and the report's head records it) unless ``--force``; ``eip-analysis portfolio`` does
+the same for the portfolio report. So changing one case file rebuilds that case's report and
+the portfolio report (and the index, always rewritten); changing a factor table rebuilds all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__, paths
+
+#: The parts of a build key, in words (for "rebuilt: case file changed").
+PART_WORDS = {"case": "case file", "esmp": "ESMP register", "factors": "factor tables",
+              "parameters": "parameter files", "notebook": "notebook",
+              "code": "package code or templates", "run": "run parameters"}
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def files_hash(files: Iterable[Path], root: Path | None = None) -> str:
+    """SHA-256 (16 hex digits) over the names and contents of ``files`` (a missing file counts
+    as missing, not as an error: its absence is part of the key)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in files):
+        name = str(path.relative_to(root)) if root is not None and path.is_relative_to(root) \
+            else path.name
+        try:
+            content = _sha(path.read_bytes())
+        except OSError:
+            content = "missing"
+        digest.update(f"{name}\0{content}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _folder(folder: Path, pattern: str = "*") -> list[Path]:
+    return sorted(p for p in folder.glob(pattern) if p.is_file()) if folder.is_dir() else []
+
+
+def code_hash() -> str:
+    """The package version, its modules and its report templates."""
+    files = [p for p in _PACKAGE.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css"}
+             and "__pycache__" not in p.parts]
+    return _sha((__version__ + files_hash(files, _PACKAGE)).encode())[:16]
+
+
+def _shared_parts(extra_parameter_files: Iterable[Path] = ()) -> dict[str, str]:
+    parameter_files = [*_folder(paths.parameters_dir()), paths.raw_dir() / "shared_resources.yaml",
+                       *extra_parameter_files]
+    return {"factors": files_hash(_folder(paths.factors_dir())),
+            "parameters": files_hash(parameter_files), "code": code_hash()}
+
+
+def _run_hash(run: Mapping[str, Any]) -> str:
+    text = json.dumps(run, sort_keys=True, default=str)
+    return _sha(text.encode())[:16]
+
+
+@dataclass(frozen=True)
+class BuildKey:
+    """The parts of a build key (part -> hash) and the key over them."""
+
+    parts: dict[str, str]
+
+    @property
+    def key(self) -> str:
+        return _run_hash(self.parts)
+
+    def changed(self, old: Mapping[str, str] | None) -> list[str]:
+        """The parts, in words, that differ from ``old`` (all when there is none)."""
+        old = old or {}
+        return [PART_WORDS[k] for k in PART_WORDS if self.parts.get(k) != old.get(k)]
+
+
+def esmp_folder(cases_dir: Path) -> Path:
+    """The ESMP registers that go with a cases folder: ``<cases folder>/../esmp``
+    (:func:`eip_analysis.esmp.register_for`)."""
+    return Path(cases_dir).parent / "esmp"
+
+
+def report_key(case_file: Path, notebook: Path, run: Mapping[str, Any],
+               shared: Mapping[str, str] | None = None) -> BuildKey:
+    """The build key of one opportunity report (``shared``: :func:`shared_parts`, computed
+    once for many cases)."""
+    case_file = Path(case_file)
+    esmp_file = esmp_folder(case_file.parent) / f"{case_file.stem}.yaml"
+    return BuildKey({"case": files_hash([case_file]), "esmp": files_hash([esmp_file]),
+                     **(shared if shared is not None else shared_parts()),
+                     "notebook": files_hash([notebook]), "run": _run_hash(run)})
+
+
+def shared_parts() -> dict[str, str]:
+    """The parts every report shares: factor tables, parameter files, package code."""
+    return _shared_parts()
+
+
+def portfolio_key(cases_dir: Path, notebook: Path, run: Mapping[str, Any],
+                  selection_file: Path | None = None) -> BuildKey:
+    """The build key of the portfolio report: every case and ESMP file, the shared parts
+    (with the ``--selection`` file), the notebook and the run parameters."""
+    extra = [selection_file] if selection_file is not None else []
+    return BuildKey({"case": files_hash(_folder(cases_dir, "*.yaml")),
+                     "esmp": files_hash(_folder(esmp_folder(cases_dir), "*.yaml")),
+                     **_shared_parts(extra), "notebook": files_hash([notebook]),
+                     "run": _run_hash(run)})
