@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 
 from .errors import InputError
@@ -51,10 +52,12 @@ def dask_client(scheduler: str | None = None, *, n_workers: int | None = None) -
                 "distributed.logging.distributed": "error"}
     with dask.config.set(settings):
         if scheduler is None:
-            with (LocalCluster(n_workers=n_workers or default_workers(), threads_per_worker=1,
-                               processes=True, host="127.0.0.1", dashboard_address=None,
-                               silence_logs=40) as cluster,
-                  Client(cluster) as client):
+            with warnings.catch_warnings():  # its HTTP server takes another port than 8787
+                warnings.filterwarnings("ignore", "Port .* is already in use", UserWarning)
+                cluster = LocalCluster(n_workers=n_workers or default_workers(),
+                                       threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, silence_logs=40)
+            with cluster, Client(cluster) as client:
                 yield client
             return
         try:

@@ -758,3 +758,51 @@ def replace_status(status, **changes):
     from dataclasses import replace
 
     return replace(status, **changes)
+
+
+# -- the Dask executor: the same reports, statuses and summary as the local one ---------------
+
+
+@pytest.mark.notebook
+def test_the_dask_executor_gives_the_reports_of_the_local_one(tmp_path, capsys):
+    from .test_report_kernels import _without_run_date
+
+    folder = _cases_folder(tmp_path)  # MINI-01, XSS-01 and the broken BAD-01
+    runs = {}
+    for executor in ("local", "dask"):
+        out = tmp_path / executor
+        code = main(["run", "--all", "--cases", str(folder), "--output", str(out), "--jobs", "2",
+                     "--executor", executor])
+        printed = capsys.readouterr().out
+        runs[executor] = {"code": code, "out": out, "printed": printed,
+                          "statuses": batch.read_statuses(out, ["BAD-01", "MINI-01", "XSS-01"])}
+    local, dask = runs["local"], runs["dask"]
+    assert local["code"] == dask["code"] == 1
+    for a, b in zip(local["statuses"], dask["statuses"], strict=True):
+        assert (a.case_id, a.ok, a.error, a.figures, a.run_key, a.build_parts) == (
+            b.case_id, b.ok, b.error, b.figures, b.run_key, b.build_parts)
+    for cid in ("MINI-01", "XSS-01"):
+        html = [_without_run_date((r["out"] / f"{cid}.html").read_text(encoding="utf-8"))
+                for r in (local, dask)]
+        assert html[0] == html[1], cid
+    for r in (local, dask):
+        assert "this run: 2 report(s) written, 1 failed; index: " in r["printed"]
+        assert not [p for p in r["out"].rglob(".*") if p.is_file()], "temporary files left"
+
+
+def test_dask_options_are_checked_in_one_line(capsys, tmp_path, monkeypatch):
+    from eip_analysis import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
+    out = tmp_path / "reports"
+    assert main(["run", "MINI-01", "--cases", str(FIXTURE_CASES), "--output", str(out),
+                 "--scheduler", "tcp://127.0.0.1:1"]) != 0
+    assert "--scheduler together with --executor dask" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "MINI-01", "--executor", "spark"])
+    capsys.readouterr()
+    code = main(["run", "MINI-01", "--cases", str(FIXTURE_CASES), "--output", str(out),
+                 "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and "\n" not in err and "--scheduler: expected the address of a running " \
+        "Dask scheduler" in err, err

@@ -87,18 +87,25 @@ def reset_kernel(cwd: str) -> None:
 
 
 class WarmKernel:
-    """A kernel started once (:data:`WARM_IMPORTS` imported), run by ``km`` and ``kc``."""
+    """A kernel started once (:data:`WARM_IMPORTS` imported), run by ``km`` and ``kc``.
+
+    The manager and client are jupyter_client's asynchronous ones, as nbclient's own: while
+    a cell runs, nbclient polls the kernel's liveness alongside its output, which a blocking
+    client would not let it do (a dead kernel would hang the run).
+    """
 
     def __init__(self, kernel_name: str, cwd: str, extra_arguments: list[str]) -> None:
-        from jupyter_client.manager import KernelManager
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
+        self._sync = run_sync
         self.kernel_name, self.cwd = kernel_name, cwd
-        self.km = KernelManager(kernel_name=kernel_name)
-        self.km.start_kernel(extra_arguments=list(extra_arguments), cwd=cwd)
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self._sync(self.km.start_kernel)(extra_arguments=list(extra_arguments), cwd=cwd)
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
-            self.kc.wait_for_ready(timeout=START_TIMEOUT_S)
+            self._sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT_S)
             self.run("import eip_analysis.report.kernels as _k; _k.prepare_kernel()")
         except BaseException:
             self.shutdown()
@@ -113,16 +120,22 @@ class WarmKernel:
         return getattr(process, "pid", None)
 
     def alive(self) -> bool:
-        return bool(self.km.has_kernel and self.km.is_alive())
+        return bool(self.km.has_kernel and self._sync(self.km.is_alive)())
 
     def run(self, code: str, timeout_s: float = START_TIMEOUT_S) -> None:
         """Execute ``code`` quietly (no history, no execution count); raise if it fails."""
+        from queue import Empty
+
         from .notebook import ReportError
 
         msg_id = self.kc.execute(code, silent=True, store_history=False)
         deadline = time.monotonic() + timeout_s
         while True:
-            reply = self.kc.get_shell_msg(timeout=max(deadline - time.monotonic(), 0.1))
+            try:
+                reply = self._sync(self.kc.get_shell_msg)(
+                    timeout=max(deadline - time.monotonic(), 0.1))
+            except Empty:
+                raise ReportError(f"the kernel did not answer in {timeout_s:.0f} s") from None
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         content = reply["content"]
@@ -140,7 +153,7 @@ class WarmKernel:
             self.kc.stop_channels()
         with contextlib.suppress(Exception):
             if self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
+                self._sync(self.km.shutdown_kernel)(now=True)
 
 
 #: The warm kernels of this process while :func:`reused_kernels` is active (else ``None``).
