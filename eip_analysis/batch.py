@@ -189,10 +189,11 @@ def run_one(task: ReportTask) -> CaseStatus:
 # -- incremental rebuilds ---------------------------------------------------------------------
 
 
-def keyed(task: ReportTask, shared: Mapping[str, str] | None = None) -> ReportTask:
+def keyed(task: ReportTask, shared: Mapping[str, str] | None = None,
+          across: Mapping[str, str] | None = None) -> ReportTask:
     """``task`` with the parts of its build key (``shared``: :func:`freshness.shared_parts`,
-    computed once for many tasks). A case id without a file gets the key of a missing file;
-    its run fails with the usual one line."""
+    ``across``: :func:`freshness.across_cases`, computed once for many tasks). A case id
+    without a file gets the key of a missing file; its run fails with the usual one line."""
     folder = Path(task.cases_dir) if task.cases_dir is not None else paths.cases_dir()
     try:
         case_file = case_path(task.case_id, folder)
@@ -200,7 +201,7 @@ def keyed(task: ReportTask, shared: Mapping[str, str] | None = None) -> ReportTa
         case_file = folder / f"{task.case_id}.yaml"
     run = {"parameters": dict(task.parameters), "cases_dir": resolved_cases_dir(task.cases_dir),
            "workbooks": task.workbooks}
-    key = freshness.report_key(case_file, Path(task.notebook), run, shared)
+    key = freshness.report_key(case_file, Path(task.notebook), run, shared, across)
     return replace(task, build_parts=key.parts)
 
 
@@ -228,9 +229,13 @@ def plan(tasks: Sequence[ReportTask], *, force: bool = False
     (tasks to run, statuses of the skipped, {case id: why it is run or skipped})
     """
     shared = freshness.shared_parts()
+    across: dict[str | None, dict[str, str]] = {}
     to_run, skipped, why = [], [], {}
     for task in tasks:
-        task = keyed(task, shared)
+        if task.cases_dir not in across:
+            folder = Path(task.cases_dir) if task.cases_dir is not None else paths.cases_dir()
+            across[task.cases_dir] = freshness.across_cases(folder)
+        task = keyed(task, shared, across[task.cases_dir])
         reason = "--force" if force else rebuild_reason(task)
         if reason is None:
             skipped.append(read_statuses(task.output_dir, [task.case_id])[0])

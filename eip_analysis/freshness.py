@@ -6,6 +6,8 @@ A report's build key hashes everything it is made from, in parts, so a rebuild c
 part       what is hashed (file names and SHA-256 of their bytes)
 ========== =================================================================================
 case       the case file (the portfolio: every case file of the folder)
+across     what the report shows from the other cases of its folder: its findings on shared
+           resources and exclusions (``eip-analysis check`` across cases)
 esmp       the case's ESMP register ``<cases>/../esmp/<id>.yaml`` (the portfolio: all)
 factors    every factor table of ``data/raw/factors/``
 parameters every file of ``data/raw/parameters/`` and ``data/raw/shared_resources.yaml``
@@ -17,8 +19,9 @@ run        the run parameters given, the cases folder, whether a workbook is wri
 
 ``eip-analysis run`` skips a case whose report on disk has the key of this run (its status
 says so and the report's head records it) unless ``--force``; ``eip-analysis portfolio`` does
-the same for the portfolio report. So changing one case file rebuilds that case's report and
-the portfolio report (and the index, always rewritten); changing a factor table rebuilds all.
+the same for the portfolio report. So changing one case file rebuilds that case's report, the
+reports of cases whose shared-resource or exclusion findings it changes, and the portfolio
+report (the index is always rewritten); changing a factor table rebuilds all.
 """
 
 from __future__ import annotations
@@ -31,9 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, paths
+from .errors import InputError
 
 #: The parts of a build key, in words (for "rebuilt: case file changed").
-PART_WORDS = {"case": "case file", "esmp": "ESMP register", "factors": "factor tables",
+PART_WORDS = {"case": "case file",
+              "across": "shared resources or exclusions with other cases",
+              "esmp": "ESMP register", "factors": "factor tables",
               "parameters": "parameter files", "notebook": "notebook",
               "code": "package code or templates", "run": "run parameters"}
 
@@ -104,13 +110,34 @@ def esmp_folder(cases_dir: Path) -> Path:
     return Path(cases_dir).parent / "esmp"
 
 
+def across_cases(cases_dir: Path) -> dict[str, str]:
+    """Case id -> hash of its findings across the valid cases of ``cases_dir`` (shared
+    resources over-drawn, exclusions that do not match), as its report shows them."""
+    from . import checks
+    from .cases import scan_cases
+
+    try:
+        cases = [c for _, c in scan_cases(cases_dir) if not isinstance(c, InputError)]
+    except InputError:
+        return {}
+    findings: dict[str, list[tuple[str, ...]]] = {c.id: [] for c in cases}
+    for f in checks.check_portfolio(cases):
+        findings.setdefault(f.case_id, []).append((f.check, f.field, f.message, f.accepted))
+    return {cid: _run_hash(sorted(rows)) for cid, rows in findings.items()}
+
+
 def report_key(case_file: Path, notebook: Path, run: Mapping[str, Any],
-               shared: Mapping[str, str] | None = None) -> BuildKey:
-    """The build key of one opportunity report (``shared``: :func:`shared_parts`, computed
-    once for many cases)."""
+               shared: Mapping[str, str] | None = None,
+               across: Mapping[str, str] | None = None) -> BuildKey:
+    """The build key of one opportunity report (``shared``: :func:`shared_parts`; ``across``:
+    :func:`across_cases`; both computed once for many cases)."""
     case_file = Path(case_file)
     esmp_file = esmp_folder(case_file.parent) / f"{case_file.stem}.yaml"
-    return BuildKey({"case": files_hash([case_file]), "esmp": files_hash([esmp_file]),
+    if across is None:
+        across = across_cases(case_file.parent)
+    return BuildKey({"case": files_hash([case_file]),
+                     "across": across.get(case_file.stem, "none"),
+                     "esmp": files_hash([esmp_file]),
                      **(shared if shared is not None else shared_parts()),
                      "notebook": files_hash([notebook]), "run": _run_hash(run)})
 

@@ -806,3 +806,27 @@ def test_dask_options_are_checked_in_one_line(capsys, tmp_path, monkeypatch):
     err = capsys.readouterr().err.strip()
     assert code != 0 and "\n" not in err and "--scheduler: expected the address of a running " \
         "Dask scheduler" in err, err
+
+
+def test_a_case_that_changes_what_another_report_shows_rebuilds_that_report(tmp_path,
+                                                                           monkeypatch):
+    """TN-03 and TN-04 exclude each other and draw the same husk: TN-03's report shows the
+    cross-case findings, so editing TN-04's husk demand rebuilds both, and TN-02 (unrelated)
+    is skipped."""
+    folder = tmp_path / "raw" / "cases"
+    folder.mkdir(parents=True)
+    for cid in ("TN-02", "TN-03", "TN-04"):
+        shutil.copy(paths.cases_dir() / f"{cid}.yaml", folder)
+    out = tmp_path / "reports"
+    ran = _counting(monkeypatch)
+    assert main(["run", "--all", "--cases", str(folder), "--output", str(out)]) == 0
+    tn04 = folder / "TN-04.yaml"
+    data = yaml.safe_load(tn04.read_text())
+    data["excludes"] = []  # TN-03 still excludes TN-04: "does not exclude TN-03 in return"
+    tn04.write_text(yaml.safe_dump(data, sort_keys=False))
+    ran.clear()
+    main(["run", "--all", "--cases", str(folder), "--output", str(out)])
+    assert sorted(ran) == ["TN-03", "TN-04"]
+    status = batch.read_statuses(out, ["TN-03"])[0]
+    assert status.build_parts["case"] == batch.keyed(batch.ReportTask(
+        "TN-03", str(out), str(folder))).build_parts["case"]  # its own file did not change
