@@ -32,6 +32,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -395,11 +396,17 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
     return sorted(statuses, key=lambda s: s.case_id)
 
 
+#: One report at a time per process: papermill changes the process's working directory, and
+#: the process has one warm kernel (a Dask worker with several threads runs them in turn).
+_ONE_REPORT_AT_A_TIME = threading.Lock()
+
+
 def run_one_reusing_kernel(task: ReportTask) -> CaseStatus:
     """:func:`run_one` in this process's warm kernel, kept for the next task (a Dask worker
     runs many; :func:`eip_analysis.report.kernels.keep_for_process`)."""
-    report.kernels.keep_for_process()
-    return run_one(task)
+    with _ONE_REPORT_AT_A_TIME:
+        report.kernels.keep_for_process()
+        return run_one(task)
 
 
 def run_on_dask(tasks: Sequence[ReportTask], *, jobs: int, scheduler: str | None,
