@@ -95,7 +95,8 @@ def _minimal_run(args: tuple[str, str]) -> float:
     src, out = args
     start = time.perf_counter()
     nb = papermill.execute_notebook(src, out + ".ipynb", kernel_name="python3",
-                                    progress_bar=False, log_output=False)
+                                    progress_bar=False, log_output=False,
+                                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     body, _ = HTMLExporter(template_name="basic", exclude_input=True).from_notebook_node(
         nbformat.from_dict(nb))
     Path(out + ".html").write_text(body, encoding="utf-8")
@@ -164,7 +165,7 @@ def main() -> None:
         full = results["runs"][str(jobs)]["batch_s"]
         unchanged, _, printed = run_cli("run", "--all", "--jobs", str(jobs), "--cases",
                                         str(raw / "cases"), "--output", str(out))
-        skipped = printed.count(" skipped ")
+        skipped = sum(1 for line in printed.splitlines() if line.split()[1:2] == ["skipped"])
         edited = raw / "cases" / case_ids[0]
         edited = edited.with_suffix(".yaml")
         edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")

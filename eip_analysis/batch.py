@@ -390,7 +390,7 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
                     return status
 
                 pool.run_supervised(tasks, run_one, jobs=jobs, died=died, on_result=progress,
-                                    scratch=scratch, worker_context=report.reused_kernels)
+                                    scratch=scratch, worker_context=report.kernels.batch_worker)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return sorted(statuses, key=lambda s: s.case_id)
@@ -405,6 +405,7 @@ def run_one_reusing_kernel(task: ReportTask) -> CaseStatus:
     """:func:`run_one` in this process's warm kernel, kept for the next task (a Dask worker
     runs many; :func:`eip_analysis.report.kernels.keep_for_process`)."""
     with _ONE_REPORT_AT_A_TIME:
+        report.kernels.skip_iri_format_checks()
         report.kernels.keep_for_process()
         return run_one(task)
 

@@ -409,6 +409,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("run", "portfolio"):  # this process may run notebooks
+        from .report.kernels import skip_iri_format_checks
+
+        skip_iri_format_checks()
     try:
         return int(args.handler(args) or 0)
     except InputError as err:

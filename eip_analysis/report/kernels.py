@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -84,6 +85,26 @@ def reset_kernel(cwd: str) -> None:
 
 
 # -- in the process that runs notebooks ----------------------------------------------------------
+
+
+def skip_iri_format_checks() -> None:
+    """In a process the package owns (a batch worker, the command line), before papermill is
+    imported: jsonschema, imported by nbformat, builds 38 grammars of ``rfc3987-syntax`` at
+    import (about 2 s of CPU per process) to check the ``iri`` format, which no notebook
+    schema uses. Marking that optional module absent makes jsonschema skip that check; nothing
+    else changes. Not done in a user's own process (JupyterLab), where it could matter."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: "import" raises ImportError
+
+
+@contextlib.contextmanager
+def batch_worker() -> Iterator[None]:
+    """What a batch worker process runs inside: :func:`skip_iri_format_checks`, then
+    :func:`reused_kernels`."""
+    skip_iri_format_checks()
+    with reused_kernels():
+        yield
+
 
 
 class WarmKernel:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import sys
 import tempfile
 from pathlib import Path
@@ -101,9 +102,6 @@ def export_html(nb, *, title: str, run_key: str = "", build_key: str = "") -> st
         papermill parameter cells, no stderr output; images embedded as data URIs; styles
         inline; no ``<script>``, no font, style or script fetched from any host.
     """
-    from jinja2 import FileSystemLoader
-    from nbconvert import HTMLExporter
-
     from .render import page_html
 
     nb = copy.deepcopy(nb)
@@ -112,15 +110,24 @@ def export_html(nb, *, title: str, run_key: str = "", build_key: str = "") -> st
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.get("name") == "stderr")]
-    exporter = HTMLExporter(
+    body, _ = _html_exporter().from_notebook_node(nb)
+    return page_html(title, Markup(body.strip()), run_key=run_key,  # nbconvert's: trusted
+                     build_key=build_key)
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """nbconvert's HTML exporter of the report cells, made once per process (it compiles its
+    templates when first used; a batch worker exports many reports)."""
+    from jinja2 import FileSystemLoader
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
         template_name="basic",
         extra_loaders=[FileSystemLoader(str(Path(__file__).parent / "templates"))],
         template_file="notebook.html.j2",
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
-    return page_html(title, Markup(body.strip()), run_key=run_key,  # nbconvert's: trusted
-                     build_key=build_key)
 
 
 # -- the kernel -----------------------------------------------------------------------------------
