@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -365,7 +366,9 @@ def _papermill_run(notebook: Path, target: Path, parameters: dict[str, Any], ker
             if attempt == 2:
                 raise ReportError("the kernel died twice while running the notebook (out of "
                                   "memory or killed?)") from None
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):  # stopped: the cell's pending task ends with
+                logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # the kernel; unlogged
             kernels.discard(kernel)
             raise
     raise AssertionError("unreachable")
