@@ -1032,3 +1032,27 @@ def test_analyses_of_an_appraisal_with_values_start_from_the_case(mini):
     changed = appraise(mini.case, values={"capex.dryer.amount": 1e7})
     mc = risk.monte_carlo(changed, n_draws=100, seed=1)
     assert mc.base["npv_usd"] == pytest.approx(mini.npv_usd)
+
+
+def test_findings_across_cases_are_computed_once_per_state_of_the_folder(tmp_path):
+    """A warm kernel runs many reports: the other cases of the folder are parsed once, and
+    again only when a case file changes; the findings are those of ``eip-analysis check``."""
+    from eip_analysis import checks, paths
+    from eip_analysis.cases import valid_cases
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for cid in ("TN-03", "TN-04"):  # they exclude each other and draw the same husk
+        shutil.copy(paths.cases_dir() / f"{cid}.yaml", folder)
+    sections._across_cases_of.cache_clear()
+    a = appraise(load_case("TN-03", folder))
+    first = report.check_findings(a)
+    assert report.check_findings(appraise(load_case("TN-04", folder))) is not None
+    info = sections._across_cases_of.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    expected = [f for f in checks.check_portfolio(valid_cases(folder)[0]) if f.case_id == "TN-03"]
+    assert all(any(f.message in line for line in first[0] + first[1]) for f in expected)
+    tn04 = folder / "TN-04.yaml"
+    tn04.write_text(tn04.read_text() + "\n# changed\n")
+    report.check_findings(a)
+    assert sections._across_cases_of.cache_info().misses == 2

@@ -9,6 +9,7 @@ at the run's ``exchange_rate_vnd_per_usd``. Labels and units come from the field
 
 from __future__ import annotations
 
+import functools
 import math
 import subprocess
 import sys
@@ -347,19 +348,45 @@ def check_findings(appraisal: Appraisal) -> tuple[list[str], list[str]]:
     the case file's reason.
     """
     from .. import checks
-    from ..cases import scan_cases
 
     case = appraisal.case
     findings = checks.check_case(appraisal)
     folder = Path(case.source_file).parent if case.source_file else None
     if folder is not None and folder.is_dir():
-        own = Path(case.source_file).resolve()
-        others = [c for p, c in scan_cases(folder, skip=own) if not isinstance(c, InputError)]
-        findings += [f for f in checks.check_portfolio([case, *others]) if f.case_id == case.id]
+        findings += [f for f in _across_cases(folder) if f.case_id == case.id]
     open_ = [f"{f.field}: {f.message} [{f.check}]" for f in findings if not f.accepted]
     accepted = [f"{f.field}: {f.message} [{f.check}; accepted by the case file: {f.accepted}]"
                 for f in findings if f.accepted]
     return open_, accepted
+
+
+def _across_cases(folder: Path) -> tuple:
+    """The findings across the valid cases of ``folder`` (:func:`checks.check_portfolio`),
+    computed once per state of the folder: a kernel reused for many reports (the batch)
+    parses the folder's cases once, not once per report, and again only when a case file or
+    the shared-resources file changes (name, size or modification time)."""
+    from .. import checks
+
+    files = [*sorted(folder.glob("*.yaml")), paths.raw_dir() / checks.SHARED_RESOURCES_FILE]
+    signature = tuple((str(p), st.st_size, st.st_mtime_ns) for p in files
+                      if (st := _stat(p)) is not None)
+    return _across_cases_of(str(folder), signature)
+
+
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def _across_cases_of(folder: str, signature: tuple) -> tuple:
+    from .. import checks
+    from ..cases import scan_cases
+
+    cases = [c for _, c in scan_cases(folder) if not isinstance(c, InputError)]
+    return tuple(checks.check_portfolio(cases))
 
 
 # -- the analysis sections ------------------------------------------------------------------------
