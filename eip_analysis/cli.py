@@ -235,6 +235,8 @@ def _run(args: argparse.Namespace) -> int:
     ids, odd = _case_ids(args)
     given = report.parse_assignments(args.parameter)
     cases_dir = str(args.cases.resolve()) if args.cases is not None else None
+    if ids and given:  # bad -p values fail in one line before anything is written
+        report.check_parameters(ids[0], cases_dir, **given)
     output = (args.output if args.output is not None else paths.reports_dir()).resolve()
     if args.jobs < 1:
         raise InputError("a number of jobs >= 1", field="--jobs", got=args.jobs)
@@ -256,8 +258,6 @@ def _run(args: argparse.Namespace) -> int:
                          got=args.scheduler)
     with batch.output_lock(output):
         tasks, unchanged, why = batch.plan(tasks, force=args.force)
-        if tasks:  # bad -p values fail before any run (unchanged ones were good last time)
-            report.check_parameters(tasks[0].case_id, cases_dir, **given)
         try:
             statuses = batch.run_cases(tasks, jobs=args.jobs, on_status=keep,
                                        executor=args.executor, scheduler=args.scheduler)
