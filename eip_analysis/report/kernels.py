@@ -48,6 +48,10 @@ def prepare_kernel() -> None:
 
     for name in WARM_IMPORTS:
         importlib.import_module(name)
+    from eip_analysis.finance import irr, xirr
+
+    irr([-1.0, 1.1])  # loads the compiled IRR solver (numba's cache) before the first report
+    xirr(["2027-01-01", "2028-01-01"], [-1.0, 1.1])
     snapshot_kernel()
 
 
