@@ -1,7 +1,9 @@
 """Pure, vectorised discounted-cash-flow metrics.
 
-Numbers in, numbers out: NumPy only, no files, no pandas, no SciPy. Every function is a pure
-function of its arguments.
+Numbers in, numbers out: NumPy only, no files, no pandas, no SciPy; :func:`irr` and
+:func:`xirr` run a compiled root finder, :mod:`eip_analysis.finance_kernel` (Numba), which is
+imported on their first call, not with this module. Every function is a pure function of its
+arguments.
 
 Conventions
 -----------
@@ -57,16 +59,12 @@ FloatOrArray = float | NDArray[np.float64]
 DateLike = _dt.date | np.datetime64 | str
 
 _EPS = np.finfo(np.float64).eps
-# Largest |ln(1 + r)| searched by the IRR solvers (r from about -1 + 9e-14 to 1.07e13).
-_X_MAX = 30.0
-# Largest exponent used when scaling NPV for the root search (exp(-700) is still a normal float).
-_EXP_BUDGET = 700.0
-# Root-search grids, x = ln(1 + guess) + _GRID_SCALE * sinh(u), u evenly spaced by these steps.
+# IRR search grids, x = ln(1 + guess) + _GRID_SCALE * sinh(u), u evenly spaced by these steps
+# (the search itself is in eip_analysis.finance_kernel).
 _GRID_SCALE = 0.2
 _COARSE_DU = 0.1  # spacing near the guess 0.02 in ln(1 + r); one sign change: unique root
 _DENSE_DU = 0.01  # spacing near the guess 0.002 in ln(1 + r); several sign changes
-_MAX_ITER = 100
-_GRID_BUDGET = 1 << 22  # grid NPV values per block of rows (32 MiB of float64)
+_MAX_ITER = 100  # Newton iterations of irr_roots
 # irr_roots: eigenvalues z with |Im z| <= tol |z| are taken as real candidates; candidates
 # are kept where |NPV| <= _ROOT_NOISE (N) eps sum|v_t d^t|; candidates whose 1 + r agree to
 # _ROOT_RTOL are one root; |ln(1 + r)| < _Y_MAX keeps 1 + r a finite, non-zero float.
@@ -119,8 +117,8 @@ def _scalar_or_array(values: NDArray[np.float64]) -> FloatOrArray:
     return float(values) if values.ndim == 0 else values
 
 
-def _year_fractions(dates: ArrayLike | Sequence[DateLike], n: int) -> NDArray[np.float64]:
-    """Actual/365 year fractions of ``dates`` from the first date (Excel's XNPV/XIRR)."""
+def _day_offsets(dates: ArrayLike | Sequence[DateLike], n: int) -> NDArray[np.int64]:
+    """Days from the first of ``dates`` (which must be the earliest) to each date."""
     raw = np.asarray(dates)
     if raw.dtype.kind in "biufc":
         raise InputError(
@@ -140,7 +138,12 @@ def _year_fractions(dates: ArrayLike | Sequence[DateLike], n: int) -> NDArray[np
     offsets = (days - days[0]).astype(np.int64)
     if (offsets < 0).any():
         raise InputError("the first date to be the earliest (Excel: #NUM!)", got=dates)
-    return offsets / 365.0
+    return offsets
+
+
+def _year_fractions(dates: ArrayLike | Sequence[DateLike], n: int) -> NDArray[np.float64]:
+    """Actual/365 year fractions of ``dates`` from the first date (Excel's XNPV/XIRR)."""
+    return _day_offsets(dates, n) / 365.0
 
 
 def _checked_guess(guess: float) -> float:
@@ -397,276 +400,64 @@ def _root_grid(x0: float, x_max: float, du: float) -> NDArray[np.float64]:
 
 
 def _solve_irr(
-    flows: NDArray[np.float64], times: NDArray[np.float64], guess: float
+    flows: NDArray[np.float64],
+    times: NDArray[np.float64],
+    steps: NDArray[np.float64],
+    guess: float,
 ) -> NDArray[np.float64]:
-    """IRR per row of finite ``flows`` at ``times`` [years, ascending, times[0] == 0].
+    """IRR per row of ``flows`` at ``times`` [years, ascending, times[0] == 0]; nan rows allowed.
 
-    Works in x = ln(1 + r). The NPV multiplied by exp(c x) has the same roots. Each row uses
-    its own c: the time of its *first non-zero* flow for x >= 0 and of its *last non-zero*
-    flow for x < 0. Then every exponent is <= 0 (nothing overflows) and the term of that flow
-    is exactly the flow (the scaled NPV cannot underflow as a whole), and |x| is searched up
-    to X = min(30, 700 / T), T the time between the row's first and last non-zero flows, so
-    that no term falls below exp(-700). Leading and trailing zero flows, which do not change
-    the roots, thus change neither the scaling nor the range searched.
+    ``steps``: ``times[j] - times[j - 1]`` for j >= 1, as exactly as the caller knows them
+    (the kernel uses one factor exp(-step |x|) per distinct step). Builds the two search
+    grids and their factor tables and runs the compiled kernel
+    :mod:`eip_analysis.finance_kernel` (imported here, not with this module: numba is only
+    loaded when an IRR is computed). Raises :class:`InputError` if the guess lies outside
+    the search range of a row.
     """
-    m, n = flows.shape
-    result = np.full(m, np.nan)
-    if m == 0:
-        return result
-    counts = _sign_change_counts(flows)
-    nonzero = flows != 0.0
-    first = np.argmax(nonzero, axis=1)
-    last = n - 1 - np.argmax(nonzero[:, ::-1], axis=1)
-    span = times[last] - times[first]
-    # A sign change needs two non-zero flows; T = 0 (all on one date): NPV constant in r.
-    solvable = (counts >= 1) & (span > 0.0)
-    if not solvable.any():
-        return result
-    with np.errstate(divide="ignore"):
-        x_max = np.minimum(_X_MAX, _EXP_BUDGET / span)
+    from eip_analysis import finance_kernel as kernel  # numba: loaded on first use only
+
+    flows = np.ascontiguousarray(flows)
+    times = np.ascontiguousarray(times)
+    m = flows.shape[0]
+    x_max = np.empty(m)
+    first = np.empty(m, dtype=np.int64)
+    last = np.empty(m, dtype=np.int64)
+    several = np.empty(m, dtype=np.bool_)
+    narrowest, widest_one, widest_several = kernel.prepare_rows(
+        flows, times, x_max, first, last, several
+    )
     x0 = math.log1p(guess)
-    narrowest = float(x_max[solvable].min())
     if not -narrowest < x0 < narrowest:
         raise InputError(
             f"guess between {math.expm1(-narrowest):.3g} and {math.expm1(narrowest):.3g} [1/yr]",
             got=guess,
         )
-    for rows, unique in ((solvable & (counts == 1), True), (solvable & (counts >= 2), False)):
-        if rows.all():
-            result = _solve_on_grid(flows, times, first, last, x_max, x0, unique)
-        elif rows.any():
-            idx = np.flatnonzero(rows)
-            result[idx] = _solve_on_grid(
-                flows[idx], times, first[idx], last[idx], x_max[idx], x0, unique
-            )
-    return result
-
-
-def _solve_on_grid(
-    flows: NDArray[np.float64],
-    times: NDArray[np.float64],
-    first: NDArray[np.int64],
-    last: NDArray[np.int64],
-    x_max: NDArray[np.float64],
-    x0: float,
-    unique: bool,
-) -> NDArray[np.float64]:
-    """IRR per row by bracketing on a grid in x = ln(1 + r), then safeguarded Newton.
-
-    ``first``/``last``: column of each row's first/last non-zero flow; ``x_max``: each row's
-    search limit. ``unique``: every row has exactly one sign change, hence exactly one
-    (simple) root. One grid serves all rows; it reaches the widest limit (rows with narrower
-    limits are cut to them in :func:`_solve_block`). Rows are processed in blocks so that
-    the grid of NPV values stays below ``_GRID_BUDGET`` entries (a loop over blocks of
-    thousands of rows, not over rows).
-    """
-    grid = _root_grid(x0, float(x_max.max()), _COARSE_DU if unique else _DENSE_DU)
-    block = max(1, _GRID_BUDGET // grid.size)
-    out = np.empty(flows.shape[0])
-    for start in range(0, flows.shape[0], block):
-        part = slice(start, start + block)
-        out[part] = _solve_block(
-            flows[part], times, first[part], last[part], x_max[part], grid, x0, unique
-        )
+    gaps, inverse = np.unique(steps, return_inverse=True)
+    gap_index = np.zeros(times.size, dtype=np.int64)
+    gap_index[1:] = inverse.reshape(-1)
+    grids = []
+    for widest, du in ((widest_one, _COARSE_DU), (widest_several, _DENSE_DU)):
+        points = _root_grid(x0, widest, du) if widest > 0.0 else np.zeros(1)
+        table = np.zeros((gaps.size, points.size + kernel.BLOCK))
+        table[:, : points.size] = np.exp(-gaps[:, np.newaxis] * np.abs(points))
+        grids += [points, table]
+    out = np.empty(m)
+    kernel.solve_rows(
+        flows,
+        times,
+        gap_index,
+        gaps,
+        x0,
+        x_max,
+        first,
+        last,
+        several,
+        *grids,
+        np.empty(gaps.size),
+        np.empty(max(grids[0].size, grids[2].size) + kernel.BLOCK),
+        out,
+    )
     return out
-
-
-def _grid_values(
-    flows: NDArray[np.float64],
-    times: NDArray[np.float64],
-    first: NDArray[np.int64],
-    last: NDArray[np.int64],
-    grid: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Scaled NPV ``sum_t v_t exp((c - t) x)`` on the grid, shape (rows, grid points).
-
-    c is the time of the row's first non-zero flow for x >= 0 and of its last for x < 0;
-    only the columns from (resp. up to) that flow enter, so every exponent is <= 0. One
-    matrix product when the rows share their first and last non-zero columns, else one per
-    distinct first column (x >= 0) and per distinct last column (x < 0).
-    """
-    j_zero = int(np.searchsorted(grid, 0.0))  # grid[j_zero] == 0.0: x < 0 left of it
-    lo, hi = int(first[0]), int(last[0])
-    if (first == lo).all() and (last == hi).all():
-        t = times[lo : hi + 1, np.newaxis]
-        basis = np.empty((hi - lo + 1, grid.size))
-        basis[:, :j_zero] = np.exp((times[hi] - t) * grid[np.newaxis, :j_zero])
-        basis[:, j_zero:] = np.exp((times[lo] - t) * grid[np.newaxis, j_zero:])
-        return flows[:, lo : hi + 1] @ basis
-    values = np.empty((flows.shape[0], grid.size))
-    halves = ((slice(None, j_zero), last, False), (slice(j_zero, None), first, True))
-    for cols, edge, upper in halves:
-        x = grid[np.newaxis, cols]
-        for k in np.unique(edge).tolist():
-            part = slice(k, None) if upper else slice(None, k + 1)
-            basis = np.exp((times[k] - times[part, np.newaxis]) * x)
-            rows = np.flatnonzero(edge == k)
-            values[rows, cols] = flows[rows, part] @ basis
-    return values
-
-
-def _scaled_npv(
-    flows: NDArray[np.float64],
-    times: NDArray[np.float64],
-    shift: NDArray[np.float64],
-    x: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """``sum_t v_t exp((c - t) x)`` per row, c = ``shift``, x per row (as in the grid values).
-
-    Exponents are capped at 0: they are <= 0 wherever the flow is non-zero (c is the time of
-    the first or last non-zero flow, on the side of the sign of x), so only zero flows lose.
-    """
-    exponent = (shift[:, np.newaxis] - times[np.newaxis, :]) * x[:, np.newaxis]
-    return np.einsum("ij,ij->i", flows, np.exp(np.minimum(exponent, 0.0)))
-
-
-def _solve_block(
-    flows: NDArray[np.float64],
-    times: NDArray[np.float64],
-    first: NDArray[np.int64],
-    last: NDArray[np.int64],
-    x_max: NDArray[np.float64],
-    grid: NDArray[np.float64],
-    x0: float,
-    unique: bool,
-) -> NDArray[np.float64]:
-    m, n = flows.shape
-    values = _grid_values(flows, times, first, last, grid)  # scaled NPV on the grid, (m, G)
-    # A row whose limit x_max is inside the grid searches columns lo..hi: lo (hi) is the
-    # last grid point <= -x_max (first >= x_max), its value replaced by the scaled NPV at
-    # -x_max (x_max) and its abscissa by -x_max (x_max) below, so the range is exact.
-    narrow = np.flatnonzero(x_max < grid[-1])
-    per_row_range = narrow.size > 0
-    if per_row_range:
-        lo = np.searchsorted(grid, -x_max, side="right") - 1
-        hi = np.searchsorted(grid, x_max, side="left")
-        lim = x_max[narrow]
-        values[narrow, lo[narrow]] = _scaled_npv(flows[narrow], times, times[last[narrow]], -lim)
-        values[narrow, hi[narrow]] = _scaled_npv(flows[narrow], times, times[first[narrow]], lim)
-    j0 = int(np.flatnonzero(grid == x0)[0])
-    positive = values > 0.0  # an exact zero counts as "not positive"
-    column = np.arange(grid.size)
-
-    if unique:
-        # One sign change in the range at most: cell k = [grid[k], grid[k + 1]] holds it.
-        if per_row_range:
-            every = np.arange(m)
-            rows = np.flatnonzero(positive[every, lo] != positive[every, hi])
-            same_sign = positive[rows] == positive[rows, lo[rows], np.newaxis]
-            same_sign &= (column >= lo[rows, np.newaxis]) & (column <= hi[rows, np.newaxis])
-            cells = lo[rows] + np.count_nonzero(same_sign, axis=1) - 1
-        else:
-            rows = np.flatnonzero(positive[:, 0] != positive[:, -1])
-            cells = np.count_nonzero(positive[rows] == positive[rows, :1], axis=1) - 1
-        n_below = 0
-    else:
-        # Cell k = [grid[k], grid[k + 1]] brackets a root if the sign changes across it or
-        # either end is an exact zero (which also catches a touching root at a grid point).
-        zero = values == 0.0
-        crossing = (positive[:, :-1] != positive[:, 1:]) | zero[:, :-1] | zero[:, 1:]
-        if per_row_range:
-            crossing &= (column[:-1] >= lo[:, np.newaxis]) & (column[1:] <= hi[:, np.newaxis])
-        # Nearest bracketing cell below the guess and above it, per row.
-        below, above = crossing[:, :j0], crossing[:, j0:]
-        has_below, has_above = below.any(axis=1), above.any(axis=1)
-        k_below = j0 - 1 - np.argmax(below[:, ::-1], axis=1)
-        k_above = j0 + np.argmax(above, axis=1)
-        rows = np.concatenate((np.flatnonzero(has_below), np.flatnonzero(has_above)))
-        cells = np.concatenate((k_below[has_below], k_above[has_above]))
-        n_below = int(has_below.sum())
-
-    a, b = grid[cells], grid[cells + 1]
-    if per_row_range:
-        a = np.where(cells == lo[rows], -x_max[rows], a)
-        b = np.where(cells + 1 == hi[rows], x_max[rows], b)
-    # 0 is a grid point, so a cell lies in x >= 0 or in x <= 0 and the scaling c of its
-    # midpoint is that of its grid values (an end at x = 0 has factor exp(c * 0) = 1).
-    shift = np.where(0.5 * (a + b) >= 0.0, times[first[rows]], times[last[rows]])
-    fa, fb = values[rows, cells], values[rows, cells + 1]
-    padded = bool((first != 0).any() or (last != n - 1).any())  # leading/trailing zeros
-    roots = _safeguarded_newton(flows[rows], times, shift, a, b, fa, fb, padded)
-
-    # Pick the root nearest the guess in ln(1 + r); ties go to the larger rate.
-    best = np.full(m, np.nan)
-    best[rows[:n_below]] = roots[:n_below]
-    upper_rows, upper_roots = rows[n_below:], roots[n_below:]
-    take = np.isnan(best[upper_rows]) | (np.abs(upper_roots - x0) <= np.abs(x0 - best[upper_rows]))
-    best[upper_rows[take]] = upper_roots[take]
-    return np.expm1(best)
-
-
-def _safeguarded_newton(
-    flows: NDArray[np.float64],
-    times: NDArray[np.float64],
-    shift: NDArray[np.float64],
-    a: NDArray[np.float64],
-    b: NDArray[np.float64],
-    fa: NDArray[np.float64],
-    fb: NDArray[np.float64],
-    padded: bool = False,
-) -> NDArray[np.float64]:
-    """Root of sum(flows * exp(-(times - shift) x)) in each bracket [a, b], vectorised.
-
-    ``padded``: some rows have zero flows before ``shift`` (x >= 0) or after it (x < 0),
-    whose exponents would be positive; they are set to 0 (the terms stay zero).
-
-    Newton steps that leave the (shrinking) bracket are replaced by bisection, as in
-    Numerical Recipes' ``rtsafe``. A Newton step ``s`` is accepted as final when it is below
-    the tolerance, or when the standard estimate of the error left after it,
-    ``|f''/(2 f')| s**2``, is. Converged rows leave the working set.
-    """
-    root = np.where(fa == 0.0, a, np.where(fb == 0.0, b, np.nan))
-    ids = np.flatnonzero(np.isnan(root))
-    a, b, fa, fb = a[ids], b[ids], fa[ids], fb[ids]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = a - fa * (b - a) / (fb - fa)  # regula falsi start
-    x = np.where(np.isfinite(x) & (x > a) & (x < b), x, 0.5 * (a + b))
-    sign_a = np.sign(fa)
-    coef = flows[ids]
-    exponent = shift[ids, np.newaxis] - times[np.newaxis, :]  # terms = exp(exponent * x)
-    if padded:
-        exponent[coef == 0.0] = 0.0
-    slope = exponent * coef  # d/dx coefficients
-    curvature = exponent * slope  # d2/dx2 coefficients
-    magnitude = np.abs(coef) * (2.0 * _EPS)  # rounding-noise level of the sum
-    for _ in range(_MAX_ITER):
-        if ids.size == 0:
-            break
-        terms = np.exp(exponent * x[:, np.newaxis])
-        f = np.einsum("ij,ij->i", coef, terms)
-        df = np.einsum("ij,ij->i", slope, terms)
-        d2f = np.einsum("ij,ij->i", curvature, terms)
-        at_noise = np.abs(f) <= np.einsum("ij,ij->i", magnitude, terms)
-
-        same = np.sign(f) == sign_a
-        a = np.where(same, x, a)
-        b = np.where(same, b, x)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            step = f / df
-            x_new = x - step
-            error_after = np.abs(0.5 * d2f / df) * step * step
-        bisect = ~np.isfinite(x_new) | (x_new <= a) | (x_new >= b)
-        x_new = np.where(bisect, 0.5 * (a + b), x_new)
-
-        tol = 2.0 * _EPS * np.maximum(np.abs(x_new), 1e-300)
-        quadratic = ~bisect & (np.abs(step) <= 1e-4) & (error_after <= tol)
-        done = at_noise | quadratic | (np.abs(x_new - x) <= tol) | (b - a <= 2.0 * tol)
-        if done.any():
-            # At the noise level a Newton step is still the best estimate, if it stays inside.
-            root[ids[done]] = np.where(at_noise & bisect, x, x_new)[done]
-            keep = ~done
-            ids, a, b, sign_a = ids[keep], a[keep], b[keep], sign_a[keep]
-            exponent, coef, slope, curvature, magnitude = (
-                exponent[keep],
-                coef[keep],
-                slope[keep],
-                curvature[keep],
-                magnitude[keep],
-            )
-            x_new = x_new[keep]
-        x = x_new
-    root[ids] = x  # iteration limit (not reached in practice): best estimate
-    return root
 
 
 def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
@@ -676,8 +467,8 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
     ----------
     cashflows : array_like, shape (N,) or (M, N)
         Cash flows [currency] at the end of years ``0, ..., N - 1`` (``cashflows[0]`` today). A
-        2-D array holds one scenario per row; all rows are solved at once, without a Python
-        loop over rows.
+        2-D array holds one scenario per row; all rows are solved in one call of compiled code,
+        without a Python loop over rows.
     guess : float, optional
         Rate [1/yr] that selects the root when there are several (default 0.1, Excel's default
         guess). It does not affect flows with one sign change.
@@ -708,21 +499,27 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
 
     *Method.* Leading and trailing zero flows do not change the roots and are ignored: each
     row is solved over its span :math:`T` [years] from its first to its last non-zero flow
-    (each row gets its own scaling and range; all rows are still solved at once). The
-    equation is solved in the continuously compounded rate :math:`x = \\ln(1 + r)`, over
-    :math:`|x| \\le X`, :math:`X = \\min(30, 700 / T)`: for spans up to 23 years
-    :math:`-1 + 10^{-13} < r < 10^{13}`, for 50 years :math:`X = 14`,
-    :math:`-1 + 10^{-6} < r < 1.2 \\times 10^{6}`. The NPV, multiplied by a positive factor
-    that keeps every exponential :math:`\\le 1` and the first (for :math:`x \\ge 0`) or last
-    (for :math:`x < 0`) non-zero flow's term exactly equal to that flow, is evaluated for
-    all rows at once on a grid in :math:`x` (one matrix product), sign changes between grid
-    points give brackets, and each selected bracket is refined by Newton's method safeguarded
-    by bisection [2]_ to machine precision, again for all rows at once. Rows with one sign
-    change have exactly one root (see :func:`sign_changes`) and use a coarse grid (spacing
-    0.02 in :math:`x` near the guess); rows with more use a fine grid (spacing 0.002 near the
-    guess, widening with distance). Two roots closer together than the fine grid spacing,
-    and roots of even multiplicity where the NPV touches zero without crossing it, may be
-    missed; :func:`irr_roots` lists every root of one cash-flow sequence.
+    (each row gets its own scaling and range). The equation is solved in the continuously
+    compounded rate :math:`x = \\ln(1 + r)`, over :math:`|x| \\le X`,
+    :math:`X = \\min(30, 700 / T)`: for spans up to 23 years :math:`-1 + 10^{-13} < r < 10^{13}`,
+    for 50 years :math:`X = 14`, :math:`-1 + 10^{-6} < r < 1.2 \\times 10^{6}`. The NPV,
+    multiplied by a positive factor that keeps every exponential :math:`\\le 1` and the first
+    (for :math:`x \\ge 0`) or last (for :math:`x < 0`) non-zero flow's term exactly equal to
+    that flow, is evaluated on a grid in :math:`x`, sign changes between grid points give
+    brackets, and each selected bracket is refined by Newton's method safeguarded by
+    bisection [2]_, started at the bracket's regula falsi point, to machine precision. Rows
+    with one sign change have exactly one root, and their NPV changes sign only there (see
+    :func:`sign_changes`): they use a coarse grid (spacing 0.02 in :math:`x` near the guess),
+    evaluated from the guess towards the sign change only; the result is ``nan`` if the sign
+    does not change within the range. Rows with more sign changes use a fine grid (spacing
+    0.002 near the guess, widening with distance), evaluated over the whole range; the
+    nearest bracket below the guess and the nearest above are refined. Two roots closer
+    together than the fine grid spacing, and roots of even multiplicity where the NPV touches
+    zero without crossing it, may be missed; :func:`irr_roots` lists every root of one
+    cash-flow sequence. The rows are solved one after another by compiled code
+    (:mod:`eip_analysis.finance_kernel`, Numba, compiled on the first call after an
+    installation and cached on disk), which evaluates the NPV by nested multiplication (one
+    exponential per evaluation for annual flows), at 8 grid points at a time.
 
     *Root selection.* Among the roots, the one nearest the guess in :math:`x`, i.e. the
     :math:`r` minimising :math:`|\\ln(1 + r) - \\ln(1 + g)|`, is returned (ties: the larger
@@ -783,10 +580,9 @@ def irr(cashflows: ArrayLike, *, guess: float = 0.1) -> FloatOrArray:
     True
     """
     flows, one_d = _flows_2d(cashflows)
-    times = np.arange(flows.shape[1], dtype=np.float64)
-    out = np.full(flows.shape[0], np.nan)
-    finite = _finite_rows(flows)
-    out[finite] = _solve_irr(flows[finite], times, _checked_guess(guess))
+    n = flows.shape[1]
+    times = np.arange(n, dtype=np.float64)
+    out = _solve_irr(flows, times, np.ones(max(n - 1, 0)), _checked_guess(guess))
     return _finish(out, one_d)
 
 
@@ -848,12 +644,12 @@ def xirr(
     0.37336253352
     """
     flows, one_d = _flows_2d(cashflows)
-    times = _year_fractions(dates, flows.shape[1])
-    order = np.argsort(times, kind="stable")
-    times, flows = times[order], flows[:, order]
-    out = np.full(flows.shape[0], np.nan)
-    finite = _finite_rows(flows)
-    out[finite] = _solve_irr(flows[finite], times, _checked_guess(guess))
+    days = _day_offsets(dates, flows.shape[1])
+    order = np.argsort(days, kind="stable")
+    if (np.diff(order) != 1).any():  # not in date order already (a copy of the flows)
+        days, flows = days[order], flows[:, order]
+    steps = np.diff(days) / 365.0  # exact day counts: one factor per distinct step
+    out = _solve_irr(flows, days / 365.0, steps, _checked_guess(guess))
     return _finish(out, one_d)
 
 
@@ -863,7 +659,7 @@ def _scaled_npv_terms(
     """Exponents ``s - t`` and terms ``exp((s - t) y)`` for t = 0..degree, per y (rows).
 
     ``s`` = 0 for y >= 0 and ``degree`` for y < 0, so every exponent is <= 0 (as in
-    :func:`_solve_irr`): the scaled NPV ``terms @ v`` has the same sign and roots as the
+    :func:`irr`): the scaled NPV ``terms @ v`` has the same sign and roots as the
     NPV at r = exp(y) - 1.
     """
     shift = np.where(y >= 0.0, 0.0, float(degree))

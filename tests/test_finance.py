@@ -15,6 +15,8 @@ Sources of the published values, cited again at each use:
   J. P. Lavelle, *Engineering Economic Analysis*, or L. Blank, A. Tarquin, *Engineering
   Economy*, McGraw-Hill.
 * [NPF-ISSUES] numpy-financial GitHub issues #28 and #39 (root selection of ``irr``).
+* [PYXIRR] pyxirr 0.10 (Rust implementations of Excel's IRR and XIRR), used as an independent
+  implementation to compare with on many flows.
 
 Every published value was also recomputed independently (by hand in the comments, with
 ``decimal`` at 50 digits, or with the ``formulas`` Excel engine) before being asserted.
@@ -26,6 +28,8 @@ import datetime as dt
 import doctest
 import itertools
 import math
+import subprocess
+import sys
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import ClassVar
@@ -33,6 +37,7 @@ from typing import ClassVar
 import numpy as np
 import numpy_financial as npf
 import pytest
+import pyxirr
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
@@ -616,6 +621,197 @@ class TestIrrRoots:
 
 
 # ------------------------------------------------------------------------------------------
+# irr and xirr against independent references, on many rows at once
+# ------------------------------------------------------------------------------------------
+
+
+def seeded_conventional_flows(rows: int, years: int, seed: int) -> np.ndarray:
+    """Year-0 outlays, then noisy inflows: IRRs spread over about -20 % to 60 %."""
+    rng = np.random.default_rng(seed)
+    capex = rng.uniform(1e4, 1e7, rows)
+    target = rng.uniform(-0.2, 0.6, rows)
+    level = capex * capital_recovery_factor(target, years)
+    flows = np.empty((rows, years + 1))
+    flows[:, 0] = -capex
+    flows[:, 1:] = level[:, np.newaxis] * rng.lognormal(0.0, 0.3, (rows, years))
+    return flows
+
+
+def seeded_mixed_flows(seed: int = 20240611) -> np.ndarray:
+    """Integer flows of every kind, one row each, zero-padded to a common width.
+
+    One sign change (outlay then inflows, some zero years); several sign changes (random
+    signs; decommissioning costs at the end; a second investment); spans of 40 to 80 years;
+    random leading and trailing zeros; rows of one sign; rows with nan.
+    """
+    rng = np.random.default_rng(seed)
+    rows: list[np.ndarray] = []
+    for _ in range(120):  # one sign change
+        n = int(rng.integers(2, 31))
+        inflows = rng.integers(0, 10**5, n - 1) * (rng.random(n - 1) > 0.2)
+        inflows[rng.integers(0, n - 1)] += 1
+        rows.append(np.concatenate(([-int(rng.integers(1, 10**6))], inflows)))
+    for _ in range(200):  # several sign changes, random
+        n = int(rng.integers(3, 11))
+        rows.append(rng.integers(-1000, 1001, n) * (rng.random(n) > 0.15))
+    for _ in range(60):  # decommissioning or a second investment
+        n = int(rng.integers(5, 31))
+        v = np.concatenate(([-int(rng.integers(10**4, 10**6))], rng.integers(0, 10**5, n - 1)))
+        if rng.random() < 0.5:
+            v[-1] = -int(rng.integers(10**4, 10**6))
+        else:
+            v[int(rng.integers(1, n))] = -int(rng.integers(10**4, 10**6))
+        rows.append(v)
+    for _ in range(30):  # long spans, mostly zero years
+        n = int(rng.integers(41, 81))
+        v = np.zeros(n, dtype=np.int64)
+        v[0] = -int(rng.integers(1, 10**6))
+        v[rng.integers(1, n, 5)] = rng.integers(1, 10**6, 5)
+        v[-1] = int(rng.integers(1, 10**6))
+        if rng.random() < 0.3:
+            v[-1] = -v[-1]
+        rows.append(v)
+    rows += [np.array([1, 2, 3]), np.array([-5, 0, -1]), np.array([0, 0, 0]), np.array([7])]
+    width = max(r.size for r in rows) + 60
+    flows = np.zeros((len(rows), width))
+    for i, r in enumerate(rows):
+        lead = int(rng.integers(0, width - r.size + 1))
+        flows[i, lead : lead + r.size] = r
+    flows[rng.choice(len(rows), 12, replace=False), int(rng.integers(0, width))] = np.nan
+    return flows
+
+
+def documented_irr(flows: np.ndarray, guess: float) -> tuple[float, bool]:
+    """The IRR the documented rule selects, from every root (``irr_roots``), and whether the
+    row is within the documented resolution of the search.
+
+    Rule: among the roots with |ln(1 + r)| < X = min(30, 700 / T) (T: years from the first
+    to the last non-zero flow), the one nearest ln(1 + guess), ties to the larger rate; nan
+    if there is none. Outside the resolution: roots closer together than 0.05 in ln(1 + r),
+    roots where the NPV touches zero without changing sign, roots within 1e-6 of the range
+    limit, and two roots (nearly) equally near the guess.
+    """
+    if not np.isfinite(flows).all():
+        return math.nan, True
+    with np.errstate(over="ignore"):  # irr_roots' Newton polish may warn on far starts
+        roots = irr_roots(flows)
+    nonzero = np.flatnonzero(flows)
+    if roots.size == 0:
+        return math.nan, True
+    limit = min(30.0, 700.0 / (nonzero[-1] - nonzero[0]))
+    x = np.log1p(roots)
+    for root in roots:  # a crossing: the NPV changes sign across the root
+        left, right = npv(np.expm1(np.log1p(root) + np.array([-1e-3, 1e-3])), flows)
+        if np.sign(left) == np.sign(right):
+            return math.nan, False
+    if x.size > 1 and np.min(np.diff(x)) < 0.05:
+        return math.nan, False
+    if np.any(np.abs(np.abs(x) - limit) < 1e-6):
+        return math.nan, False
+    x = x[np.abs(x) < limit]
+    if x.size == 0:
+        return math.nan, True
+    distance = np.abs(x - math.log1p(guess))
+    order = np.lexsort((-x, distance))  # nearest, then the larger rate
+    if x.size > 1 and distance[order[1]] - distance[order[0]] < 1e-6:
+        return math.nan, False
+    return float(np.expm1(x[order[0]])), True
+
+
+class TestIrrAgainstReferences:
+    def test_agrees_with_pyxirr_on_conventional_flows(self) -> None:
+        # [PYXIRR] on 3,000 seeded rows of 21 years (and 2,000 of 6 and of 41): one root per
+        # row, so any correct solver finds it. pyxirr stops at its own tolerance (relative
+        # 1e-10 or so), ours at machine precision.
+        for rows, years, seed in [(3000, 20, 1), (2000, 5, 2), (2000, 40, 3)]:
+            flows = seeded_conventional_flows(rows, years, seed)
+            ours = irr(flows)
+            theirs = np.array([pyxirr.irr(row) for row in flows], dtype=float)
+            assert np.isfinite(ours).all() and np.isfinite(theirs).all()
+            assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+            # Ours is the root to rounding level.
+            for rate, row in zip(ours[:200], flows[:200], strict=True):
+                assert relative_npv_residual(rate, row) < residual_tolerance(rate, row.size)
+
+    def test_agrees_with_pyxirr_on_the_issue_examples_at_the_default_guess(self) -> None:
+        # [NPF-ISSUES] #28 and #39 with the default 10 % guess: pyxirr (Newton from the guess,
+        # as Excel) and the documented rule (root nearest the guess in ln(1 + r)) select the
+        # same root, 185.4 % and 12 %. The exact #28 root is 1.85441782845617793 (50-digit
+        # bisection); pyxirr's is within its tolerance of it.
+        for flows, expected in [([-50, -100, 600, 300, -100], 1.8544178284561779),
+                                (ISSUE_39_FLOWS, 0.12)]:  # fmt: skip
+            theirs = pyxirr.irr(flows)
+            assert irr(flows) == pytest.approx(theirs, rel=1e-9)
+            assert irr(flows) == pytest.approx(expected, rel=1e-13)
+        # Issue 39 with guess -50 %: both find the other root, -1.81 %.
+        assert irr(ISSUE_39_FLOWS, guess=-0.5) == pytest.approx(
+            pyxirr.irr(ISSUE_39_FLOWS, guess=-0.5), rel=1e-9
+        )
+
+    def test_where_pyxirr_follows_its_iteration_instead(self) -> None:
+        # Documented difference: pyxirr's Newton iteration from the guess may converge to a
+        # root that is not the nearest one. #28 with guess -50 %: pyxirr 185.4 %, ours the
+        # nearer -76.9 %; Lorie and Savage's pump (roots 25 % and 400 %) at the 10 % guess:
+        # pyxirr 400 %, ours 25 %. Both are genuine roots in each case.
+        flows = [-50, -100, 600, 300, -100]
+        assert pyxirr.irr(flows, guess=-0.5) == pytest.approx(1.85441783, rel=1e-8)
+        assert irr(flows, guess=-0.5) == pytest.approx(-0.7688954706807808, rel=1e-12)
+        pump = [-1_600, 10_000, -10_000]
+        assert pyxirr.irr(pump) == pytest.approx(4.0, rel=1e-9)
+        assert irr(pump) == pytest.approx(0.25, rel=1e-14)
+        for rate in (pyxirr.irr(pump), irr(pump), irr(flows, guess=-0.5)):
+            assert any(same_root(rate, r, np.array(f, float)) for f in (pump, flows)
+                       for r in irr_roots(f))  # fmt: skip
+
+    @pytest.mark.parametrize("guess", [0.1, -0.5, 0.0, 3.0])
+    def test_mixed_flows_match_every_root_and_the_selection_rule(self, guess: float) -> None:
+        # Independent reference: all the roots of each row (irr_roots: companion-matrix
+        # eigenvalues, polished), then the documented rule, row by row; irr solves all the
+        # rows in one call. Rows outside the documented resolution are skipped (counted).
+        flows = seeded_mixed_flows()
+        ours = irr(flows, guess=guess)
+        checked = several_roots = 0
+        for rate, row in zip(ours, flows, strict=True):
+            expected, resolvable = documented_irr(row, guess)
+            if not resolvable:
+                continue
+            checked += 1
+            several_roots += not math.isnan(expected) and sign_changes(row) > 1
+            if math.isnan(expected):
+                assert math.isnan(rate), (row[row != 0], rate)
+            else:
+                assert math.log1p(rate) == pytest.approx(math.log1p(expected), abs=1e-10), row[
+                    row != 0
+                ]
+        assert checked >= 0.9 * flows.shape[0]
+        assert several_roots >= 40  # the selection rule was exercised
+
+    def test_mixed_flows_rows_equal_one_dimensional_calls(self) -> None:
+        # The vectorised call solves each row as a 1-D call would (same grids, same steps).
+        flows = seeded_mixed_flows()[::7]
+        expected = [irr(row) for row in flows]
+        assert_allclose(irr(flows), expected, rtol=0, atol=0, equal_nan=True)
+
+    def test_guess_outside_the_range_of_a_row_raises(self) -> None:
+        # 100 years between the first and last non-zero flow: |ln(1 + r)| <= 7 is searched,
+        # so a guess of e^8 - 1 (about 298,000 %) is outside it.
+        flows = [-1.0] + [0.0] * 99 + [2.0]
+        with pytest.raises(InputError):
+            irr(flows, guess=math.expm1(8.0))
+        # Without a row to solve nothing is searched and any valid guess gives nan.
+        assert math.isnan(irr([1, 2, 3], guess=math.expm1(40.0)))
+
+    def test_importing_finance_does_not_import_numba(self) -> None:
+        # The kernel (and numba, ~0.3 s) is imported by the first irr/xirr call only.
+        code = (
+            "import sys, eip_analysis.finance as f; assert 'numba' not in sys.modules; "
+            "f.npv(0.1, [-1, 2]); assert 'numba' not in sys.modules; "
+            "f.irr([-1, 2]); assert 'numba' in sys.modules"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------------------------------------
 # mirr
 # ------------------------------------------------------------------------------------------
 
@@ -791,6 +987,38 @@ class TestXirr:
         ]
         assert_allclose(out, expected, rtol=1e-13)
         assert out[0] == pytest.approx(99.0, rel=1e-14)
+
+    def test_agrees_with_pyxirr_on_dated_flows(self) -> None:
+        # [PYXIRR] xirr (Actual/365 from the first date, as Excel) on 3,000 seeded rows:
+        # yearly dates from 2027-01-01 with a few irregular ones, one given out of order.
+        dates = [dt.date(2027 + k, 1, 1) for k in range(21)]
+        dates[3] = dt.date(2030, 3, 15)
+        dates[10] = dt.date(2037, 7, 1)
+        dates[17] = dt.date(2043, 11, 30)
+        flows = seeded_conventional_flows(3000, 20, 4)
+        ours = xirr(dates, flows)
+        theirs = np.array([pyxirr.xirr(dates, row) for row in flows], dtype=float)
+        # pyxirr's XIRR stops earlier than its IRR (differences up to 5e-9 relative here);
+        # ours leaves a residual at rounding level, theirs up to about 1e-10 of the flows.
+        assert_allclose(ours, theirs, rtol=2e-8, atol=1e-12)
+        scale = np.abs(flows).sum(axis=1)
+        assert (np.abs(xnpv(ours, dates, flows)) <= 1e-13 * scale).all()
+        order = [0, 5, 1, 2, 3, 4, *range(6, 21)]  # later dates in any order
+        shuffled = xirr([dates[k] for k in order], flows[:, order])
+        assert_allclose(shuffled, ours, rtol=1e-13)
+        # Two sign changes (a decommissioning cost): where pyxirr's iteration from 10 % ends
+        # at another root, both are roots and ours is the nearer the guess in ln(1 + r).
+        decommissioning = flows[:50].copy()
+        decommissioning[:, -1] = -0.5 * decommissioning[:, 1:].sum(axis=1) / 20
+        ours = xirr(dates, decommissioning)
+        theirs = np.array([pyxirr.xirr(dates, row) for row in decommissioning], dtype=float)
+        same = np.isclose(ours, theirs, rtol=2e-8, atol=1e-12)
+        assert same.sum() >= 40
+        other = ~same
+        scale = np.abs(decommissioning[other]).sum(axis=1)
+        assert (np.abs(xnpv(theirs[other], dates, decommissioning[other])) < 1e-6 * scale).all()
+        distance = np.abs(np.log1p([ours[other], theirs[other]]) - math.log1p(0.1))
+        assert (distance[0] < distance[1]).all()
 
 
 # ------------------------------------------------------------------------------------------
