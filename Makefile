@@ -14,6 +14,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# compile the IRR kernel once (numba caches it in eip_analysis/__pycache__): ~6 s here
+	@# instead of in the first report of every worker
+	$(PY) -c "from eip_analysis.finance import irr, xirr; irr([-1.0, 1.1]); xirr(['2027-01-01', '2028-01-01'], [-1.0, 1.1])"
 	touch $(STAMP)
 
 # Every test, with the doctests of the package.
@@ -48,10 +51,12 @@ reports: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
+# Speed benchmarks (about 8 minutes on 2 cores); each writes benchmarks/results/<name>.json.
 bench: $(STAMP)
 	$(PY) benchmarks/bench_irr.py
 	$(PY) benchmarks/bench_monte_carlo.py
-	$(PY) benchmarks/bench_batch.py
+	$(PY) benchmarks/bench_batch.py --jobs 2
+	$(PY) benchmarks/bench_scale.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check eip_analysis tests benchmarks
