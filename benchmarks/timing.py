@@ -13,7 +13,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,7 +54,7 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
     record = {"benchmark": name,
-              "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "python": sys.version.split()[0], "machine": platform.machine(),
               "cpus": _cpus(), **data}
     path.write_text(json.dumps(record, indent=1, default=float) + "\n", encoding="utf-8")

@@ -28,6 +28,18 @@ With an asymmetric range the normal's mean is the middle of the range, not ``val
 triangular or lognormal for skewed inputs. Whole-year inputs (lifetime, tenor) are drawn as
 real numbers and rounded to whole years by the model.
 
+**Blocks of draws, and clusters** (Monte Carlo). The inputs of all draws come from one
+``numpy.random.default_rng(seed)`` per case; the draws are then evaluated in consecutive
+blocks of :data:`BLOCK_DRAWS` (one vectorised call per block). A vectorised evaluation is
+not exact row by row to the last bit: numpy may add up a row's years in another order when the
+array has few rows (cutting 10,000 draws into pieces of 1 or 7 rows changes the last bit of some
+NPVs), so a draw's result is a function of its block. :func:`monte_carlo` evaluates the blocks
+in this process; :func:`monte_carlo_many` sends chunks of whole blocks to the workers of a Dask
+cluster (:func:`eip_analysis.cluster.dask_client`) and concatenates them in order: the same
+blocks, hence results identical to the last bit, whatever the chunk size or the number of
+workers, as long as the workers run the same numerical code (same machine type, same numpy and
+numba, no BLAS in the evaluation).
+
 **Scenarios.** *Base*: every input at its value. *Conservative*: every driver at the end of
 its range that gives the lower NPV in the one-way analysis (its unfavourable end);
 *optimistic*: every driver at its favourable end. The direction is judged one driver at a time
@@ -65,7 +77,7 @@ import pandas as pd
 
 from . import formatting
 from .appraisal import METRIC_NAMES, Appraisal, evaluate, run_of
-from .cases import Case
+from .cases import Case, load_case
 from .cashflow import CashFlows, build
 from .errors import InputError
 from .fields import FIELDS
@@ -75,6 +87,10 @@ from .parameters import ResolvedParameters, load_defaults
 #: Default number of Monte Carlo draws and seed (same seed, same draws, same results).
 DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 20211130
+#: Draws evaluated together, in one vectorised call (module conventions, Monte Carlo).
+BLOCK_DRAWS = 2_000
+#: Draws per task of :func:`monte_carlo_many` on a cluster (whole blocks).
+DEFAULT_CHUNK_DRAWS = 2 * BLOCK_DRAWS
 #: 95th percentile of the standard normal distribution.
 Z_95 = 1.6448536269514722
 #: Parameters (with a range in data/raw/parameters) varied in the tornado.
@@ -684,12 +700,86 @@ MONTE_CARLO_METRICS = ("npv_usd", "irr", "payback_years")
 MONTE_CARLO_FINANCING_METRICS = ("equity_npv_usd", "equity_irr", "min_dscr")
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One case's Monte Carlo before its draws are evaluated: the run, the drawn inputs, the
+    metrics to compute and their base values (everything but the vectorised evaluation)."""
+
+    case: Case
+    params: ResolvedParameters
+    drivers: tuple[Driver, ...]
+    inputs: dict[str, np.ndarray]
+    metrics: tuple[str, ...]
+    base: dict[str, float]
+    n_draws: int
+    seed: int
+
+    def result(self, outputs: dict[str, np.ndarray]) -> MonteCarloResult:
+        """The result, given the metrics of every draw (arrays ``(n_draws,)``)."""
+        return MonteCarloResult(
+            case_id=self.case.id, n_draws=self.n_draws, seed=self.seed, drivers=self.drivers,
+            inputs=self.inputs, outputs=outputs, base=self.base,
+            target_min_dscr=float(self.params["target_min_dscr"]))
+
+
+def _whole_number(value: Any, name: str, expected: str) -> int:
+    """``value`` as an int >= 1, else a one-line InputError naming the argument ``name``."""
+    try:
+        ok = int(value) == value and value >= 1
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok or isinstance(value, bool):
+        raise InputError(expected, field=name, got=value)
+    return int(value)
+
+
+def _plan(
+    case: Case | Appraisal, n_draws: int, seed: int, drivers_: Sequence[Driver] | None,
+    financing: bool, parameters_dir: str | Path | None, overrides: Mapping[str, Any],
+) -> _Plan:
+    """Resolve the run, draw the inputs (one ``default_rng(seed)`` per case, driver order) and
+    evaluate the base case: every InputError of a Monte Carlo run is raised here."""
+    n = _whole_number(n_draws, "n_draws", "a whole number of draws >= 1")
+    case, params, cf = run_of(case, overrides, parameters_dir=parameters_dir)
+    ds = tuple(drivers_ if drivers_ is not None else drivers(
+        case, params, parameters=UNCERTAIN_PARAMETERS, parameters_dir=parameters_dir))
+    inputs = sample(ds, n, np.random.default_rng(seed))
+    metrics = MONTE_CARLO_METRICS + (MONTE_CARLO_FINANCING_METRICS if financing else ())
+    base = {k: float(v[0]) for k, v in
+            evaluate_metrics(case, params.values, {}, metrics, cashflows=cf).items()}
+    return _Plan(case=case, params=params, drivers=ds, inputs=inputs, metrics=metrics,
+                 base=base, n_draws=n, seed=seed)
+
+
+def _evaluate_draws(
+    case: Case, params: Mapping[str, Any], inputs: Mapping[str, np.ndarray],
+    metrics: Sequence[str], n_draws: int,
+) -> dict[str, np.ndarray]:
+    """The metrics of ``n_draws`` draws (``inputs``: arrays ``(n_draws,)``), evaluated in
+    consecutive blocks of :data:`BLOCK_DRAWS` draws, the first starting at draw 0.
+
+    The one evaluator of :func:`monte_carlo` and of the workers of :func:`monte_carlo_many`
+    (which give it whole blocks), so both give the same numbers to the last bit.
+    """
+    parts = []
+    for start in range(0, n_draws, BLOCK_DRAWS):
+        stop = min(start + BLOCK_DRAWS, n_draws)
+        out = evaluate_metrics(case, params, {p: x[start:stop] for p, x in inputs.items()},
+                               metrics)
+        # no driver: the base case's one row, repeated in every draw
+        parts.append({m: np.broadcast_to(out[m], (stop - start,)) for m in metrics})
+    return {m: np.concatenate([part[m] for part in parts]) for m in metrics}
+
+
 def monte_carlo(
     case: Case | Appraisal, *, n_draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
     drivers_: Sequence[Driver] | None = None, financing: bool = True,
     parameters_dir: str | Path | None = None, **overrides: Any,
 ) -> MonteCarloResult:
-    """Monte Carlo simulation of the case: ``n_draws`` seeded draws, one vectorised evaluation.
+    """Monte Carlo simulation of the case: ``n_draws`` seeded draws, evaluated vectorised.
+
+    The draws are evaluated in blocks of :data:`BLOCK_DRAWS` (one vectorised call each; see
+    the module conventions); :func:`monte_carlo_many` runs the same blocks on a cluster.
 
     Parameters
     ----------
@@ -708,22 +798,151 @@ def monte_carlo(
     MonteCarloResult
         ``.summary()`` (P10/P50/P90...), ``.probability_npv_positive``, ``.outputs[metric]``.
     """
-    if int(n_draws) != n_draws or n_draws < 1:
-        raise InputError("a whole number of draws >= 1", field="n_draws", got=n_draws)
-    case, params, cf = run_of(case, overrides, parameters_dir=parameters_dir)
-    ds = tuple(drivers_ if drivers_ is not None else drivers(
-        case, params, parameters=UNCERTAIN_PARAMETERS, parameters_dir=parameters_dir))
-    rng = np.random.default_rng(seed)
-    inputs = sample(ds, int(n_draws), rng)
-    metrics = list(MONTE_CARLO_METRICS) + (list(MONTE_CARLO_FINANCING_METRICS) if financing
-                                           else [])
-    outputs = {k: np.broadcast_to(v, (int(n_draws),)).copy()  # no driver: base in every draw
-               for k, v in evaluate_metrics(case, params.values, inputs, metrics).items()}
-    base = {k: float(v[0]) for k, v in
-            evaluate_metrics(case, params.values, {}, metrics, cashflows=cf).items()}
-    target = float(params["target_min_dscr"])
-    return MonteCarloResult(case_id=case.id, n_draws=int(n_draws), seed=seed, drivers=ds,
-                            inputs=inputs, outputs=outputs, base=base, target_min_dscr=target)
+    plan = _plan(case, n_draws, seed, drivers_, financing, parameters_dir, overrides)
+    return plan.result(_evaluate_draws(plan.case, plan.params.values, plan.inputs,
+                                       plan.metrics, plan.n_draws))
+
+
+class _WorkerInputError(tuple):
+    """An InputError raised on a worker, sent back as its fields (a pickled InputError would
+    come back with its one line garbled) and raised again, as it was, in the client."""
+
+    def error(self) -> InputError:
+        expected, file, field_, got = self
+        return InputError(expected, file=file, field=field_, got=got)
+
+
+def _evaluate_chunk(run: tuple[Case, dict[str, Any], tuple[str, ...]],
+                    inputs: Mapping[str, np.ndarray], n_draws: int
+                    ) -> dict[str, np.ndarray] | _WorkerInputError:
+    """Task of :func:`monte_carlo_many` on a worker: :func:`_evaluate_draws` of one chunk of
+    whole blocks; ``run`` is the case, its parameter values and the metrics."""
+    case, params, metrics = run
+    try:
+        return _evaluate_draws(case, params, inputs, metrics, n_draws)
+    except InputError as err:
+        return _WorkerInputError((err.expected, err.file, err.field, err.got))
+
+
+def monte_carlo_many(
+    cases: Iterable[Case | Appraisal | str | Path], *, n_draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED, client: Any = None, chunk_draws: int = DEFAULT_CHUNK_DRAWS,
+    financing: bool = True, parameters_dir: str | Path | None = None, **overrides: Any,
+) -> dict[str, MonteCarloResult]:
+    """:func:`monte_carlo` of many cases, locally or in chunks of draws on a Dask cluster.
+
+    Every case is resolved, its inputs drawn and its base case evaluated here, in the client
+    (cheap; a bad case or argument fails here, in one line, before anything is sent). Without
+    ``client`` the draws are then evaluated in this process; with a
+    :class:`distributed.Client` (:func:`eip_analysis.cluster.dask_client`) the draws of every
+    case are cut into chunks of ``chunk_draws`` and sent, all cases at once, in tasks of at
+    most ``chunk_draws`` draws (the short last chunks of several cases share a task); the
+    chunks come back in order. Either way each case's result is identical, to the last bit,
+    to ``monte_carlo(case, n_draws=n_draws, seed=seed, ...)``: the same
+    generator draws the inputs and the workers evaluate the same blocks of
+    :data:`BLOCK_DRAWS` draws (module conventions).
+
+    Parameters
+    ----------
+    cases : iterable of Case, Appraisal, case id or path
+        Ids and paths are loaded with :func:`eip_analysis.cases.load_case`. Ids must differ.
+    n_draws : int
+        Draws per case (default 10,000).
+    seed : int
+        Seed of each case's :func:`numpy.random.default_rng` (the same for every case, as
+        :func:`monte_carlo` would use it).
+    client : distributed.Client, optional
+        ``None``: evaluate locally, case after case.
+    chunk_draws : int
+        Draws per task on the cluster: a multiple of :data:`BLOCK_DRAWS` (default
+        :data:`DEFAULT_CHUNK_DRAWS`, two blocks); it need not divide ``n_draws`` (each case's
+        last chunk is shorter).
+    financing : bool
+        Also equity NPV, equity IRR and minimum DSCR.
+    parameters_dir : path, optional
+        Folder of the parameter defaults.
+    **overrides
+        Run parameters for every case (``discount_rate=0.08``), as for :func:`monte_carlo`.
+
+    Returns
+    -------
+    dict of str to MonteCarloResult
+        By case id, in the order of ``cases``.
+
+    Raises
+    ------
+    InputError
+        A case that does not load or resolve, two cases with one id, ``n_draws`` or
+        ``chunk_draws`` not a whole number >= 1, ``chunk_draws`` not a multiple of
+        :data:`BLOCK_DRAWS`; an InputError on a worker is raised again here as the same line.
+    """
+    chunk = _whole_number(chunk_draws, "chunk_draws",
+                          f"a whole number of draws >= 1, a multiple of {BLOCK_DRAWS:,} "
+                          "(BLOCK_DRAWS, the draws evaluated together)")
+    if chunk % BLOCK_DRAWS:
+        raise InputError(f"a multiple of {BLOCK_DRAWS:,} draws (BLOCK_DRAWS, the draws "
+                         "evaluated together)", field="chunk_draws", got=chunk_draws)
+    plans: list[_Plan] = []
+    for item in cases:
+        case = load_case(item) if isinstance(item, (str, Path)) else item
+        plan = _plan(case, n_draws, seed, None, financing, parameters_dir, overrides)
+        if any(p.case.id == plan.case.id for p in plans):
+            raise InputError("cases with different ids", field="cases", got=plan.case.id)
+        plans.append(plan)
+    if client is None:
+        outputs = [_evaluate_draws(p.case, p.params.values, p.inputs, p.metrics, p.n_draws)
+                   for p in plans]
+    else:
+        outputs = _evaluate_on_cluster(client, plans, chunk)
+    return {p.case.id: p.result(out) for p, out in zip(plans, outputs)}
+
+
+def _evaluate_pieces(pieces: Sequence[tuple[Any, Mapping[str, np.ndarray], int]]
+                     ) -> list[dict[str, np.ndarray] | _WorkerInputError]:
+    """Task of :func:`monte_carlo_many` on a worker: :func:`_evaluate_chunk` of each piece
+    ``(run, inputs, n_draws)``, in order."""
+    return [_evaluate_chunk(*piece) for piece in pieces]
+
+
+def _evaluate_on_cluster(client: Any, plans: Sequence[_Plan], chunk_draws: int
+                         ) -> list[dict[str, np.ndarray]]:
+    """The metrics of every plan's draws, in tasks of at most ``chunk_draws`` draws.
+
+    Each case's draws are cut into chunks of ``chunk_draws`` (the last one shorter); the
+    chunks, in order, are packed into tasks of at most ``chunk_draws`` draws, so that cases
+    with few draws share a task (a task of a few milliseconds would cost the scheduler
+    about as much as it computes). Each piece carries its case and parameters (some 15 kB
+    pickled): no data lives on a worker, so the scheduler hands every task to whichever worker
+    is free.
+    """
+    tasks: list[list[tuple[int, tuple]]] = [[]]
+    size = 0
+    for i, p in enumerate(plans):
+        run = (p.case, dict(p.params.values), p.metrics)
+        for start in range(0, p.n_draws, chunk_draws):
+            n = min(chunk_draws, p.n_draws - start)
+            if size + n > chunk_draws:
+                tasks.append([])
+                size = 0
+            tasks[-1].append((i, (run, {path: x[start:start + n]
+                                        for path, x in p.inputs.items()}, n)))
+            size += n
+    futures: list[Any] = []
+    try:
+        futures = [client.submit(_evaluate_pieces, [piece for _, piece in task], pure=False)
+                   for task in tasks if task]
+        results = client.gather(futures)
+    except BaseException:
+        client.cancel(futures)
+        raise
+    parts: list[list[Any]] = [[] for _ in plans]
+    for task, result in zip([t for t in tasks if t], results):
+        for (i, _), part in zip(task, result):
+            if isinstance(part, _WorkerInputError):
+                raise part.error()
+            parts[i].append(part)
+    return [{m: np.concatenate([part[m] for part in chunks]) for m in p.metrics}
+            for p, chunks in zip(plans, parts)]
 
 
 def drivers_table(drivers_: Sequence[Driver]) -> pd.DataFrame:

@@ -11,11 +11,13 @@ from eip_analysis import appraise, load_case
 from eip_analysis.cases import load_case as load
 from eip_analysis.errors import InputError
 from eip_analysis.risk import (
+    BLOCK_DRAWS,
     Z_95,
     Driver,
     distribution_parameters,
     drivers,
     monte_carlo,
+    monte_carlo_many,
     one_way,
     sample,
     scenarios,
@@ -204,6 +206,65 @@ class TestMonteCarlo:
     def test_bad_number_of_draws(self, mini):
         with pytest.raises(InputError, match="whole number of draws"):
             monte_carlo(mini, n_draws=0)
+
+
+class TestMonteCarloMany:
+    """Many cases at once, locally (the cluster path: tests/test_cluster.py)."""
+
+    def test_equals_monte_carlo_of_each_case(self, mini, write_case, mini_data):
+        mini_data["id"] = "MINI-02"
+        mini_data["capex"][0]["amount"].update(distribution="uniform")
+        other = load(write_case(mini_data))
+        n = BLOCK_DRAWS + 333  # two blocks, the second partial
+        many = monte_carlo_many([mini, other], n_draws=n, seed=9)
+        assert list(many) == ["MINI-01", "MINI-02"]
+        for case in (mini, other):
+            one = monte_carlo(case, n_draws=n, seed=9)
+            got = many[case.id]
+            assert (got.n_draws, got.seed, got.drivers, got.base) == (
+                n, 9, one.drivers, one.base)
+            for k in one.inputs:
+                assert np.array_equal(got.inputs[k], one.inputs[k])
+            for k in one.outputs:
+                assert np.array_equal(got.outputs[k], one.outputs[k], equal_nan=True)
+        assert not np.array_equal(many["MINI-01"].outputs["npv_usd"],
+                                  many["MINI-02"].outputs["npv_usd"])
+
+    def test_ids_and_paths_are_loaded(self, mini):
+        many = monte_carlo_many([MINI], n_draws=200, seed=1, financing=False)
+        assert list(many) == ["MINI-01"] and set(many["MINI-01"].outputs) == {
+            "npv_usd", "irr", "payback_years"}
+        assert np.array_equal(many["MINI-01"].outputs["npv_usd"],
+                              monte_carlo(mini, n_draws=200, seed=1,
+                                          financing=False).outputs["npv_usd"])
+
+    @pytest.mark.parametrize("chunk", [0, -BLOCK_DRAWS, 2.5, "2000", True])
+    def test_chunk_draws_must_be_a_whole_number(self, mini, chunk):
+        with pytest.raises(InputError) as info:
+            monte_carlo_many([mini], n_draws=100, chunk_draws=chunk)
+        msg = str(info.value)
+        assert msg.startswith("chunk_draws: expected a whole number of draws >= 1")
+        assert "\n" not in msg
+
+    def test_chunk_draws_must_be_whole_blocks(self, mini):
+        with pytest.raises(InputError, match=f"chunk_draws: expected a multiple of "
+                                             f"{BLOCK_DRAWS:,} draws"):
+            monte_carlo_many([mini], n_draws=100, chunk_draws=BLOCK_DRAWS + 1)
+
+    def test_bad_number_of_draws_and_duplicate_ids(self, mini):
+        with pytest.raises(InputError, match="n_draws: expected a whole number of draws"):
+            monte_carlo_many([mini], n_draws=0)
+        with pytest.raises(InputError, match="cases: expected cases with different ids, "
+                                             "got 'MINI-01'"):
+            monte_carlo_many([mini, MINI], n_draws=10)
+
+    def test_a_bad_case_file_is_one_line(self, mini, write_case, mini_data):
+        mini_data["benefits"][0]["unit_price"].update(low=80, high=50)
+        path = write_case(mini_data)
+        with pytest.raises(InputError) as info:
+            monte_carlo_many([mini, path], n_draws=10)
+        msg = str(info.value)
+        assert msg.startswith(str(path)) and "\n" not in msg
 
 
 class TestBadRiskInput:
