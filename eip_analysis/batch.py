@@ -83,6 +83,7 @@ class CaseStatus:
     seconds: float  #: wall time of the run [s]
     report: str | None = None  #: path of the HTML report when ok
     workbook: str | None = None  #: path of the bank workbook when ok and asked for
+    workbook_sha256: str = ""  #: SHA-256 of that workbook as this run wrote it
     error: str | None = None  #: the error in one line when failed
     title: str = ""
     park: str = ""
@@ -163,11 +164,13 @@ def run_one(task: ReportTask) -> CaseStatus:
                                               scratch_dir=task.scratch_dir)
         info.update(figures={k: summary["figures"][k] for k in INDEX_FIGURES},
                     workbook=summary.get("workbook"))
+        if info["workbook"]:
+            info["workbook_sha256"] = _sha256(info["workbook"])
         ok, error, path = True, None, str(html)
     except Exception as exc:  # noqa: BLE001 - a failing case is a status, not a crash
         ok, error, path = False, report.one_line_error(exc), None
         summary = summary or _failed_summary(task, started)
-        info.pop("workbook", None)
+        info.pop("workbook", None), info.pop("workbook_sha256", None)
     info.update({k: summary[k] for k in ("title", "park", "data_quality", "case_sha256")
                  if k in summary})
     if ok:
@@ -215,10 +218,24 @@ def rebuild_reason(task: ReportTask) -> str | None:
     status = _checked(previous[0], task.output_dir)
     if not status.ok:
         return "its last run failed" if not previous[0].ok else status.error
-    if task.workbooks and not (status.workbook and Path(status.workbook).is_file()):
-        return "no workbook yet"
+    html = report.report_paths(task.output_dir, task.case_id)["html"]
+    if report_build_key(html) != status.build_key:
+        return "the report on disk was written by another run"
+    if task.workbooks and not (status.workbook and status.workbook_sha256
+                               and _sha256(status.workbook) == status.workbook_sha256):
+        return "no workbook of this run on disk"
     changed = task.build_key().changed(status.build_parts)
     return f"changed: {', '.join(changed)}" if changed else None
+
+
+def _sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, ``""`` when it cannot be read."""
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def plan(tasks: Sequence[ReportTask], *, force: bool = False
@@ -252,10 +269,12 @@ def _portfolio_key_path(output_dir: str | Path) -> Path:
     return Path(output_dir) / "status" / "_portfolio.json"
 
 
-def write_portfolio_key(output_dir: str | Path, key: freshness.BuildKey) -> None:
-    """Record the build key of the portfolio report just written."""
+def write_portfolio_key(output_dir: str | Path, key: freshness.BuildKey,
+                        csv_path: str | Path) -> None:
+    """Record the build key of the portfolio report just written, and its CSV's SHA-256."""
     atomic_write_text(_portfolio_key_path(output_dir),
-                      json.dumps({"build_key": key.key, "build_parts": key.parts}, indent=1,
+                      json.dumps({"build_key": key.key, "build_parts": key.parts,
+                                  "csv_sha256": _sha256(csv_path)}, indent=1,
                                  sort_keys=True) + "\n")
 
 
@@ -274,6 +293,8 @@ def portfolio_rebuild_reason(output_dir: str | Path, key: freshness.BuildKey,
         return "no build key recorded"
     if report_build_key(html) != recorded.get("build_key"):
         return "the report on disk comes from another run than its recorded key"
+    if _sha256(run.portfolio_csv_path) != recorded.get("csv_sha256"):
+        return "its CSV was written by another run"
     changed = key.changed(recorded.get("build_parts"))
     return f"changed: {', '.join(changed)}" if changed else None
 
@@ -401,12 +422,28 @@ def run_cases(tasks: Sequence[ReportTask], *, jobs: int = 1,
 _ONE_REPORT_AT_A_TIME = threading.Lock()
 
 
+#: In a Dask worker: the code it loaded, and the data parts its warm kernel has read.
+_LOADED: dict[str, Any] = {}
+
+
 def run_one_reusing_kernel(task: ReportTask) -> CaseStatus:
     """:func:`run_one` in this process's warm kernel, kept for the next task (a Dask worker
-    runs many; :func:`eip_analysis.report.kernels.keep_for_process`)."""
+    runs many; :func:`eip_analysis.report.kernels.keep_for_process`).
+
+    A worker of a running cluster outlives a command: one whose package code differs from
+    the command's fails the case (restart the workers); one whose factor tables or parameter
+    files changed since its kernel read them gets a new kernel (it caches those tables)."""
     with _ONE_REPORT_AT_A_TIME:
         report.kernels.skip_iri_format_checks()
         report.kernels.keep_for_process()
+        code = _LOADED.setdefault("code", freshness.code_hash())
+        if task.build_parts and task.build_parts.get("code") != code:
+            return failed_status(task, "this Dask worker runs another version of the package "
+                                       "or its libraries than the command: restart the workers")
+        data = {k: task.build_parts.get(k) for k in ("factors", "parameters")}
+        if _LOADED.get("data", data) != data:
+            report.kernels.discard_all()
+        _LOADED["data"] = data
         return run_one(task)
 
 

@@ -353,7 +353,7 @@ def _portfolio(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - any notebook error: its one line, no traceback
             _error(f"portfolio: {report.one_line_error(exc)}")
             return 1
-        batch.write_portfolio_key(output, key)
+        batch.write_portfolio_key(output, key, run.portfolio_csv_path)
         index = batch.write_index(output, run.cases_dir)
     print(f"wrote {html} ({reason}), {run.portfolio_csv_path} and {index}")
     return 0

@@ -13,7 +13,8 @@ factors    every factor table of ``data/raw/factors/``
 parameters every file of ``data/raw/parameters/`` and ``data/raw/shared_resources.yaml``
            (the portfolio: also its ``--selection`` file)
 notebook   the notebook executed
-code       the package version, every module of the package and the report templates
+code       the package version, every module of the package and the report templates, and
+           the versions of the libraries that shape a report (:data:`LIBRARIES`)
 run        the run parameters given, the cases folder, whether a workbook is written
 ========== =================================================================================
 
@@ -69,11 +70,26 @@ def _folder(folder: Path, pattern: str = "*") -> list[Path]:
     return sorted(p for p in folder.glob(pattern) if p.is_file()) if folder.is_dir() else []
 
 
+#: The libraries whose version can change what a report shows (numbers, charts, HTML).
+LIBRARIES = ("numpy", "pandas", "matplotlib", "numba", "pydantic", "PyYAML", "Jinja2",
+             "MarkupSafe", "nbconvert", "nbformat", "papermill", "openpyxl")
+
+
 def code_hash() -> str:
-    """The package version, its modules and its report templates."""
+    """The package version, its modules and report templates, and the versions of
+    :data:`LIBRARIES` installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "none"
+
     files = [p for p in _PACKAGE.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css"}
              and "__pycache__" not in p.parts]
-    return _sha((__version__ + files_hash(files, _PACKAGE)).encode())[:16]
+    libraries = ",".join(f"{name}={installed(name)}" for name in LIBRARIES)
+    return _sha((__version__ + files_hash(files, _PACKAGE) + libraries).encode())[:16]
 
 
 def _shared_parts(extra_parameter_files: Iterable[Path] = ()) -> dict[str, str]:

@@ -298,7 +298,8 @@ def _fake_status(task, ok=True, error=None):
     if ok:  # the report it links, with its run key, as run_one's report would be
         Path(task.output_dir).mkdir(parents=True, exist_ok=True)
         (Path(task.output_dir) / f"{task.case_id}.html").write_text(
-            f'<meta name="eip-run-key" content="{FAKE_KEY}">')
+            f'<meta name="eip-run-key" content="{FAKE_KEY}">\n'
+            f'<meta name="eip-build-key" content="{task.build_key().key}">')
     return batch.CaseStatus(task.case_id, ok, 0.01, error=error, run_key=FAKE_KEY if ok else "",
                             report=None if not ok else f"{task.output_dir}/{task.case_id}.html",
                             title=f"title of {task.case_id}" if ok else "", park="Park" if ok else "",
@@ -830,3 +831,64 @@ def test_a_case_that_changes_what_another_report_shows_rebuilds_that_report(tmp_
     status = batch.read_statuses(out, ["TN-03"])[0]
     assert status.build_parts["case"] == batch.keyed(batch.ReportTask(
         "TN-03", str(out), str(folder))).build_parts["case"]  # its own file did not change
+
+
+def test_a_report_replaced_by_another_run_is_rebuilt(tmp_path, monkeypatch):
+    """Same case and parameters, so the same run key, but a report written elsewhere (an
+    analyst's run with other code): its build key in the head does not match its status."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    shutil.copy(MINI, folder)
+    out = tmp_path / "reports"
+    ran = _counting(monkeypatch)
+    main(["run", "--all", "--cases", str(folder), "--output", str(out)])
+    html = out / "MINI-01.html"
+    html.write_text(html.read_text().replace("eip-build-key\" content=\"", "x\" content=\""))
+    ran.clear()
+    main(["run", "--all", "--cases", str(folder), "--output", str(out)])
+    assert ran == ["MINI-01"]
+
+
+def test_a_workbook_not_written_by_the_run_is_rebuilt(tmp_path, monkeypatch):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    shutil.copy(MINI, folder)
+    out = tmp_path / "reports"
+
+    def with_workbook(task):
+        status = fails_on_bad(task)
+        path = batch.workbook_path(task.output_dir, task.case_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"the run's workbook")
+        return replace_status(status, workbook=str(path),
+                              workbook_sha256=batch._sha256(path))
+
+    ran: list[str] = []
+    monkeypatch.setattr(batch, "run_one", lambda t: ran.append(t.case_id) or with_workbook(t))
+    args = ["run", "--all", "--cases", str(folder), "--output", str(out), "--workbooks"]
+    main(args)
+    main(args)
+    assert ran == ["MINI-01"]  # unchanged: skipped
+    batch.workbook_path(out, "MINI-01").write_bytes(b"another command's workbook")
+    main(args)
+    assert ran == ["MINI-01", "MINI-01"]
+
+
+def test_a_long_lived_dask_worker_with_other_code_or_data_says_so(tmp_path, monkeypatch):
+    """A worker of a running cluster outlives the command: other code fails the case in one
+    line; changed factor tables or parameter files give it a new kernel."""
+    from eip_analysis import freshness
+    from eip_analysis.report import kernels
+
+    monkeypatch.setattr(batch, "_LOADED", {})
+    monkeypatch.setattr(batch, "run_one", lambda task: fails_on_bad(task))
+    discarded = []
+    monkeypatch.setattr(kernels, "discard_all", lambda: discarded.append(True))
+    task = batch.keyed(batch.ReportTask("MINI-01", str(tmp_path), str(FIXTURE_CASES)))
+    assert batch.run_one_reusing_kernel(task).ok and not discarded
+    other_data = replace_status(task, build_parts={**task.build_parts, "factors": "changed"})
+    assert batch.run_one_reusing_kernel(other_data).ok and discarded == [True]
+    other_code = replace_status(task, build_parts={**task.build_parts, "code": "other"})
+    status = batch.run_one_reusing_kernel(other_code)
+    assert not status.ok and "restart the workers" in status.error
+    assert freshness.code_hash() == task.build_parts["code"]

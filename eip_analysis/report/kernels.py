@@ -9,7 +9,10 @@ with those imports done, through a papermill engine that keeps the kernel
 fresh one (:func:`reset_kernel`): the user namespace, the input and output history and the
 execution counter, matplotlib's figures and settings, the warning filters and the working
 directory. What stays is what the reports may share: imported modules and their caches of
-the package's read-only tables. A report from a reused kernel equals the report of a fresh
+the package's read-only tables (a batch reads them once). Not reset, because the package's
+notebooks never change them: pandas options, ``os.environ``, ``sys.path``, numpy's global
+random state and error settings, IPython's display formatters; a notebook of your own that
+changes them should not run in a reused kernel. A report from a reused kernel equals the report of a fresh
 kernel (tested, apart from the run date).
 
 A kernel that dies during a notebook is replaced and that notebook is run once more; after a
@@ -35,6 +38,9 @@ WARM_IMPORTS = ("pandas", "matplotlib.pyplot", "IPython.display", "eip_analysis"
                 "eip_analysis.workbook")
 #: Seconds a kernel may take to start and answer.
 START_TIMEOUT_S = 60.0
+#: Seconds its imports may take (a first call of the IRR solver after an installation
+#: compiles it, several seconds, longer on a busy machine).
+PREPARE_TIMEOUT_S = 600.0
 #: What the kernel restores before each notebook (:func:`snapshot_kernel`).
 _SNAPSHOT: dict[str, Any] = {}
 
@@ -126,12 +132,14 @@ class WarmKernel:
         self._sync = run_sync
         self.kernel_name, self.cwd = kernel_name, cwd
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        self._sync(self.km.start_kernel)(extra_arguments=list(extra_arguments), cwd=cwd)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        try:
+        self.kc = None
+        try:  # a signal during the start still shuts down what was started
+            self._sync(self.km.start_kernel)(extra_arguments=list(extra_arguments), cwd=cwd)
+            self.kc = self.km.client()
+            self.kc.start_channels()
             self._sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT_S)
-            self.run("import eip_analysis.report.kernels as _k; _k.prepare_kernel()")
+            self.run("import eip_analysis.report.kernels as _k; _k.prepare_kernel()",
+                     timeout_s=PREPARE_TIMEOUT_S)
         except BaseException:
             self.shutdown()
             raise
@@ -175,7 +183,8 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         with contextlib.suppress(Exception):
-            self.kc.stop_channels()
+            if self.kc is not None:
+                self.kc.stop_channels()
         with contextlib.suppress(Exception):
             if self.km.has_kernel:
                 self._sync(self.km.shutdown_kernel)(now=True)
@@ -237,6 +246,13 @@ def kernel_for(kernel_name: str, cwd: str, extra_arguments: list[str]) -> WarmKe
         raise
     kernel.notebooks += 1
     return kernel
+
+
+def discard_all() -> None:
+    """Shut down every warm kernel of this process; the next notebook starts a new one."""
+    if _KERNELS:
+        for kernel in list(_KERNELS.values()):
+            discard(kernel)
 
 
 def discard(kernel: WarmKernel) -> None:
