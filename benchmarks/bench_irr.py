@@ -190,6 +190,7 @@ def main() -> int:
     targets = {
         "irr_vs_pyxirr": big["pyxirr_over_ours"] >= TARGET_VS_PYXIRR,
         "irr_vs_npv": big["ours_over_npv"] <= TARGET_VS_NPV,
+        "irr_vs_matvec": big["ours_over_matvec"] <= TARGET_VS_NPV,
         "irr_same_roots": all(r["max_rel_diff_pyxirr"] <= AGREEMENT_RTOL for r in irr_rows),
         "xirr_vs_pyxirr": xbig["pyxirr_over_ours"] >= TARGET_VS_PYXIRR,
         "xirr_vs_xnpv": xbig["ours_over_xnpv"] <= TARGET_VS_NPV,
@@ -240,7 +241,9 @@ def main() -> int:
     print()
     labels = {
         "irr_vs_pyxirr": f"irr >= {TARGET_VS_PYXIRR:.0f}x faster than a pyxirr loop (N = 100,000)",
-        "irr_vs_npv": f"irr <= {TARGET_VS_NPV:.0f}x one npv pass (N = 100,000)",
+        "irr_vs_npv": f"irr <= {TARGET_VS_NPV:.0f}x one finance.npv pass (N = 100,000)",
+        "irr_vs_matvec": f"irr <= {TARGET_VS_NPV:.0f}x one bare flows @ v product (N = 100,000;"
+                         f" {big['ours_over_matvec']:.0f}x)",
         "irr_same_roots": f"irr equals pyxirr.irr to rtol {AGREEMENT_RTOL:g} (every N)",
         "xirr_vs_pyxirr": f"xirr >= {TARGET_VS_PYXIRR:.0f}x faster than a pyxirr.xirr loop",
         "xirr_vs_xnpv": f"xirr <= {TARGET_VS_NPV:.0f}x one xnpv pass (N = 100,000)",
