@@ -882,6 +882,7 @@ def test_a_long_lived_dask_worker_with_other_code_or_data_says_so(tmp_path, monk
 
     monkeypatch.setattr(batch, "_LOADED", {})
     monkeypatch.setattr(batch, "run_one", lambda task: fails_on_bad(task))
+    monkeypatch.setattr(kernels, "keep_for_process", lambda: None)  # not in the test process
     discarded = []
     monkeypatch.setattr(kernels, "discard_all", lambda: discarded.append(True))
     task = batch.keyed(batch.ReportTask("MINI-01", str(tmp_path), str(FIXTURE_CASES)))

@@ -21,6 +21,14 @@ pytestmark = pytest.mark.notebook
 _RUN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?( UTC)?")
 
 
+@pytest.fixture(autouse=True)
+def _no_kernels_kept():
+    """Each test starts, and must end, with no warm kernel in this process."""
+    assert kernels._KERNELS is None, "another test left warm kernels active"
+    yield
+    assert kernels._KERNELS is None
+
+
 def _without_run_date(html: str) -> str:
     return _RUN_DATE.sub("<date>", html)
 
