@@ -237,7 +237,8 @@ class TestSummaryAndIndex:
         page = report.index_html(STATUSES, tmp_path,
                                 generated=datetime(2021, 5, 1, tzinfo=UTC))
         assert "A &amp; B" in page and "expected &lt;this&gt;" in page
-        assert "1 report written, 1 failed. Generated 2021-05-01 00:00 UTC" in page
+        assert "1 report ok, 1 failed at their last run. Generated 2021-05-01 00:00 UTC" \
+            in page
         assert "<th>Run parameters</th>" in page and "discount_rate = 0.08" in page
         assert "<script" not in page and not external_references(page)
 
