@@ -10,8 +10,9 @@ across     what the report shows from the other cases of its folder: its finding
            resources and exclusions (``eip-analysis check`` across cases)
 esmp       the case's ESMP register ``<cases>/../esmp/<id>.yaml`` (the portfolio: all)
 factors    every factor table of ``data/raw/factors/``
-parameters every file of ``data/raw/parameters/`` and ``data/raw/shared_resources.yaml``
-           (the portfolio: also its ``--selection`` file)
+parameters the files of ``data/raw/parameters/`` a report reads (the portfolio also
+           ``selection.yaml``, ``workplan.yaml`` and its ``--selection`` file) and
+           ``data/raw/shared_resources.yaml``
 notebook   the notebook executed
 code       the package version, every module of the package and the report templates, and
            the versions of the libraries that shape a report (:data:`LIBRARIES`)
@@ -92,9 +93,17 @@ def code_hash() -> str:
     return _sha((__version__ + files_hash(files, _PACKAGE) + libraries).encode())[:16]
 
 
-def _shared_parts(extra_parameter_files: Iterable[Path] = ()) -> dict[str, str]:
-    parameter_files = [*_folder(paths.parameters_dir()), paths.raw_dir() / "shared_resources.yaml",
-                       *extra_parameter_files]
+def _shared_parts(extra_parameter_files: Iterable[Path] = (), *,
+                  portfolio: bool = False) -> dict[str, str]:
+    """Factor tables, parameter files and code. The portfolio's parameter files include
+    ``selection.yaml`` and ``workplan.yaml``, which an opportunity report does not read
+    (:data:`eip_analysis.parameters.OTHER_FILES`): tuning the shortlist rebuilds the
+    portfolio report only."""
+    from .parameters import OTHER_FILES
+
+    parameter_files = [p for p in _folder(paths.parameters_dir())
+                       if portfolio or p.name not in OTHER_FILES]
+    parameter_files += [paths.raw_dir() / "shared_resources.yaml", *extra_parameter_files]
     return {"factors": files_hash(_folder(paths.factors_dir())),
             "parameters": files_hash(parameter_files), "code": code_hash()}
 
@@ -170,5 +179,5 @@ def portfolio_key(cases_dir: Path, notebook: Path, run: Mapping[str, Any],
     extra = [selection_file] if selection_file is not None else []
     return BuildKey({"case": files_hash(_folder(cases_dir, "*.yaml")),
                      "esmp": files_hash(_folder(esmp_folder(cases_dir), "*.yaml")),
-                     **_shared_parts(extra), "notebook": files_hash([notebook]),
+                     **_shared_parts(extra, portfolio=True), "notebook": files_hash([notebook]),
                      "run": _run_hash(run)})

@@ -717,6 +717,16 @@ class TestIncremental:
         defaults.write_text(defaults.read_text() + "\n")
         assert setup["run"]() == ["MINI-01", "MINI-02"]
 
+    def test_the_shortlists_files_rebuild_the_portfolio_only(self, setup, tmp_path):
+        from eip_analysis import freshness
+
+        selection = setup["parameters"] / "selection.yaml"
+        before = freshness.portfolio_key(setup["folder"], report.PORTFOLIO_NOTEBOOK, {})
+        selection.write_text(selection.read_text() + "\n")
+        assert setup["run"]() == []  # the opportunity reports do not read it
+        after = freshness.portfolio_key(setup["folder"], report.PORTFOLIO_NOTEBOOK, {})
+        assert after.changed(before.parts) == ["parameter files"]
+
     def test_changed_run_parameters_rebuild_and_the_same_ones_skip(self, setup):
         assert setup["run"]("-p", "discount_rate=0.09") == ["MINI-01", "MINI-02"]
         assert setup["run"]("-p", "discount_rate=0.09") == []
