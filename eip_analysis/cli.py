@@ -359,6 +359,46 @@ def _portfolio(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pdf_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--output", type=Path, default=None,
+                   help="folder of the reports (default reports/)")
+    p.add_argument("--force", action="store_true",
+                   help="print every report, also those whose PDF is newer than the page")
+    _cases_arg(p)
+
+
+@command("pdf", "print each HTML report of the output folder (and the portfolio report) to "
+         "an A4 PDF beside it, with headless Chromium", _pdf_args)
+def _pdf(args: argparse.Namespace) -> int:
+    from . import batch
+    from .report import pdf
+    from .report.notebook import ReportError
+
+    output = (args.output if args.output is not None else paths.reports_dir()).resolve()
+    if not output.is_dir():
+        raise InputError("an existing folder of reports", field="--output", got=str(output))
+    browser = pdf.find_browser()
+    if browser is None:
+        print(f"PDFs not written: {pdf.HOW_TO_GET}")
+        return 0
+    pages = sorted(output.glob("*.html")) if args.force else pdf.stale_pages(output)
+    pages = [p for p in pages if p.name != "index.html"]
+    failed = 0
+    with batch.output_lock(output):
+        for page in pages:
+            try:
+                written = pdf.to_pdf(page, browser=browser)
+                print(f"wrote {written}")
+            except ReportError as exc:
+                failed += 1
+                _error(str(exc))
+        if (output / "index.html").is_file():  # it links the PDFs now
+            batch.write_index(output, str(args.cases.resolve()) if args.cases else None)
+    print(f"{len(pages) - failed} PDF(s) written, {failed} failed, "
+          f"{len(list(output.glob('*.pdf')))} in {output}")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eip-analysis",

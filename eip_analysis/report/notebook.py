@@ -81,6 +81,23 @@ def _shown(cell) -> bool:
     return cell.cell_type == "markdown" or (cell.cell_type == "code" and bool(cell.outputs))
 
 
+#: The banner of every printed page of a report that is not surveyed data.
+PRINT_BANNER = "Illustrative figures: engineering estimates, not survey data"
+#: The banner of every printed page of the portfolio report.
+PORTFOLIO_PRINT_BANNER = "Cases marked illustrative are engineering estimates, not survey data"
+
+
+def print_texts(summary: dict[str, Any] | None) -> tuple[str, str]:
+    """Running header (case and run date) and banner of a report's printed pages."""
+    from datetime import UTC, datetime
+
+    date = datetime.now(UTC).strftime("%Y-%m-%d")
+    if not summary:
+        return f"Portfolio report · {date}", PORTFOLIO_PRINT_BANNER
+    banner = "" if summary.get("data_quality") == "surveyed" else PRINT_BANNER
+    return f"{summary.get('case_id', '')} · {summary.get('park', '')} · {date}", banner
+
+
 def export_html(nb, *, title: str, run_key: str = "", build_key: str = "") -> str:
     """A self-contained HTML page of an executed notebook: outputs and text, nothing else.
 
@@ -105,6 +122,7 @@ def export_html(nb, *, title: str, run_key: str = "", build_key: str = "") -> st
     """
     from .render import page_html
 
+    header, banner = print_texts(read_summary(nb))
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if _shown(c)]
     for cell in nb.cells:
@@ -113,7 +131,7 @@ def export_html(nb, *, title: str, run_key: str = "", build_key: str = "") -> st
                             if not (o.output_type == "stream" and o.get("name") == "stderr")]
     body, _ = _html_exporter().from_notebook_node(nb)
     return page_html(title, Markup(body.strip()), run_key=run_key,  # nbconvert's: trusted
-                     build_key=build_key)
+                     build_key=build_key, print_header=header, print_banner=banner)
 
 
 @functools.lru_cache(maxsize=1)

@@ -519,17 +519,38 @@ def section_html(section: data.Section, *, section_id: str) -> Fragment:
 # -- pages ----------------------------------------------------------------------------------------
 
 
-def page_html(title: str, body: Markup | str, *, run_key: str = "", build_key: str = "") -> str:
+def css_string(text: str) -> Markup:
+    r"""``text`` as a quoted CSS string, safe inside a ``<style>`` element: quotes, backslashes,
+    angle brackets and control characters are written as CSS escapes.
+
+    >>> print(css_string('a "b" </style>'))
+    "a \22 b\22  \3c /style\3e "
+    """
+    out = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')  # escaped above
+
+
+def page_html(title: str, body: Markup | str, *, run_key: str = "", build_key: str = "",
+              print_header: str = "", print_banner: str = "") -> str:
     """A complete self-contained page (styles inline, nothing fetched) around ``body``.
 
     ``body`` is HTML already rendered (a :class:`Fragment`, nbconvert's cells); a plain
     ``str`` is escaped. ``run_key`` (:func:`eip_analysis.report.run_key`) goes into a
     ``<meta name="eip-run-key">``, so the index can check that a report is the one its status
     describes; ``build_key`` (:mod:`eip_analysis.freshness`) into a
-    ``<meta name="eip-build-key">``.
+    ``<meta name="eip-build-key">``. Printed (PDF, :mod:`eip_analysis.report.pdf`), every A4
+    page carries ``print_header`` (default: the title) top left, ``print_banner`` (the
+    illustrative warning) top right and "Page n of N" bottom right.
     """
     return str(render("page.html.j2", title=title, body=body, version=__version__,
-                      run_key=run_key, build_key=build_key)) + "\n"
+                      run_key=run_key, build_key=build_key,
+                      print_header=css_string(print_header or title),
+                      print_banner=css_string(print_banner))) + "\n"
 
 
 def index_html(statuses: Sequence[Any], output_dir: str | Path,
@@ -553,6 +574,8 @@ def index_html(statuses: Sequence[Any], output_dir: str | Path,
     generated = generated or datetime.now(UTC)
     described = {describe_parameters(s.parameters) for s in statuses}
     per_row = len(described) > 1  # a column only when the runs differ
+    from .pdf import current_pdf
+
     figure_fields = [FIELDS[KEY_FIGURES[k]] for k in INDEX_FIGURES]
     labels = [FIELDS[n].label for n in ("case_id", "title", "park", "data_quality")]
     labels += [f.label for f in figure_fields] + [FIELDS["status"].label,
@@ -564,6 +587,10 @@ def index_html(statuses: Sequence[Any], output_dir: str | Path,
         report = output_dir / f"{s.case_id}.html"
         if s.ok:
             link = [Part(s.case_id, kind="link", href=report.name)]
+            if current_pdf(report) is not None:
+                link += [Part(kind="br"), Part("("), Part("PDF", kind="link",
+                                                          href=report.with_suffix(".pdf").name),
+                         Part(")")]
             if s.workbook:
                 link += [Part(kind="br"), Part("("), Part(
                     "workbook", kind="link", href=f"workbooks/{Path(s.workbook).name}"),
@@ -591,6 +618,8 @@ def index_html(statuses: Sequence[Any], output_dir: str | Path,
                   cases_dir=cases_dir or "",
                   portfolio=("portfolio.html" if (output_dir / "portfolio.html").is_file()
                              else ""),
+                  portfolio_pdf=("portfolio.pdf" if current_pdf(output_dir / "portfolio.html")
+                                 else ""),
                   table=Table(id="reports", classes="index", rows=rows,
                               header=_head(labels, numeric=numeric)))
     return page_html("Investment-case reports", body)

@@ -1,0 +1,83 @@
+"""PDF copies of the reports: A4, running header, illustrative banner and page numbers on every
+page, rows not split; without Chromium one line says how to get it and nothing is written."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from eip_analysis.cli import main
+from eip_analysis.report import pdf
+from eip_analysis.report.notebook import PRINT_BANNER
+from eip_analysis.report.render import css_string, page_html
+
+needs_browser = pytest.mark.skipif(pdf.find_browser() is None,
+                                   reason="no headless Chromium on this machine")
+
+A4_PT = (595.3, 841.9)  # 210 x 297 mm in PostScript points
+
+
+def _long_page(tmp_path, name="HK-99"):
+    """A report page long enough for several A4 pages: a 150-row table."""
+    rows = "".join(f"<tr><td>row {i} of the table</td><td>{i * 1000:,}</td></tr>"
+                   for i in range(150))
+    body = f"<main class='report'><h1>Title</h1><table><thead><tr><th>Input</th><th>Value</th>" \
+           f"</tr></thead><tbody>{rows}</tbody></table></main>"
+    from markupsafe import Markup
+
+    html = tmp_path / f"{name}.html"
+    html.write_text(page_html("t", Markup(body), print_header=f"{name} · Park · 2026-12-01",
+                              print_banner=PRINT_BANNER), encoding="utf-8")
+    return html
+
+
+def test_css_strings_cannot_close_the_style_element():
+    text = str(css_string('x"; } body { color: red } </style><script>'))
+    assert "</style" not in text and "<" not in text and text.count('"') == 2
+
+
+@needs_browser
+def test_every_page_is_a4_with_header_banner_and_page_number(tmp_path):
+    out = pdf.to_pdf(_long_page(tmp_path))
+    reader = PdfReader(out)
+    n = len(reader.pages)
+    assert n >= 3
+    texts = [page.extract_text() for page in reader.pages]
+    for k, (page, text) in enumerate(zip(reader.pages, texts, strict=True), 1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - A4_PT[0]) < 1 and abs(height - A4_PT[1]) < 1
+        assert "HK-99 · Park · 2026-12-01" in text
+        assert PRINT_BANNER in text
+        assert f"Page {k} of {n}" in text
+    # every row on one page, none cut in two; the header row repeats on every page
+    whole = [sum(bool(re.search(rf"row {i} of the table\s+{i * 1000:,}\b", t)) for t in texts)
+             for i in range(150)]
+    assert whole == [1] * 150
+    assert all("Input" in t and "Value" in t for t in texts)
+    assert not list(tmp_path.glob(".*")), "temporary file left behind"
+
+
+@needs_browser
+def test_the_pdf_command_prints_stale_pages_and_the_index_links_them(tmp_path, capsys):
+    _long_page(tmp_path, "HK-98")
+    (tmp_path / "index.html").write_text("<p>index</p>")
+    assert main(["pdf", "--output", str(tmp_path)]) == 0
+    assert (tmp_path / "HK-98.pdf").is_file() and not (tmp_path / "index.pdf").exists()
+    assert "1 PDF(s) written, 0 failed" in capsys.readouterr().out
+    assert main(["pdf", "--output", str(tmp_path)]) == 0  # up to date: nothing to print
+    assert "0 PDF(s) written, 0 failed, 1 in" in capsys.readouterr().out
+    assert pdf.current_pdf(tmp_path / "HK-98.html") == tmp_path / "HK-98.pdf"
+
+
+def test_without_chromium_one_line_says_how_to_get_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("EIP_CHROMIUM", str(tmp_path / "no-such-browser"))
+    _long_page(tmp_path)
+    assert pdf.find_browser() is None
+    assert main(["pdf", "--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.count("\n") == 0 and "apt-get install chromium" in out
+    assert not list(tmp_path.glob("*.pdf"))
+    with pytest.raises(pdf.ReportError, match="no headless Chromium"):
+        pdf.to_pdf(tmp_path / "HK-99.html")
