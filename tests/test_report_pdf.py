@@ -81,3 +81,25 @@ def test_without_chromium_one_line_says_how_to_get_it(tmp_path, capsys, monkeypa
     assert not list(tmp_path.glob("*.pdf"))
     with pytest.raises(pdf.ReportError, match="no headless Chromium"):
         pdf.to_pdf(tmp_path / "HK-99.html")
+
+
+@needs_browser
+@pytest.mark.notebook
+def test_a_real_report_prints_with_its_figures_and_banner_on_every_page(tmp_path):
+    from eip_analysis import appraise, load_case, report
+
+    from .conftest import FIXTURE_CASES
+
+    run = report.check_parameters("MINI-01", str(FIXTURE_CASES))
+    html, summary = report.execute_report(run, tmp_path)
+    reader = PdfReader(pdf.to_pdf(html))
+    texts = [page.extract_text() for page in reader.pages]
+    assert len(texts) >= 5
+    expected = report.key_figures(appraise(load_case("MINI-01", FIXTURE_CASES)))
+    whole = " ".join(" ".join(texts).split())
+    for text in expected["text"]:
+        assert text in whole, text
+    banner = "" if summary["data_quality"] == "surveyed" else PRINT_BANNER
+    for k, text in enumerate(texts, 1):
+        assert f"MINI-01 · {summary['park']} · " in text and banner in text
+        assert f"Page {k} of {len(texts)}" in text
