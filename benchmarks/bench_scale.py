@@ -56,11 +56,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import median_time, peak_rss_mb, write_result
 
 from eip_analysis import paths
-from eip_analysis.appraisal import appraise
 from eip_analysis.cases import valid_cases
-from eip_analysis.cli import summary_table
+from eip_analysis.cli import appraise_folder, summary_table
 from eip_analysis.cluster import dask_client
-from eip_analysis.errors import InputError
 from eip_analysis.processed import write_processed
 from eip_analysis.risk import BLOCK_DRAWS, DEFAULT_SEED, monte_carlo_many
 
@@ -122,13 +120,7 @@ def _timed(func, repeats: int = 1):
 def run_metrics(folder: Path, output: Path) -> tuple[list[Path], str, int]:
     """What ``eip-analysis metrics --cases folder --output output`` does (``cli._metrics``):
     the files written, the summary table it prints and the number of cases that failed."""
-    good, bad = valid_cases(folder)
-    appraisals = []
-    for case in good:
-        try:
-            appraisals.append(appraise(case))
-        except InputError as err:
-            bad.append((Path(case.source_file or case.id), err))
+    appraisals, bad = appraise_folder(folder)
     written = write_processed(appraisals, output)
     return written, summary_table(appraisals), len(bad)
 

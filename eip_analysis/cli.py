@@ -81,14 +81,14 @@ def summary_table(appraisals) -> str:
     return "\n".join(lines)
 
 
-@command("metrics", "appraise every case; write data/processed/ and print a summary",
-         _metrics_args)
-def _metrics(args: argparse.Namespace) -> int:
+def appraise_folder(folder: Path | None) -> tuple[list, list[tuple[Path, InputError]]]:
+    """What ``eip-analysis metrics`` appraises: every valid case of ``folder`` (default
+    folder when ``None``), and (file, one-line error) of each case that failed to load or
+    to appraise."""
     from .appraisal import appraise
     from .cases import valid_cases
-    from .processed import write_processed
 
-    good, bad = valid_cases(args.cases)
+    good, bad = valid_cases(folder)
     appraisals = []
     for case in good:
         try:
@@ -98,6 +98,15 @@ def _metrics(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - any per-case failure is that case's line
             bad.append((Path(case.source_file or case.id),
                         unexpected(exc, file=case.source_file)))
+    return appraisals, bad
+
+
+@command("metrics", "appraise every case; write data/processed/ and print a summary",
+         _metrics_args)
+def _metrics(args: argparse.Namespace) -> int:
+    from .processed import write_processed
+
+    appraisals, bad = appraise_folder(args.cases)
     out = args.output if args.output is not None else paths.processed_dir()
     written = write_processed(appraisals, out)
     print(summary_table(appraisals))
