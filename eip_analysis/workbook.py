@@ -1,24 +1,32 @@
 """The bank workbook: one .xlsx per case that a credit officer can audit and change.
 
 ``eip-analysis workbook CASE_ID [--output DIR]`` writes ``reports/workbooks/<id>.xlsx``
-(atomically); :func:`write_workbook` does the same for the batch. Sheets:
+(atomically); :func:`write_workbook` does the same for the batch. Every cell that looks like an
+input is live, and everything computed is a spreadsheet formula over the inputs and the case's
+real cash flows. Sheets:
 
-* **Summary**: the rates as input cells, then every headline metric as a *live formula* over
-  the cash-flow cells (``=NPV(rate, C4:C13)+C3``, ``=IRR(...)``, ``=MIN(...)`` of the DSCR
-  cells) beside the value the library computed and their difference, the warnings, and a note
-  on the year-0 convention.
+* **Summary**: the inputs (discount and inflation rates, debt share, loan rate, tenor, grace,
+  repayment profile, fee, lender's minimum DSCR, tax rate, depreciation period, loss
+  carry-forward, CIT incentive), then every headline metric as a live formula
+  (``=NPV(rate, C4:C13)+C3``, ``=IRR(...)``, ``=MIN(...)`` of the DSCR cells) beside the
+  value the library computed with the inputs as written, the warnings, and notes on the year-0
+  and real/nominal conventions.
 * **Assumptions**: every input of the case with unit, range and source, then every parameter
   with its source.
 * **Cash flows**: the project view by year in constant USD (net = live sum of the lines),
   with each party's net cash flow.
-* **Financing**: the nominal view: inflation index, tax, after-tax project and equity cash
-  flows, CFADS and DSCR, most as formulas over the loan and cash-flow cells.
-* **Loan**: the loan schedule; interest and balances are formulas, principal instalments
-  are the library's.
+* **Financing**: the borrower's real flows (the case's numbers), inflated to nominal money,
+  then tax, after-tax project and equity cash flows, CFADS and DSCR.
+* **Loan**: drawdowns, interest (capitalised in construction), principal (annuity or equal
+  instalments over the years left, after grace) and balances.
+* **Tax** and **Tax without loan**: straight-line depreciation of each year's cost, assessable
+  income, losses carried forward by year of loss (oldest first, expiring), taxable income and
+  the CIT rate of each year with the preferential rate, exemption and reduction.
 
-Values the spreadsheet cannot recompute simply (the principal of an annuity, taxable income
-after the 5-year loss carry-forward, the incentive rate of each year) are written as numbers
-and labelled "(library)" in the header; everything downstream of them is a formula.
+Inputs are blue on yellow and are the only unlocked cells; every sheet is protected without a
+password. The formulas are those of :mod:`eip_analysis.financing` step for step; the test
+recomputes them with an independent engine after changing inputs and compares every cell with
+the library run at the same inputs.
 """
 
 from __future__ import annotations
@@ -31,21 +39,29 @@ from typing import Any
 
 import numpy as np
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import paths
 from .appraisal import Appraisal, appraise
 from .cases import Case
 from .fields import FIELDS
 from .files import atomic_write_bytes
-from .financing import FinancingAppraisal, appraise_financing
+from .financing import (
+    EXEMPTION_START_LATEST_YEAR,
+    INCENTIVE_FIELDS,
+    FinancingAppraisal,
+    TaxResult,
+    appraise_financing,
+)
 
 MONEY = "#,##0;[Red]-#,##0"
 RATE = "0.00%"
 RATIO = "0.00"
 BOLD = Font(bold=True)
 INPUT = Font(color="1F4E79", bold=True)
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 FIRST_ROW = 3  # year 0 sits in row 3 of the yearly sheets (row 1 titles, row 2 units)
 
@@ -55,9 +71,15 @@ YEAR_0_NOTE = (
     "=NPV(rate, year 1..n) + year 0, which equals the library's npv(rate, [v0, v1..vn]).")
 REAL_NOMINAL_NOTE = (
     "Real vs nominal: the 'Cash flows' sheet is in constant USD of year 0 and is discounted "
-    "at the real rate. The 'Financing' sheet is in nominal USD (real x inflation index, as "
-    "the bank and the tax office see it) and is discounted at the nominal rate "
-    "(1 + real)(1 + inflation) - 1; the real IRR is (1 + nominal IRR) / (1 + inflation) - 1.")
+    "at the real rate. The 'Financing', 'Loan' and 'Tax' sheets are in nominal USD (real x "
+    "inflation index, as the bank and the tax office see it) and are discounted at the nominal "
+    "rate (1 + real)(1 + inflation) - 1; the real IRR is (1 + nominal IRR) / (1 + inflation) - 1.")
+LIBRARY_NOTE = (
+    "Columns marked (library, real) are the case's own cash flows in constant USD; every other "
+    "number of the yearly sheets is a formula over them and the inputs. 'Library value' is what "
+    "eip_analysis computed with the inputs as written: after you change an input the "
+    "difference column shows how far the new result is from it. Debt capacity (a search for "
+    "the largest loan at the minimum DSCR) is the library's at the inputs as written.")
 
 
 def _text(cell):
@@ -91,18 +113,22 @@ class _Sheet:
             sheet: bool = True) -> str:
         last = self.n_years - 1 if last is None else last
         c = self.col(key)
-        rng = f"{c}{FIRST_ROW + first}:{c}{FIRST_ROW + last}"
+        rng = f"${c}${FIRST_ROW + first}:${c}${FIRST_ROW + last}"
         return f"'{self.ws.title}'!{rng}" if sheet else rng
 
     def add(self, key: str, title: str, unit: str, cells, number_format: str = MONEY,
-            width: int = 14) -> None:
-        """Declare a column; ``cells`` is a sequence of values or a function year -> formula."""
+            width: int = 14, *, expect: Sequence[float] | None = None) -> None:
+        """Declare a column; ``cells`` is a sequence of values or a function year -> formula;
+        ``expect``: the library's value of each year, which the formula must reproduce."""
         self.cols[key] = len(self.cols) + 1
-        self._pending.append((key, title, unit, cells, number_format, width))
+        self._pending.append((key, title, unit, cells, number_format, width, expect))
 
-    def write(self) -> None:
+    def write(self) -> dict[str, float]:
+        """Write the declared columns; returns ``{"Sheet!C5": library value}`` of every
+        formula cell with an expected (finite) value."""
         ws = self.ws
-        for key, title, unit, cells, number_format, width in self._pending:
+        expected: dict[str, float] = {}
+        for key, title, unit, cells, number_format, width, expect in self._pending:
             j = self.cols[key]
             head = _text(ws.cell(row=1, column=j, value=title))
             head.font, head.fill = BOLD, HEADER_FILL
@@ -118,14 +144,67 @@ class _Sheet:
                 cell.number_format = number_format
                 if not callable(cells):  # values, not the package's formulas
                     _text(cell)
+                if expect is not None and isinstance(v, str) and v.startswith("="):
+                    value = float(np.asarray(expect)[t])
+                    if math.isfinite(value):
+                        expected[f"{ws.title}!{cell.coordinate}"] = value
             ws.column_dimensions[get_column_letter(j)].width = width
-        ws.row_dimensions[1].height = 45
+        ws.row_dimensions[1].height = 60
         ws.freeze_panes = "B3"
         self._pending.clear()
+        return expected
 
 
 def _npv_formula(rate_cell: str, sheet: _Sheet, key: str) -> str:
     return f"=NPV({rate_cell},{sheet.ref(key, 1)})+'{sheet.ws.title}'!{sheet.cell(key, 0)}"
+
+
+#: The input cells of the Summary sheet, in order: (name, label, unit, number format). The
+#: name is the parameter a run overrides (``appraise_financing(case, loan_interest_rate=0.05)``)
+#: or ``incentive.<field>`` of the case's CIT incentive.
+INPUTS: tuple[tuple[str, str, str, str], ...] = (
+    ("discount_rate", "Discount rate, real", "1/yr", RATE),
+    ("inflation_rate", "Inflation rate (Viet Nam CPI)", "1/yr", RATE),
+    ("debt_share", "Debt share of the capex spent before the first repayment", "fraction",
+     RATE),
+    ("loan_interest_rate", "Loan interest rate, nominal", "1/yr", RATE),
+    ("loan_tenor_years", "Loan tenor from the first operating year, grace included", "yr",
+     "0"),
+    ("loan_grace_years", "Grace years (interest only)", "yr", "0"),
+    ("loan_repayment", "Repayment: annuity or equal_principal", "", "@"),
+    ("loan_upfront_fee", "Upfront fee, share of each amount drawn", "fraction", RATE),
+    ("target_min_dscr", "Lender's minimum DSCR", "-", RATIO),
+    ("tax_rate", "Corporate income tax rate, standard", "fraction", RATE),
+    ("depreciation_years", "Depreciation period, straight line", "yr", "0"),
+    ("loss_carryforward_years", "Tax loss carry-forward", "yr", "0"),
+    ("incentive.preferential_rate", "CIT incentive: preferential rate (empty: none)",
+     "fraction", RATE),
+    ("incentive.preferential_years",
+     ("CIT incentive: years at the preferential rate from the first operating year "
+      "(empty: the whole life)"), "yr", "0"),
+    ("incentive.exempt_years", "CIT incentive: exempt years", "yr", "0"),
+    ("incentive.reduced_years", "CIT incentive: years at a reduced rate after them", "yr", "0"),
+    ("incentive.reduction", "CIT incentive: reduction of the rate in those years", "fraction",
+     RATE),
+)
+FIRST_INPUT_ROW = 5
+#: Derived terms below the inputs: (key, label, unit, number format).
+DERIVED: tuple[tuple[str, str, str, str], ...] = (
+    ("nominal", "Discount rate, nominal = (1 + real)(1 + inflation) - 1", "1/yr", RATE),
+    ("start", "First operating year (case)", "yr", "0"),
+    ("life", "Operating life (case)", "yr", "0"),
+    ("last", "Last operating year", "yr", "0"),
+    ("tenor", "Tenor applied (at most the life)", "yr", "0"),
+    ("grace", "Grace applied (at most the tenor - 1)", "yr", "0"),
+)
+#: The operating year (0 = first) from which a CIT exemption starts at the latest (Decree 218).
+EXEMPTION_START_OFFSET = EXEMPTION_START_LATEST_YEAR - 1
+
+
+def input_cell(name: str) -> str:
+    """The Summary cell of input ``name`` (one of :data:`INPUTS`), e.g. ``"Summary!B8"``."""
+    names = [n for n, *_ in INPUTS]
+    return f"Summary!B{FIRST_INPUT_ROW + names.index(name)}"
 
 
 def build_workbook(
@@ -147,8 +226,11 @@ def build_workbook(
     Returns
     -------
     (openpyxl.Workbook, dict)
-        The workbook, and ``{summary cell (e.g. "Summary!B14"): library value}`` for every
-        live formula of the summary (the test recomputes them with an independent evaluator).
+        The workbook, and ``{cell (e.g. "Loan!H7"): library value}`` for every formula cell
+        the library also computes: the yearly loan, tax, after-tax, equity and DSCR cells and
+        the summary's metrics. The cell layout depends only on the case, so the values of a
+        run with other inputs (``build_workbook(case, loan_interest_rate=0.05)``) are what
+        this workbook's formulas give once those inputs are typed into its input cells.
     """
     if isinstance(case_or_appraisal, Appraisal) and not overrides and not case_or_appraisal.values:
         a = case_or_appraisal
@@ -166,60 +248,100 @@ def build_workbook(
     assumptions = wb.create_sheet("Assumptions")
     _assumptions_sheet(assumptions, a, fa)
 
-    n = len(a.cashflows)
-    rates = _rate_cells(summary, a, fa)
-    cash = _Sheet(wb.create_sheet("Cash flows"), n)
+    rates = _input_cells(summary, a, fa)
+    cash = _Sheet(wb.create_sheet("Cash flows"), len(a.cashflows))
     _cash_flow_sheet(cash, a, rates)
-    loan = _Sheet(wb.create_sheet("Loan"), len(fa.table))
-    fin = _Sheet(wb.create_sheet("Financing"), len(fa.table))
-    _loan_sheet(loan, fa, rates)
-    _financing_sheet(fin, fa, loan, rates)
-    for sheet in (cash, loan, fin):
-        sheet.write()
-    expected = _summary_metrics(summary, a, fa, cash, loan, fin, rates)
+    n = len(fa.table)
+    fin = _Sheet(wb.create_sheet("Financing"), n)
+    loan = _Sheet(wb.create_sheet("Loan"), n)
+    tax = _Sheet(wb.create_sheet("Tax"), n)
+    untaxed = _Sheet(wb.create_sheet("Tax without loan"), n)
+    _financing_sheet(fin, fa, loan, tax, untaxed, rates)
+    _loan_sheet(loan, fa, fin, rates)
+    _tax_sheet(tax, fin, rates, fa.flows.tax, loan=loan,
+               assessable=fa.table["assessable_income_usd"])
+    _tax_sheet(untaxed, fin, rates, fa.flows.tax_unlevered, loan=None)
+    expected: dict[str, Any] = {}
+    for sheet in (cash, fin, loan, tax, untaxed):
+        expected.update(sheet.write())
+    expected.update(_summary_metrics(summary, a, fa, cash, loan, fin, rates))
+    for ws in wb.worksheets:
+        ws.protection.sheet = True  # no password: a reader sees what to change, can unlock
     return wb, expected
 
 
-def _rate_cells(ws, a: Appraisal, fa: FinancingAppraisal) -> dict[str, str]:
+def _number(x: Any) -> float | None:
+    """A finite float, else ``None`` (an empty cell)."""
+    x = float(np.asarray(x).reshape(-1)[0])
+    return x if math.isfinite(x) else None
+
+
+def _input_cells(ws, a: Appraisal, fa: FinancingAppraisal) -> dict[str, str]:
     c = a.case
     ws["A1"] = f"{c.id}: {c.title}"
     _text(ws["A1"])
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = (f"{c.park}. Supplier: {c.supplier_role}; receiver: {c.receiver_role}. "
                 f"Data: {c.data_quality}" + (f" ({c.data_note})" if c.data_note else "") + ".")
-    ws["A4"] = ("Rates. Input cells (blue): change them and the NPVs below follow. The others "
-                "are the run's values for reference: the nominal flows, tax and loan principal "
-                "come from the library, so change inflation or the loan rate in the case file "
-                "or data/raw/parameters/ and write the workbook again.")
+    ws["A3"] = ("Inputs (blue on yellow) are the only cells that are not locked: change one and "
+                "the loan schedule, tax, after-tax and equity cash flows, DSCR and every result "
+                "below follow. The sheets are protected without a password (Review > Unprotect "
+                "Sheet) so that a formula is not overwritten by mistake.")
+    ws["A3"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A3:E3")
+    ws.row_dimensions[3].height = 45
+    ws["A4"] = "Inputs"
     ws["A4"].font = BOLD
     p = fa.parameters
-    rows = [  # key, label, value, unit, format, live input
-        ("discount", "Discount rate, real (input)", p["discount_rate"], "1/yr", RATE, True),
-        ("inflation", "Inflation rate, Viet Nam CPI (reference)", p["inflation_rate"], "1/yr",
-         RATE, False),
-        ("nominal", "Discount rate, nominal = (1 + real)(1 + inflation) - 1", None, "1/yr",
-         RATE, False),
-        ("interest", "Loan interest rate, nominal (reference)", p["loan_interest_rate"], "1/yr",
-         RATE, False),
-        ("target", "Lender's minimum DSCR (reference)", p["target_min_dscr"], "-", RATIO,
-         False),
-    ]
-    cells = {}
-    for i, (key, label, value, unit, fmt, live) in enumerate(rows):
-        r = 5 + i
+    inc = fa.flows.terms.incentive
+    values: dict[str, Any] = {k: p[k] for k, *_ in INPUTS if not k.startswith("incentive.")}
+    for k in ("loan_tenor_years", "loan_grace_years", "depreciation_years",
+              "loss_carryforward_years"):
+        values[k] = round(float(values[k]))
+    values["loan_repayment"] = str(values["loan_repayment"])
+    for name in INCENTIVE_FIELDS:  # empty rate and years: none, the whole life
+        default = None if name.startswith("preferential") else 0
+        values[f"incentive.{name}"] = (default if inc is None
+                                       else _number(getattr(inc, name)))
+    cells: dict[str, str] = {}
+    for i, (key, label, unit, fmt) in enumerate(INPUTS):
+        r = FIRST_INPUT_ROW + i
         _text(ws.cell(row=r, column=1, value=label))
-        cell = ws.cell(row=r, column=2, value=value)
+        cell = ws.cell(row=r, column=2, value=values[key])
         cell.number_format = fmt
-        if live:
-            cell.font = INPUT
+        cell.font, cell.fill = INPUT, INPUT_FILL
+        cell.protection = Protection(locked=False)
+        if key == "loan_repayment":
+            _text(cell)
+            choice = DataValidation(type="list", formula1='"annuity,equal_principal"',
+                                    allow_blank=False)
+            ws.add_data_validation(choice)
+            choice.add(cell)
         _text(ws.cell(row=r, column=4, value=unit))
         cells[key] = f"Summary!$B${r}"
-    ws["B7"] = "=(1+B5)*(1+B6)-1"
-    ws.column_dimensions["A"].width = 58
-    ws.column_dimensions["B"].width = 18
-    ws.column_dimensions["C"].width = 18
-    ws.column_dimensions["D"].width = 14
-    ws.column_dimensions["E"].width = 12
+    cells["discount"], cells["inflation"] = cells["discount_rate"], cells["inflation_rate"]
+    cells["interest"] = cells["loan_interest_rate"]
+    r0 = FIRST_INPUT_ROW + len(INPUTS) + 1  # a blank row between inputs and derived terms
+    last_year = int(fa.flows.unlevered.last_operating_year.reshape(-1)[0])
+    start = c.operation_start_year
+    derived: dict[str, Any] = {}
+    rows = {key: r0 + i for i, (key, *_) in enumerate(DERIVED)}
+    cells.update({key: f"Summary!$B${r}" for key, r in rows.items()})
+    derived["nominal"] = f"=(1+{cells['discount_rate']})*(1+{cells['inflation_rate']})-1"
+    derived["start"] = start
+    derived["life"] = last_year - start + 1
+    derived["last"] = f"={cells['start']}+{cells['life']}-1"
+    derived["tenor"] = f"=MIN(ROUND({cells['loan_tenor_years']},0),{cells['life']})"
+    derived["grace"] = (f"=MIN(MAX(ROUND({cells['loan_grace_years']},0),0),"
+                        f"{cells['tenor']}-1)")
+    for key, label, unit, fmt in DERIVED:
+        r = rows[key]
+        _text(ws.cell(row=r, column=1, value=label))
+        ws.cell(row=r, column=2, value=derived[key]).number_format = fmt
+        _text(ws.cell(row=r, column=4, value=unit))
+    ws.column_dimensions["A"].width = 62
+    for col, w in zip("BCDE", (18, 18, 14, 12), strict=True):
+        ws.column_dimensions[col].width = w
     return cells
 
 
@@ -272,73 +394,204 @@ def _cash_flow_sheet(s: _Sheet, a: Appraisal, rates: dict[str, str]) -> None:
           t["receiver_net_usd"].tolist(), width=18)
 
 
-def _loan_sheet(s: _Sheet, fa: FinancingAppraisal, rates: dict[str, str]) -> None:
-    t = fa.table
+def _financing_sheet(s: _Sheet, fa: FinancingAppraisal, loan: _Sheet, tax: _Sheet,
+                     untaxed: _Sheet, rates: dict[str, str]) -> None:
+    t, fl = fa.table, fa.flows
+    u = fl.unlevered
     s.add("year", "Year", "yr", t["year"].tolist(), "0", 6)
-    s.add("opening", "Opening balance", "USD (nominal)",
-          lambda y: 0 if y == 0 else f"={s.cell('closing', y - 1)}")
-    s.add("drawdown", "Drawdown (library: debt share x capex)", "USD (nominal)",
-          t["drawdown_usd"].tolist())
-    s.add("interest", "Interest accrued", "USD (nominal)",
-          lambda y: f"={s.cell('opening', y)}*{rates['interest']}")
-    construction = fa.case.operation_start_year
-    s.add("capitalised", "Interest capitalised (construction)", "USD (nominal)",
-          lambda y: f"={s.cell('interest', y)}" if y < construction else 0)
-    s.add("paid", "Interest paid", "USD (nominal)",
-          lambda y: 0 if y < construction else f"={s.cell('interest', y)}")
-    s.add("principal", "Principal (library)", "USD (nominal)", t["principal_usd"].tolist())
-    s.add("closing", "Closing balance", "USD (nominal)",
-          lambda y: (f"={s.cell('opening', y)}+{s.cell('capitalised', y)}"
-                     f"+{s.cell('drawdown', y)}-{s.cell('principal', y)}"))
-    s.add("service", "Debt service", "USD (nominal)",
-          lambda y: f"={s.cell('paid', y)}+{s.cell('principal', y)}")
-
-
-def _financing_sheet(s: _Sheet, fa: FinancingAppraisal, loan: _Sheet,
-                     rates: dict[str, str]) -> None:
-    t = fa.table
-    s.add("year", "Year", "yr", t["year"].tolist(), "0", 6)
+    borrower = fl.terms.borrower
+    whose = "both parties" if borrower == "project" else f"the {borrower}"
+    for key, nominal, label in (("capex", u.capex, "Capex"),
+                                ("ocf", u.operating_cash_flow,
+                                 "Operating cash flow (benefits - opex"
+                                 + (")" if borrower == "project" else " + transfers)")),
+                                ("salvage", u.salvage, "Salvage")):
+        s.add(f"{key}_real", f"{label}, {whose} (library, real)", "USD (real)",
+              (nominal[0] / u.index[0]).tolist(), width=16)
     s.add("index", "Inflation index (1 + i)^year", "-",
-          lambda y: f"=(1+{rates['inflation']})^{s.cell('year', y)}", "0.0000")
-    s.add("capex", "Capex", "USD (nominal)", t["capex_usd"].tolist())
-    s.add("ocf", "Operating cash flow (benefits - opex)", "USD (nominal)",
-          t["operating_cash_flow_usd"].tolist())
-    s.add("salvage", "Salvage", "USD (nominal)", t["salvage_usd"].tolist())
+          lambda y: f"=(1+{rates['inflation']})^{s.cell('year', y)}", "0.0000",
+          expect=t["inflation_index"])
+    for key, column, title in (("capex", "capex_usd", "Capex"),
+                               ("ocf", "operating_cash_flow_usd", "Operating cash flow"),
+                               ("salvage", "salvage_usd", "Salvage")):
+        s.add(key, title, "USD (nominal)",
+              lambda y, key=key: f"={s.cell(key + '_real', y)}*{s.cell('index', y)}",
+              expect=t[column])
     s.add("drawdown", "Loan drawdown", "USD (nominal)",
-          lambda y: f"='Loan'!{loan.cell('drawdown', y)}")
-    s.add("fee", "Upfront fee (library)", "USD (nominal)", t["upfront_fee_usd"].tolist())
+          lambda y: f"='Loan'!{loan.cell('drawdown', y)}", expect=t["drawdown_usd"])
+    s.add("fee", "Upfront fee", "USD (nominal)",
+          lambda y: f"={s.cell('drawdown', y)}*{rates['loan_upfront_fee']}",
+          expect=t["upfront_fee_usd"])
     s.add("interest", "Interest paid", "USD (nominal)",
-          lambda y: f"='Loan'!{loan.cell('paid', y)}")
+          lambda y: f"='Loan'!{loan.cell('paid', y)}", expect=t["interest_paid_usd"])
     s.add("principal", "Principal", "USD (nominal)",
-          lambda y: f"='Loan'!{loan.cell('principal', y)}")
-    s.add("depreciation", "Depreciation (library)", "USD (nominal)",
-          t["depreciation_usd"].tolist())
-    s.add("assessable", "Assessable income", "USD (nominal)",
-          lambda y: (f"={s.cell('ocf', y)}+{s.cell('salvage', y)}-{s.cell('depreciation', y)}"
-                     f"-{s.cell('interest', y)}-{s.cell('fee', y)}"))
-    s.add("taxable", "Taxable income after loss carry-forward (library)", "USD (nominal)",
-          t["taxable_income_usd"].tolist(), width=18)
-    s.add("rate", "CIT rate incl. incentives (library)", "-", t["cit_rate"].tolist(), RATE)
-    s.add("tax", "Tax paid", "USD (nominal)",
-          lambda y: f"={s.cell('taxable', y)}*{s.cell('rate', y)}")
-    s.add("tax_unlevered", "Tax without the loan (library)", "USD (nominal)",
-          t["tax_unlevered_usd"].tolist())
+          lambda y: f"='Loan'!{loan.cell('principal', y)}", expect=t["principal_usd"])
+    s.add("tax", "Tax paid (sheet Tax)", "USD (nominal)",
+          lambda y: f"='Tax'!{tax.cell('tax', y)}", expect=t["tax_usd"])
+    s.add("tax_unlevered", "Tax without the loan (sheet Tax without loan)", "USD (nominal)",
+          lambda y: f"='Tax without loan'!{untaxed.cell('tax', y)}",
+          expect=t["tax_unlevered_usd"], width=16)
     s.add("project", "After-tax project cash flow", "USD (nominal)",
           lambda y: (f"={s.cell('ocf', y)}+{s.cell('salvage', y)}-{s.cell('capex', y)}"
-                     f"-{s.cell('tax_unlevered', y)}"), width=16)
+                     f"-{s.cell('tax_unlevered', y)}"), width=16,
+          expect=t["project_cash_flow_after_tax_usd"])
     s.add("equity", "Equity cash flow", "USD (nominal)",
           lambda y: (f"={s.cell('ocf', y)}+{s.cell('salvage', y)}-{s.cell('capex', y)}"
                      f"+{s.cell('drawdown', y)}-{s.cell('fee', y)}-{s.cell('interest', y)}"
-                     f"-{s.cell('principal', y)}-{s.cell('tax', y)}"), width=16)
+                     f"-{s.cell('principal', y)}-{s.cell('tax', y)}"), width=16,
+          expect=t["equity_cash_flow_usd"])
     s.add("cfads", "Cash flow available for debt service", "USD (nominal)",
           lambda y: (f"={s.cell('ocf', y)}+{s.cell('salvage', y)}-{s.cell('tax', y)}"
-                     f"-({s.cell('capex', y)}-{s.cell('drawdown', y)})"), width=16)
+                     f"-({s.cell('capex', y)}-{s.cell('drawdown', y)})"), width=16,
+          expect=t["cfads_usd"])
     s.add("service", "Debt service", "USD (nominal)",
-          lambda y: f"={s.cell('interest', y)}+{s.cell('principal', y)}")
+          lambda y: f"={s.cell('interest', y)}+{s.cell('principal', y)}",
+          expect=t["debt_service_usd"])
     s.add("dscr", "DSCR", "-",
           # ROUND: a repaid balance may keep a 1e-12 residue that must not count as debt.
           lambda y: (f'=IF(ROUND({s.cell("service", y)},2)>0,'
-                     f'{s.cell("cfads", y)}/{s.cell("service", y)},"")'), RATIO, 9)
+                     f'{s.cell("cfads", y)}/{s.cell("service", y)},"")'), RATIO, 9,
+          expect=t["dscr"])
+
+
+def _loan_sheet(s: _Sheet, fa: FinancingAppraisal, fin: _Sheet, rates: dict[str, str]) -> None:
+    t = fa.table
+    start, tenor, grace = rates["start"], rates["tenor"], rates["grace"]
+    rate = rates["loan_interest_rate"]
+    s.add("year", "Year", "yr", t["year"].tolist(), "0", 6)
+    s.add("opening", "Opening balance", "USD (nominal)",
+          lambda y: 0 if y == 0 else f"={s.cell('closing', y - 1)}",
+          expect=t["opening_balance_usd"])
+    s.add("drawdown", "Drawdown: debt share x capex of the years before the first repayment",
+          "USD (nominal)",
+          lambda y: (f"=IF({s.cell('year', y)}<{start}+{grace},"
+                     f"{rates['debt_share']}*'Financing'!{fin.cell('capex', y)},0)"),
+          expect=t["drawdown_usd"], width=18)
+    s.add("interest", "Interest accrued", "USD (nominal)",
+          lambda y: f"={s.cell('opening', y)}*{rate}", expect=t["interest_usd"])
+    s.add("capitalised", "Interest capitalised (construction)", "USD (nominal)",
+          lambda y: f"=IF({s.cell('year', y)}<{start},{s.cell('interest', y)},0)",
+          expect=t["capitalised_interest_usd"])
+    s.add("paid", "Interest paid", "USD (nominal)",
+          lambda y: f"=IF({s.cell('year', y)}<{start},0,{s.cell('interest', y)})",
+          expect=t["interest_paid_usd"])
+    s.add("left", "Repayment years left, this one included", "yr",
+          lambda y: f"={start}+{tenor}-{s.cell('year', y)}", "0", 10)
+    # Library: principal = balance in the last repayment year (and after); in the repayment
+    # years before it an annuity or equal instalments over the years left; none in grace.
+    s.add("principal", "Principal", "USD (nominal)",
+          lambda y: (f"=IF({s.cell('year', y)}<{start},0,"
+                     f"IF({s.cell('left', y)}<=1,{s.cell('opening', y)},"
+                     f"IF({s.cell('year', y)}<{start}+{grace},0,"
+                     f"IF(AND({rates['loan_repayment']}=\"annuity\",{rate}>0),"
+                     f"{s.cell('opening', y)}*{rate}/(1-(1+{rate})^-{s.cell('left', y)})"
+                     f"-{s.cell('interest', y)},"
+                     f"{s.cell('opening', y)}/{s.cell('left', y)}))))"),
+          expect=t["principal_usd"])
+    s.add("closing", "Closing balance", "USD (nominal)",
+          lambda y: (f"={s.cell('opening', y)}+{s.cell('capitalised', y)}"
+                     f"+{s.cell('drawdown', y)}-{s.cell('principal', y)}"),
+          expect=t["closing_balance_usd"])
+    s.add("service", "Debt service", "USD (nominal)",
+          lambda y: f"={s.cell('paid', y)}+{s.cell('principal', y)}",
+          expect=t["debt_service_usd"])
+
+
+def _tax_sheet(s: _Sheet, fin: _Sheet, rates: dict[str, str], library: TaxResult, *,
+               loan: _Sheet | None, assessable: Sequence[float] | None = None) -> None:
+    """Corporate income tax with straight-line depreciation, loss carry-forward (oldest first,
+    by year of loss) and the incentive schedule, as formulas; ``loan=None``: the project
+    without the loan (no capitalised interest, interest or fees)."""
+    n = s.n_years
+    f = "'Financing'!"
+    start, last = rates["start"], rates["last"]
+    life = rates["depreciation_years"]
+    keep = rates["loss_carryforward_years"]
+    s.add("year", "Year", "yr", list(range(n)), "0", 6)
+    s.add("investment", "Depreciable cost added: capex"
+          + (" + capitalised interest" if loan else ""), "USD (nominal)",
+          (lambda y: f"={f}{fin.cell('capex', y)}+'Loan'!{loan.cell('capitalised', y)}")
+          if loan else (lambda y: f"={f}{fin.cell('capex', y)}"), width=16)
+    s.add("from", "Depreciated from year", "yr",
+          lambda y: f"=IF({s.cell('year', y)}<{start},{start},{s.cell('year', y)}+1)", "0", 11)
+    s.add("charged", "Years charged within the life", "yr",
+          lambda y: (f"=MAX(0,MIN({s.cell('from', y)}+{life}-1,{last},{n - 1})"
+                     f"-{s.cell('from', y)}+1)"), "0", 11)
+    s.add("written_off", "Book value written off in the last operating year", "USD (nominal)",
+          lambda y: (f"={s.cell('investment', y)}-{s.cell('investment', y)}/{life}"
+                     f"*{s.cell('charged', y)}"), width=16)
+    s.add("write_off_year", "Written off in year", "yr",
+          lambda y: f"=MAX({last},{s.cell('year', y)})", "0", 11)
+    s.add("depreciation", "Depreciation", "USD (nominal)",
+          lambda y: (f"=SUMPRODUCT({s.ref('investment', sheet=False)}/{life},"
+                     f"({s.cell('year', y)}>={s.ref('from', sheet=False)})"
+                     f"*({s.cell('year', y)}<{s.ref('from', sheet=False)}+{life})"
+                     f"*({s.cell('year', y)}<={last}))"
+                     f"+SUMIF({s.ref('write_off_year', sheet=False)},{s.cell('year', y)},"
+                     f"{s.ref('written_off', sheet=False)})"))
+    costs = (f"-'Loan'!{{paid}}-{f}{{fee}}" if loan else "")
+    s.add("assessable", "Assessable income", "USD (nominal)",
+          lambda y: (f"={f}{fin.cell('ocf', y)}+{f}{fin.cell('salvage', y)}"
+                     f"-{s.cell('depreciation', y)}"
+                     + costs.format(paid=loan.cell('paid', y) if loan else "",
+                                    fee=fin.cell('fee', y))),
+          expect=assessable)
+    s.add("profit", "Income before loss offset", "USD (nominal)",
+          lambda y: f"=MAX({s.cell('assessable', y)},0)")
+    # Losses are offset oldest first and the oldest expire first, so what is used or expired
+    # is always the oldest part of the cumulative losses: consumed_t = max(consumed_t-1 +
+    # used_t, losses of the years up to t - carry-forward years).
+    s.add("loss", "Loss of the year", "USD (nominal)",
+          lambda y: f"=MAX(-{s.cell('assessable', y)},0)")
+    s.add("available", "Earlier losses still available", "USD (nominal)",
+          lambda y: 0 if y == 0 else (f"=SUM({s.cell('loss', 0)}:{s.cell('loss', y - 1)})"
+                                      f"-{s.cell('consumed', y - 1)}"), width=16)
+    s.add("loss_used", "Earlier losses offset", "USD (nominal)",
+          lambda y: f"=MIN({s.cell('profit', y)},{s.cell('available', y)})",
+          expect=library.loss_used[0])
+    s.add("consumed", "Losses offset or expired so far", "USD (nominal)",
+          lambda y: (f"=MAX({s.cell('consumed', y - 1) + '+' if y else ''}"
+                     f"{s.cell('loss_used', y)},SUMPRODUCT({s.ref('loss', sheet=False)},"
+                     f"({s.ref('year', sheet=False)}<={s.cell('year', y)}-{keep})*1))"),
+          width=16)
+    s.add("expired", "Losses expired (older than the carry-forward)", "USD (nominal)",
+          lambda y: (f"={s.cell('consumed', y)}-{s.cell('loss_used', y)}"
+                     + (f"-{s.cell('consumed', y - 1)}" if y else "")),
+          expect=library.loss_expired[0], width=16)
+    s.add("taxable", "Taxable income", "USD (nominal)",
+          lambda y: f"={s.cell('profit', y)}-{s.cell('loss_used', y)}",
+          expect=library.taxable_income[0])
+    s.add("starts", "Incentive may start (taxable income, or operating year 4)", "yr",
+          lambda y: (f"=IF(AND({s.cell('year', y)}>={start},OR({s.cell('taxable', y)}>0,"
+                     f"{s.cell('year', y)}>={start}+{EXEMPTION_START_OFFSET})),"
+                     f"{s.cell('year', y)},9999)"), "0", 12)
+    s.add("first", "First exempt year", "yr",
+          lambda y: f"=MIN({s.ref('starts', sheet=False)})", "0", 10)
+    pref, pref_years = rates["incentive.preferential_rate"], rates["incentive.preferential_years"]
+    s.add("base", "Base rate (preferential or standard)", "-",
+          lambda y: (f"=IF(AND(ISNUMBER({pref}),{s.cell('year', y)}>={start},"
+                     f"OR(NOT(ISNUMBER({pref_years})),{s.cell('year', y)}<{start}+{pref_years}"
+                     f")),{pref},{rates['tax_rate']})"), RATE, 11)
+    exempt, reduced = rates["incentive.exempt_years"], rates["incentive.reduced_years"]
+    s.add("rate", "CIT rate after exemption and reduction", "-",
+          lambda y: (f"={s.cell('base', y)}*IF(AND({s.cell('year', y)}>={s.cell('first', y)},"
+                     f"{s.cell('year', y)}<{s.cell('first', y)}+ROUND({exempt},0)),0,"
+                     f"IF(AND({s.cell('year', y)}>={s.cell('first', y)}+ROUND({exempt},0),"
+                     f"{s.cell('year', y)}<{s.cell('first', y)}+ROUND({exempt},0)"
+                     f"+ROUND({reduced},0)),1-{rates['incentive.reduction']},1))"),
+          RATE, 11, expect=library.rate[0])
+    s.add("tax", "Tax paid", "USD (nominal)",
+          lambda y: f"={s.cell('taxable', y)}*{s.cell('rate', y)}", expect=library.tax[0])
+
+
+def _irr_formula(cells: str, near: float) -> str:
+    """``=IRR(cells, guess)``: the guess, the library's IRR at the inputs as written rounded to
+    a percent, is only where the spreadsheet's Newton search starts (LibreOffice and Excel give
+    up from their default 10% on an IRR such as -92%); after an input changes it still finds
+    the root next to it."""
+    if not math.isfinite(near):
+        return f"=IRR({cells})"
+    return f"=IRR({cells},{round(near, 2)})"
 
 
 def _summary_metrics(ws, a: Appraisal, fa: FinancingAppraisal, cash: _Sheet, loan: _Sheet,
@@ -348,61 +601,83 @@ def _summary_metrics(ws, a: Appraisal, fa: FinancingAppraisal, cash: _Sheet, loa
     nominal = rates["nominal"]
     infl = rates["inflation"]
     dscr = fin.ref("dscr")
+    inflation = float(fa.parameters["inflation_rate"])
+
+    def nominal_irr(real_irr: float) -> float:
+        return (1 + real_irr) * (1 + inflation) - 1
+
     def row(name: str, formula: str, value: float, fmt: str, label: str | None = None):
         f = FIELDS[name]
-        return (label or f.description, formula, value, f.unit, fmt)
+        return (name, label or f.description, formula, value, f.unit, fmt)
 
     rows = [
         row("npv_usd", _npv_formula(real, cash, "net"), m.npv_usd, MONEY,
             "Project NPV (before financing and tax, real)"),
-        row("irr", f"=IRR({cash.ref('net')})", m.irr, RATE, "Project IRR (real)"),
+        row("irr", _irr_formula(cash.ref("net"), m.irr), m.irr, RATE, "Project IRR (real)"),
         row("supplier_npv_usd", _npv_formula(real, cash, "supplier"), m.supplier_npv_usd, MONEY,
             "Supplier NPV (its lines and transfers)"),
         row("receiver_npv_usd", _npv_formula(real, cash, "receiver"), m.receiver_npv_usd, MONEY,
             "Receiver NPV (its lines and transfers)"),
         row("project_npv_after_tax_usd", _npv_formula(nominal, fin, "project"),
             f.project_npv_after_tax_usd, MONEY),
-        row("project_irr_after_tax", f"=(1+IRR({fin.ref('project')}))/(1+{infl})-1",
+        row("project_irr_after_tax",
+            f"=(1+{_irr_formula(fin.ref('project'), nominal_irr(f.project_irr_after_tax))[1:]})"
+            f"/(1+{infl})-1",
             f.project_irr_after_tax, RATE),
         row("equity_npv_usd", _npv_formula(nominal, fin, "equity"), f.equity_npv_usd, MONEY),
-        row("equity_irr_nominal", f"=IRR({fin.ref('equity')})", f.equity_irr_nominal, RATE),
-        row("equity_irr", f"=(1+IRR({fin.ref('equity')}))/(1+{infl})-1", f.equity_irr, RATE),
-        row("min_dscr", f"=MIN({dscr})", f.min_dscr, RATIO),
-        row("average_dscr", f"=AVERAGE({dscr})", f.average_dscr, RATIO),
+        row("equity_irr_nominal", _irr_formula(fin.ref("equity"), f.equity_irr_nominal),
+            f.equity_irr_nominal, RATE),
+        row("equity_irr",
+            f"=(1+{_irr_formula(fin.ref('equity'), f.equity_irr_nominal)[1:]})/(1+{infl})-1",
+            f.equity_irr, RATE),
+        row("min_dscr", f'=IF(COUNT({dscr})=0,"no debt",MIN({dscr}))', f.min_dscr, RATIO),
+        row("average_dscr", f'=IF(COUNT({dscr})=0,"no debt",AVERAGE({dscr}))',
+            f.average_dscr, RATIO),
         row("debt_usd", f"=SUM({loan.ref('drawdown')})", f.debt_usd, MONEY),
     ]
-    start = 12
-    for j, h in enumerate(["Metric", "Spreadsheet (live formula)", "Library value", "Unit",
-                           "Difference"], 1):
+    start = FIRST_INPUT_ROW + len(INPUTS) + len(DERIVED) + 4
+    ws.cell(row=start - 2, column=1, value="Results").font = BOLD
+    for j, h in enumerate(["Metric", "Spreadsheet (live formula)",
+                           "Library value (inputs as written)", "Unit", "Difference"], 1):
         ws.cell(row=start - 1, column=j, value=h).font = BOLD
         ws.cell(row=start - 1, column=j).fill = HEADER_FILL
-    ws.cell(row=start - 2, column=1, value="Results").font = BOLD
+        ws.cell(row=start - 1, column=j).alignment = Alignment(wrap_text=True)
     expected: dict[str, Any] = {}
-    for i, (label, formula, value, unit, fmt) in enumerate(rows):
-        r = start + i
+    r = start
+    min_row = 0
+    for name, label, formula, value, unit, fmt in rows:
         _text(ws.cell(row=r, column=1, value=label))
-        has_debt = f.debt_usd > 0 or "DSCR" not in label
-        ws.cell(row=r, column=2, value=formula if has_debt else "no debt").number_format = fmt
+        ws.cell(row=r, column=2, value=formula).number_format = fmt
         lib = None if value is None or not math.isfinite(value) else float(value)
         ws.cell(row=r, column=3, value=lib if lib is not None else "not defined")
         ws.cell(row=r, column=3).number_format = fmt
         _text(ws.cell(row=r, column=4, value=unit))
-        if lib is not None and has_debt:
+        if lib is not None:
             ws.cell(row=r, column=5, value=f'=IFERROR(B{r}-C{r},"")').number_format = "0.0E+00"
             expected[f"Summary!B{r}"] = lib
-    r = start + len(rows) + 1
-    library_note = ("Columns marked (library) are values computed by eip_analysis (loss "
-                    "carry-forward, incentive schedule, principal instalments); every other "
-                    "number downstream is a formula.")
-    for note in (YEAR_0_NOTE, REAL_NOMINAL_NOTE, library_note):
+        if name == "min_dscr":
+            min_row = r
+        r += 1
+    _text(ws.cell(row=r, column=1, value="Minimum DSCR meets the lender's minimum"))
+    ws.cell(row=r, column=2, value=(f'=IF(ISNUMBER(B{min_row}),IF(B{min_row}>='
+                                    f'{rates["target_min_dscr"]},"yes","no"),"no debt")'))
+    r += 1
+    capacity = f.debt_capacity_usd
+    _text(ws.cell(row=r, column=1, value="Debt capacity at the lender's minimum DSCR "
+                                         "(library, inputs as written)"))
+    ws.cell(row=r, column=3, value=capacity if math.isfinite(capacity) else "not defined")
+    ws.cell(row=r, column=3).number_format = MONEY
+    _text(ws.cell(row=r, column=4, value="USD"))
+    r += 2
+    for note in (YEAR_0_NOTE, REAL_NOMINAL_NOTE, LIBRARY_NOTE):
         ws.cell(row=r, column=1, value=note).alignment = Alignment(wrap_text=True,
                                                                     vertical="top")
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
-        ws.row_dimensions[r].height = 48
+        ws.row_dimensions[r].height = 60
         r += 1
     r += 1
     warnings = list(a.warnings) + [w for w in fa.warnings if w not in a.warnings]
-    ws.cell(row=r, column=1, value="Warnings").font = BOLD
+    ws.cell(row=r, column=1, value="Warnings (at the inputs as written)").font = BOLD
     for w in warnings or ["None."]:
         r += 1
         _text(ws.cell(row=r, column=1, value=w)).alignment = Alignment(wrap_text=True)
@@ -456,4 +731,5 @@ def write_workbook(
     return atomic_write_bytes(target, data)
 
 
-__all__: Sequence[str] = ("build_workbook", "default_path", "workbook_bytes", "write_workbook")
+__all__: Sequence[str] = ("INPUTS", "build_workbook", "default_path", "input_cell",
+                          "workbook_bytes", "write_workbook")
