@@ -205,6 +205,20 @@ class TestLiveFormulas:
                 raise AssertionError(f"{case_id} with {change or 'the inputs as written'}: "
                                      f"{e}") from None
 
+    def test_the_credit_officers_loan_rate(self, tmp_path):
+        # The issue's example: a credit officer types a 5% loan rate into TN-05's workbook; the
+        # minimum DSCR it shows is the library's at 5%, not the one of the rate as written.
+        case = load_case("TN-05")
+        path = write_workbook(case, tmp_path / "written")
+        _, expected = build_workbook(case, loan_interest_rate=0.05)
+        (got,) = _recalculate([(path, {input_cell("loan_interest_rate"): 0.05})], tmp_path)
+        _compare(got, expected)
+        min_dscr = next(k for k, v in expected.items()
+                        if k.startswith("Summary!") and v == appraise_financing(
+                            case, loan_interest_rate=0.05).min_dscr)
+        assert got[min_dscr.upper()] != pytest.approx(appraise_financing(case).min_dscr,
+                                                      rel=1e-3)
+
     def test_incentive_inputs_are_live(self, tmp_path):
         # TN-05 has the CIT incentive (10% for 15 years, 4 exempt, 9 at 50% off): shorten and
         # deepen it in the workbook; the library run with the same values agrees cell by cell.
