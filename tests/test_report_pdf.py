@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import Markup
 from pypdf import PdfReader
 
 from eip_analysis.cli import main
@@ -103,3 +104,34 @@ def test_a_real_report_prints_with_its_figures_and_banner_on_every_page(tmp_path
     for k, text in enumerate(texts, 1):
         assert f"MINI-01 · {summary['park']} · " in text and banner in text
         assert f"Page {k} of {len(texts)}" in text
+
+
+@needs_browser
+def test_a_wide_table_prints_whole_on_landscape_pages(tmp_path):
+    # A tornado-like table: 13 columns of VND amounts and a long note row. Portrait A4 cut its
+    # last columns off at the right margin; it prints on a landscape page, every cell there.
+    heads = "".join(f"<th>Column {j} header</th>" for j in range(12)) + "<th>Last column</th>"
+    rows = "".join(
+        "<tr>" + "".join(f'<td class="num">{13_000_000_000 + i * 1000 + j:,}</td>'
+                         for j in range(12)) + f"<td>end of row {i}</td></tr>"
+        f'<tr class="note"><td colspan="13">{"a long note " * 12}ends here {i}.</td></tr>'
+        for i in range(6))
+    body = (f'<main class="report"><h2>Before</h2><p>Portrait text.</p>'
+            f'<div class="table-wrap"><table class="analysis wide"><thead><tr>{heads}</tr>'
+            f"</thead><tbody>{rows}</tbody></table></div><h2>After</h2></main>")
+    html = tmp_path / "wide.html"
+    html.write_text(page_html("t", Markup(body), print_header="HK-99 · Park · 2026-12-01",
+                              print_banner=PRINT_BANNER), encoding="utf-8")
+    reader = PdfReader(pdf.to_pdf(html))
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    table_pages = [k for k, t in enumerate(texts) if "end of row 0" in t]
+    assert table_pages, texts
+    for k in table_pages:
+        assert abs(sizes[k][0] - A4_PT[1]) < 1 and abs(sizes[k][1] - A4_PT[0]) < 1  # landscape
+        assert "Last column" in texts[k] and "HK-99 · Park · 2026-12-01" in texts[k]
+    whole = " ".join(texts)
+    for i in range(6):
+        assert f"{13_000_000_000 + i * 1000 + 11:,} end of row {i}" in whole
+        assert f"ends here {i}." in whole
+    assert abs(sizes[0][0] - A4_PT[0]) < 1  # the text before it stays portrait
