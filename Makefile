@@ -17,6 +17,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@# compile the IRR kernel once (numba caches it in eip_analysis/__pycache__): ~6 s here
 	@# instead of in the first report of every worker
 	$(PY) -c "from eip_analysis.finance import irr, xirr; irr([-1.0, 1.1]); xirr(['2027-01-01', '2028-01-01'], [-1.0, 1.1])"
+	$(VENV)/bin/pybabel compile --statistics -D eip_analysis -d eip_analysis/locale
 	touch $(STAMP)
 
 # Every test, with the doctests of the package.
@@ -39,14 +40,16 @@ check: $(STAMP)
 # An invalid case is reported by every step (and in reports/index.html) but does not stop the
 # reports of the other cases; the target still fails at the end if any step failed. The
 # portfolio report runs after the opportunity reports and is linked from reports/index.html;
-# then every report is printed to PDF (a machine without Chromium says how to get one).
+# the investment proposals go to reports/proposals/; then every report and proposal is printed
+# to PDF (a machine without Chromium says how to get one).
 reports: $(STAMP)
 	@status=0; \
 	$(CLI) validate || status=1; \
 	$(CLI) metrics || status=1; \
 	$(CLI) check || status=1; \
-	$(CLI) run --all --jobs $(JOBS) || status=1; \
+	$(CLI) run --all --jobs $(JOBS) --languages en,vi || status=1; \
 	$(CLI) portfolio || status=1; \
+	$(CLI) proposal --all || status=1; \
 	$(CLI) pdf || status=1; \
 	exit $$status
 

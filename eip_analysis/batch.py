@@ -652,12 +652,96 @@ def _checked(status: CaseStatus, output_dir: str | Path) -> CaseStatus:
     return status
 
 
+#: Languages and the subfolder of an output folder holding their reports (``reports/vi/``);
+#: the language of the output folder itself has none.
+LANGUAGE_FOLDERS = {"vi": "vi"}
+
+
+def parse_languages(text: str | None, given: Mapping[str, Any]) -> list[str | None]:
+    """The languages of ``eip-analysis run --languages en,vi``, in order; ``[None]`` without
+    the option (the run's own ``-p language``, written into the output folder itself).
+
+    Raises
+    ------
+    InputError
+        One line: an unknown language, one given twice, or ``--languages`` together with
+        ``-p language``.
+
+    >>> parse_languages("en, vi", {})
+    ['en', 'vi']
+    >>> parse_languages(None, {"language": "vi"})
+    [None]
+    """
+    from .i18n import check_language
+
+    if text is None:
+        return [None]
+    if "language" in given:
+        raise InputError("either --languages or -p language, not both", field="--languages",
+                         got=text)
+    out: list[str | None] = []
+    for part in str(text).split(","):
+        try:
+            language = check_language(part)
+        except InputError:
+            raise InputError('languages among "en", "vi", separated by commas',
+                             field="--languages", got=text) from None
+        if language in out:
+            raise InputError("each language at most once", field="--languages", got=text)
+        out.append(language)
+    return out
+
+
+def language_folder(output_dir: str | Path, language: str | None) -> Path:
+    """Where ``eip-analysis run --languages`` writes the reports in ``language``:
+    ``<output_dir>`` for English (and without ``--languages``), ``<output_dir>/vi`` for
+    Vietnamese."""
+    sub = LANGUAGE_FOLDERS.get(language) if language else None
+    return Path(output_dir) / sub if sub else Path(output_dir)
+
+
+def language_parameters(given: Mapping[str, Any], language: str | None) -> dict[str, Any]:
+    """The run parameters of the reports in ``language``: ``given`` with ``language`` (an
+    English run keeps the parameters, and so the run and build keys, of a run without
+    ``--languages``)."""
+    if language is None or language == "en":
+        return dict(given)
+    return {**given, "language": language}
+
+
+def _index_language(statuses: Sequence[CaseStatus]) -> str:
+    """The language of an output folder's reports: that of its runs (English if mixed)."""
+    languages = {s.parameters.get("language", "en") for s in statuses}
+    return languages.pop() if len(languages) == 1 else "en"
+
+
 def write_index(output_dir: str | Path, cases_dir: str | Path | None = None) -> Path:
-    """Write ``<output_dir>/index.html`` from :func:`index_statuses`."""
+    """Write ``<output_dir>/index.html`` from :func:`index_statuses`.
+
+    Each case's row also links its reports in the other languages (``<output_dir>/vi/``,
+    where their statuses are ok), its investment proposal (``proposals/<id>.html``) and
+    their PDFs; each language folder with reports gets its own index, in its language,
+    linking back.
+    """
+    output_dir = Path(output_dir)
+    folder_of_cases = resolved_cases_dir(cases_dir)
     statuses = index_statuses(output_dir, cases_dir)
-    return atomic_write_text(Path(output_dir) / "index.html",
-                             report.index_html(statuses, output_dir,
-                                               cases_dir=resolved_cases_dir(cases_dir)))
+    language = _index_language(statuses)
+    others: dict[str, dict[str, CaseStatus]] = {}
+    for other, sub in LANGUAGE_FOLDERS.items():
+        if other != language and (output_dir / sub / "status").is_dir():
+            others[other] = {s.case_id: s for s in index_statuses(output_dir / sub, cases_dir)}
+    index = atomic_write_text(output_dir / "index.html", report.index_html(
+        statuses, output_dir, cases_dir=folder_of_cases, language=language,
+        other_reports=others))
+    for other, by_case in others.items():
+        if by_case:
+            folder = output_dir / LANGUAGE_FOLDERS[other]
+            atomic_write_text(folder / "index.html", report.index_html(
+                list(by_case.values()), folder, cases_dir=folder_of_cases, language=other,
+                reports_root=output_dir,
+                other_reports={language: {s.case_id: s for s in statuses}}))
+    return index
 
 
 def summary_table(statuses: Sequence[CaseStatus], why: Mapping[str, str] | None = None,

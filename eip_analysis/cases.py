@@ -446,6 +446,32 @@ class SurveyRound(_Strict):
         return self
 
 
+#: Case texts that may carry a Vietnamese version in the case's ``vi:`` mapping.
+TRANSLATABLE_TEXTS = ("title", "exchange", "supplier_role", "receiver_role", "data_note")
+
+
+class CaseTexts(_Strict):
+    """The case's own texts in Vietnamese (the case file's ``vi:`` mapping), each optional::
+
+        vi:
+          title: Đốt khí sinh học của nhà máy bia trong lò hơi của đơn vị cấp hơi
+          exchange: >-
+            Khí sinh học từ bể kỵ khí ...
+          next_steps: [..., ...]      # all of them, in the order of next_steps
+          survey_notes: {2020: ...}   # by survey round
+
+    A text not given is shown in English in a Vietnamese report, marked as not translated.
+    """
+
+    title: Text | None = None
+    exchange: Text | None = None
+    supplier_role: Text | None = None
+    receiver_role: Text | None = None
+    data_note: Text | None = None
+    next_steps: list[Text] | None = None
+    survey_notes: dict[int, Text] = {}
+
+
 class Case(_Strict):
     """One industrial symbiosis opportunity, as read from ``data/raw/cases/<id>.yaml``."""
 
@@ -480,8 +506,53 @@ class Case(_Strict):
     competes_for: list[CompetesFor] = []
     accepted_warnings: list[AcceptedWarning] = []
     revisions: list[Revision] = []
+    #: The case's texts in Vietnamese (:class:`CaseTexts`), where written.
+    vi: CaseTexts | None = None
     source_file: str | None = None
     sha256: str | None = None
+
+    @model_validator(mode="after")
+    def _translations_match(self) -> Case:
+        if self.vi is None:
+            return self
+        if self.vi.next_steps is not None and len(self.vi.next_steps) != len(self.next_steps):
+            raise ValueError(f"vi.next_steps: one text per next step ({len(self.next_steps)}), "
+                             f"not {len(self.vi.next_steps)}")
+        rounds = {s.round for s in self.survey}
+        extra = sorted(set(self.vi.survey_notes) - rounds)
+        if extra:
+            raise ValueError(f"vi.survey_notes: rounds of the survey ({sorted(rounds)}), "
+                             f"not {extra[0]}")
+        return self
+
+    def text_in(self, name: str, language: str) -> tuple[str, bool]:
+        """The case text ``name`` (:data:`TRANSLATABLE_TEXTS`) in ``language``, and whether it
+        is in that language: ``("...", False)`` is the English text, not translated.
+
+        >>> case = load_case("HK-01")
+        >>> case.text_in("title", "en") == (case.title, True)
+        True
+        """
+        english = getattr(self, name)
+        if language == "en" or not english:
+            return english, True
+        local = getattr(self.vi, name, None) if self.vi is not None else None
+        return (local, True) if local else (english, False)
+
+    def next_steps_in(self, language: str) -> list[tuple[str, bool]]:
+        """Each next step in ``language`` (or in English, ``False``: not translated)."""
+        local = self.vi.next_steps if language != "en" and self.vi is not None else None
+        if language == "en":
+            return [(step, True) for step in self.next_steps]
+        return [(t, True) for t in local] if local else [(s, False) for s in self.next_steps]
+
+    def survey_notes_in(self, survey_round: int, language: str) -> tuple[str, bool]:
+        """The notes of a survey round in ``language`` (or in English, ``False``)."""
+        english = next((s.notes for s in self.survey if s.round == survey_round), "")
+        if language == "en" or not english:
+            return english, True
+        local = self.vi.survey_notes.get(survey_round) if self.vi is not None else None
+        return (local, True) if local else (english, False)
 
     # -- views used by the other modules ------------------------------------------------------
     @property

@@ -7,6 +7,10 @@
 ``eip-analysis run``       the HTML reports and their index (:mod:`eip_analysis.batch`).
 ``eip-analysis portfolio`` the portfolio report and ``data/processed/portfolio.csv``
                            (:mod:`eip_analysis.portfolio`).
+``eip-analysis proposal``  the investment proposal of each case for a lender
+                           (:mod:`eip_analysis.report.proposal`).
+``eip-analysis pdf``       print the reports and proposals to PDF
+                           (:mod:`eip_analysis.report.pdf`).
 
 Each subcommand is its arguments and a handler here, calling the library; no module of the
 library imports this one. User mistakes print one line (file: field: expected ...) and exit 1;
@@ -19,6 +23,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, formatting, paths
@@ -198,6 +203,10 @@ def _run_args(p: argparse.ArgumentParser) -> None:
                         "(repeat for several)")
     p.add_argument("--workbooks", action="store_true",
                    help="also write the bank workbook of each case, <output>/workbooks/<id>.xlsx")
+    p.add_argument("--languages", default=None, metavar="LANG[,LANG]",
+                   help="write the reports in these languages (en, vi): English in <output>, "
+                        "Vietnamese in <output>/vi; the index links both (default: the "
+                        "run's -p language, English)")
     p.add_argument("--force", action="store_true",
                    help="rebuild every report, also those whose inputs, code and parameters "
                         "have not changed since the report on disk")
@@ -243,6 +252,7 @@ def _run(args: argparse.Namespace) -> int:
 
     ids, odd = _case_ids(args)
     given = report.parse_assignments(args.parameter)
+    languages = batch.parse_languages(args.languages, given)
     cases_dir = str(args.cases.resolve()) if args.cases is not None else None
     if ids and given:  # bad -p values fail in one line before anything is written
         report.check_parameters(ids[0], cases_dir, **given)
@@ -250,36 +260,50 @@ def _run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise InputError("a number of jobs >= 1", field="--jobs", got=args.jobs)
     batch.check_output_folder(output)  # an unwritable --output fails in one line, before any run
-    tasks = [batch.ReportTask(case_id=cid, output_dir=str(output), cases_dir=cases_dir,
-                              parameters=given, workbooks=args.workbooks, write_status=True)
-             for cid in ids]
+    for language in languages:
+        batch.check_output_folder(batch.language_folder(output, language))
+    by_language = {language: [batch.ReportTask(
+        case_id=cid, output_dir=str(batch.language_folder(output, language)),
+        cases_dir=cases_dir, parameters=batch.language_parameters(given, language),
+        workbooks=args.workbooks, write_status=True) for cid in ids] for language in languages}
     skipped = [batch.CaseStatus(case_id=p.name, ok=False, seconds=0.0,
                                 error=f"{p}: expected a file named <plain id>.yaml "
                                       "(letters, digits, '-', '_'): not run")
                for p in odd]
     interrupted = None
 
-    def keep(status: batch.CaseStatus) -> None:  # the worker wrote it already; again, here,
-        batch.write_statuses([batch.with_previous_details(status, output)], output)  # if not
-
     if args.scheduler is not None and args.executor != "dask":
         raise InputError("--scheduler together with --executor dask", field="--scheduler",
                          got=args.scheduler)
+    statuses, unchanged_ids, why, pending = [], set(), {}, []
     with batch.output_lock(output):
-        tasks, unchanged, why = batch.plan(tasks, force=args.force)
-        try:
-            statuses = batch.run_cases(tasks, jobs=args.jobs, on_status=keep,
+        for language, group in by_language.items():  # one language after the other
+            folder = batch.language_folder(output, language)
+            label = "" if len(languages) == 1 else f" [{language or 'en'}]"
+
+            def keep(status: batch.CaseStatus, folder: Path = folder) -> None:
+                # the worker wrote it already; again, here, if not
+                batch.write_statuses([batch.with_previous_details(status, folder)], folder)
+
+            to_run, same, reasons = batch.plan(group, force=args.force)
+            pending += [t.case_id + label for t in to_run]
+            try:
+                done = batch.run_cases(to_run, jobs=args.jobs, on_status=keep,
                                        executor=args.executor, scheduler=args.scheduler)
-        except Interrupted as stop:
-            interrupted, statuses = stop, sorted(stop.results, key=lambda s: s.case_id)
-        statuses = sorted([*statuses, *unchanged], key=lambda s: s.case_id)
+            except Interrupted as stop:
+                interrupted, done = stop, list(stop.results)
+            shown = sorted([*done, *same], key=lambda s: s.case_id)
+            statuses += [replace(s, case_id=s.case_id + label) for s in shown]
+            unchanged_ids |= {s.case_id + label for s in same}
+            why.update({cid + label: w for cid, w in reasons.items()})
+            if interrupted is not None:
+                break
         try:
             index = batch.write_index(output, cases_dir)
         except OSError as exc:
             index = f"not written ({exc.strerror or exc})"
         indexed = batch.index_statuses(output, cases_dir)
     statuses = [*statuses, *skipped]
-    unchanged_ids = {s.case_id for s in unchanged}
     print(batch.summary_table(statuses, why, skipped=unchanged_ids))
     n_failed = sum(not s.ok for s in statuses)
     n_index_failed = sum(not s.ok for s in indexed)
@@ -289,8 +313,8 @@ def _run(args: argparse.Namespace) -> int:
     print(f"\nthis run: {n_written} report(s) written, {n_failed} failed{n_skipped}; index: "
           f"{index} ({len(indexed)} cases, {n_index_failed} failed at their last run)")
     if interrupted is not None:
-        done = {s.case_id for s in statuses}
-        left = [t.case_id for t in tasks if t.case_id not in done]
+        finished = {s.case_id for s in statuses}
+        left = [cid for cid in pending if cid not in finished]
         _error(f"{interrupted}: {len(left)} case(s) not run or stopped ({', '.join(left)}); "
                "their reports and statuses on disk are those of their last complete run")
         return 130
@@ -368,6 +392,46 @@ def _portfolio(args: argparse.Namespace) -> int:
     return 0
 
 
+def _proposal_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case_ids", nargs="*", metavar="CASE_ID", help="case ids (e.g. HK-01)")
+    p.add_argument("--all", action="store_true", help="every case of the cases folder")
+    p.add_argument("--output", type=Path, default=None,
+                   help="folder for the proposals (default reports/proposals)")
+    _cases_arg(p)
+
+
+@command("proposal", "write the investment proposal of each case for a lender (HTML; "
+         "`eip-analysis pdf` prints it)", _proposal_args)
+def _proposal(args: argparse.Namespace) -> int:
+    from .report.proposal import load_requirements, proposals_dir, write_proposal
+
+    if args.all == bool(args.case_ids):
+        raise InputError("case ids or --all (not both)", field="proposal")
+    ids, odd = _case_ids(args)
+    requirements = load_requirements()  # a broken requirements file: one line, nothing written
+    output = (args.output if args.output is not None else proposals_dir()).resolve()
+    failed = 0
+    for path in odd:
+        _error(f"{path}: expected a file named <plain id>.yaml (letters, digits, '-', '_'): "
+               "no proposal")
+        failed += 1
+    for cid in ids:
+        try:
+            written = write_proposal(cid, output, args.cases, requirements=requirements)
+        except InputError as err:
+            _error(str(err))
+            failed += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - any per-case failure is that case's line
+            folder = args.cases if args.cases is not None else paths.cases_dir()
+            _error(str(unexpected(exc, file=folder / f"{cid}.yaml")))
+            failed += 1
+            continue
+        print(f"wrote {written}")
+    print(f"{len(ids) + len(odd) - failed} proposal(s) written, {failed} failed, in {output}")
+    return 1 if failed else 0
+
+
 def _pdf_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", type=Path, default=None,
                    help="folder of the reports (default reports/)")
@@ -376,8 +440,9 @@ def _pdf_args(p: argparse.ArgumentParser) -> None:
     _cases_arg(p)
 
 
-@command("pdf", "print each HTML report of the output folder (and the portfolio report) to "
-         "an A4 PDF beside it, with headless Chromium", _pdf_args)
+@command("pdf", "print each HTML report of the output folder (the portfolio report and the "
+         "proposals in <output>/proposals too) to an A4 PDF beside it, with headless Chromium",
+         _pdf_args)
 def _pdf(args: argparse.Namespace) -> int:
     from . import batch
     from .report import pdf
@@ -390,8 +455,7 @@ def _pdf(args: argparse.Namespace) -> int:
     if browser is None:
         print(f"PDFs not written: {pdf.HOW_TO_GET}")
         return 0
-    pages = sorted(output.glob("*.html")) if args.force else pdf.stale_pages(output)
-    pages = [p for p in pages if p.name != "index.html"]
+    pages = pdf.report_pages(output) if args.force else pdf.stale_pages(output)
     failed = 0
     with batch.output_lock(output):
         for page in pages:
@@ -404,7 +468,7 @@ def _pdf(args: argparse.Namespace) -> int:
         if (output / "index.html").is_file():  # it links the PDFs now
             batch.write_index(output, str(args.cases.resolve()) if args.cases else None)
     print(f"{len(pages) - failed} PDF(s) written, {failed} failed, "
-          f"{len(list(output.glob('*.pdf')))} in {output}")
+          f"{len(pdf.report_pdfs(output))} in {output}")
     return 1 if failed else 0
 
 

@@ -131,18 +131,23 @@ def lender_category(register: Register) -> tuple[str, str]:
     >>> lender_category(load_register("HK-01"))[0] in ("A", "B", "C")
     True
     """
+    from .i18n import gettext as _  # the words in the report's language (English by default)
+
     appendix, worst = register.decree_08_appendix, register.max_residual
     if appendix == "III" or worst >= CATEGORY_A_RESIDUAL:
-        why = ("Appendix III of Decree 08/2022" if appendix == "III"
-               else f"a residual rating of {worst} (>= {CATEGORY_A_RESIDUAL})")
-        return "A", f"A (high): {why}"
+        why = (_("Appendix III of Decree 08/2022") if appendix == "III"
+               else _("a residual rating of {worst} (>= {threshold})").format(
+                   worst=worst, threshold=CATEGORY_A_RESIDUAL))
+        return "A", _("A (high): {why}").format(why=why)
     if appendix == "IV" or worst >= CATEGORY_B_RESIDUAL:
-        why = ("Appendix IV of Decree 08/2022" if appendix == "IV"
-               else f"a residual rating of {worst} (>= {CATEGORY_B_RESIDUAL})")
-        return "B", f"B (medium): {why}"
-    listed = "Appendix V" if appendix == "V" else "not listed in Decree 08/2022's appendices"
-    return "C", (f"C (low): {listed}, every residual rating below {CATEGORY_B_RESIDUAL} "
-                 f"(highest {worst})")
+        why = (_("Appendix IV of Decree 08/2022") if appendix == "IV"
+               else _("a residual rating of {worst} (>= {threshold})").format(
+                   worst=worst, threshold=CATEGORY_B_RESIDUAL))
+        return "B", _("B (medium): {why}").format(why=why)
+    listed = _("Appendix V") if appendix == "V" else _("not listed in Decree 08/2022's "
+                                                       "appendices")
+    return "C", _("C (low): {listed}, every residual rating below {threshold} (highest "
+                  "{worst})").format(listed=listed, threshold=CATEGORY_B_RESIDUAL, worst=worst)
 
 
 def esmp_dir() -> Path:

@@ -1,12 +1,35 @@
 """Numbers formatted for people: thousands separators, currency, sensible rounding, percentages.
 
-Undefined values read as words, never as ``nan`` or ``inf``.
+Undefined values read as words, never as ``nan`` or ``inf``. In the active language of
+:mod:`eip_analysis.i18n`: English as written here (``1,234,567.8``, ``USD 1,235``); Vietnamese
+through Babel's ``vi`` locale (``1.234.567,8``, ``1.235 US$``, ``1.234.568 ₫``, ``8,7%``) and
+the words of the catalog.
 """
 
 from __future__ import annotations
 
 import math
 import re
+
+from .i18n import N_, current_language
+from .i18n import gettext as _
+
+
+def _vi() -> bool:
+    return current_language() != "en"
+
+
+def _decimal(x: float, digits: int, *, thousands: bool = True, trim: bool = False) -> str:
+    """``x`` with ``digits`` decimals in the active (non-English) locale; ``trim`` drops
+    trailing zeros (``plain``)."""
+    from babel.numbers import format_decimal
+
+    from .i18n import babel_locale
+
+    group = "#,##0" if thousands else "0"
+    pattern = group + ("." + ("#" if trim else "0") * digits if digits else "")
+    return format_decimal(x, format=pattern, locale=babel_locale(), decimal_quantization=True,
+                          group_separator=thousands)
 
 
 def _bad(x) -> bool:
@@ -16,9 +39,17 @@ def _bad(x) -> bool:
 def money(x: float | None, currency: str = "USD", *, digits: int = 0) -> str:
     """``money(1234567.8)`` -> ``'USD 1,234,568'``; negatives as ``'-USD 1,234'``."""
     if _bad(x):
-        return "not defined"
+        return _("not defined")
     if math.isinf(x):
-        return "unbounded"
+        return _("unbounded")
+    if _vi():
+        from babel.numbers import format_currency
+
+        from .i18n import babel_locale
+
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0\u00a4"
+        return format_currency(x, currency, format=pattern, locale=babel_locale(),
+                               currency_digits=False)
     sign = "-" if x < 0 else ""
     return f"{sign}{currency} {abs(x):,.{digits}f}"
 
@@ -26,17 +57,29 @@ def money(x: float | None, currency: str = "USD", *, digits: int = 0) -> str:
 def percent(x: float | None, *, digits: int = 1) -> str:
     """``percent(0.0866)`` -> ``'8.7%'``; nan -> ``'not defined'``."""
     if _bad(x) or math.isinf(x):
-        return "not defined"
+        return _("not defined")
+    if _vi():
+        return _decimal(x * 100, digits) + "%"
     return f"{x * 100:,.{digits}f}%"
 
 
 def years(x: float | None, *, digits: int = 1) -> str:
     """``years(2.6)`` -> ``'2.6 years'``; inf -> ``'never'``."""
     if _bad(x):
-        return "not defined"
+        return _("not defined")
     if math.isinf(x):
-        return "never"
+        return _("never")
+    if _vi():
+        return _("{years} years").format(years=_decimal(x, digits))
     return f"{x:,.{digits}f} years"
+
+
+def unit_words(unit: str) -> str:
+    """A unit as the report's language writes it: ``"tCO2e/yr"`` in English, ``"tCO2e/năm"``
+    in Vietnamese (``yr`` is the one abbreviation that differs)."""
+    if not unit or not _vi():
+        return unit
+    return re.sub(r"(?<![A-Za-z])yr(?![A-Za-z])", _("yr"), unit)
 
 
 def number(x: float | None, unit: str = "", *, digits: int = 0, inf: str = "unbounded") -> str:
@@ -45,9 +88,14 @@ def number(x: float | None, unit: str = "", *, digits: int = 0, inf: str = "unbo
     Pass ``inf="never"`` for a payback (a duration that never ends), as :func:`years` does.
     """
     if _bad(x):
-        return "not defined"
+        return _("not defined")
     if math.isinf(x):
-        return inf
+        return _(inf)
+    if _vi():
+        text = _decimal(x, digits)
+        if text.startswith("-") and round(x, digits) == 0:
+            text = text[1:]
+        return f"{text} {unit_words(unit)}".strip()
     text = f"{x:,.{digits}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]
@@ -74,7 +122,7 @@ def significant(x: float | None, unit: str = "", *, figures: int = 4) -> str:
     if _bad(x) or math.isinf(x):
         return number(x, unit)
     digits = max(0, figures - 1 - math.floor(math.log10(abs(x)))) if x else 0
-    return f"{plain(round(x, digits), max_decimals=min(digits, 6))} {unit}".strip()
+    return f"{plain(round(x, digits), max_decimals=min(digits, 6))} {unit_words(unit)}".strip()
 
 
 def plain(x: float | str | None, *, max_decimals: int = 6, thousands: bool = True) -> str:
@@ -89,7 +137,10 @@ def plain(x: float | str | None, *, max_decimals: int = 6, thousands: bool = Tru
     if _bad(x):
         return ""
     if math.isinf(x):
-        return "unbounded"
+        return _("unbounded")
+    if _vi():
+        text = _decimal(x, max_decimals, thousands=thousands, trim=True)
+        return "0" if text in ("-0", "") else text
     text = f"{x:{',' if thousands else ''}.{max_decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -97,7 +148,7 @@ def plain(x: float | str | None, *, max_decimals: int = 6, thousands: bool = Tru
 
 
 #: Scale words for chart axes, largest first: (divisor, word).
-_SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+_SCALES = ((1e9, N_("billion")), (1e6, N_("million")), (1e3, N_("thousand")))
 
 
 def scale(largest_abs: float) -> tuple[float, str]:
@@ -108,45 +159,48 @@ def scale(largest_abs: float) -> tuple[float, str]:
     """
     for divisor, word in _SCALES:
         if abs(largest_abs) >= 10 * divisor:
-            return divisor, word
+            return divisor, _(word)
     return 1.0, ""
 
 
 #: Names of resource flows for people (tables, chart axes).
-FLOW_LABELS = {
-    "electricity": "Grid electricity",
-    "diesel": "Diesel",
-    "fuel_oil": "Fuel oil",
-    "lpg": "LPG",
-    "natural_gas": "Natural gas",
-    "coal_bituminous": "Bituminous coal",
-    "anthracite": "Anthracite",
-    "wood": "Wood",
-    "rice_husk": "Rice husk",
-    "biogas": "Biogas",
-    "water": "Water",
-    "waste_landfill": "Waste to landfill (composition unknown)",
-    "landfill_food": "Food waste to landfill",
-    "landfill_paper": "Paper waste to landfill",
-    "landfill_wood": "Wood waste to landfill",
-    "landfill_textiles": "Textile waste to landfill",
-    "landfill_garden": "Garden waste to landfill",
-    "landfill_sludge": "Sludge to landfill",
-    "landfill_inert": "Inert waste (ash) to landfill",
-    "composting": "Composting",
-    "biogas_flared": "Biogas flared (methane slip)",
-    "incineration": "Waste to incineration / waste-to-energy",
-    "open_burning": "Waste burnt in the open",
-    "cement": "Cement",
-    "fired_clay_brick": "Fired clay bricks",
-    **{f"leakage.{fuel}": f"Leakage ({fuel.replace('_', ' ')} users)"
-       for fuel in ("wood", "rice_husk", "fuel_oil")},
+FLOW_LABELS = {  # marked for the catalog; flow_label() translates
+    "electricity": N_("Grid electricity"),
+    "diesel": N_("Diesel"),
+    "fuel_oil": N_("Fuel oil"),
+    "lpg": N_("LPG"),
+    "natural_gas": N_("Natural gas"),
+    "coal_bituminous": N_("Bituminous coal"),
+    "anthracite": N_("Anthracite"),
+    "wood": N_("Wood"),
+    "rice_husk": N_("Rice husk"),
+    "biogas": N_("Biogas"),
+    "water": N_("Water"),
+    "waste_landfill": N_("Waste to landfill (composition unknown)"),
+    "landfill_food": N_("Food waste to landfill"),
+    "landfill_paper": N_("Paper waste to landfill"),
+    "landfill_wood": N_("Wood waste to landfill"),
+    "landfill_textiles": N_("Textile waste to landfill"),
+    "landfill_garden": N_("Garden waste to landfill"),
+    "landfill_sludge": N_("Sludge to landfill"),
+    "landfill_inert": N_("Inert waste (ash) to landfill"),
+    "composting": N_("Composting"),
+    "biogas_flared": N_("Biogas flared (methane slip)"),
+    "incineration": N_("Waste to incineration / waste-to-energy"),
+    "open_burning": N_("Waste burnt in the open"),
+    "cement": N_("Cement"),
+    "fired_clay_brick": N_("Fired clay bricks"),
+    "leakage.wood": N_("Leakage (wood users)"),
+    "leakage.rice_husk": N_("Leakage (rice husk users)"),
+    "leakage.fuel_oil": N_("Leakage (fuel oil users)"),
 }
 
 
 def flow_label(flow: str) -> str:
     """``flow_label('coal_bituminous')`` -> ``'Bituminous coal'``; unknown names pass through."""
-    return FLOW_LABELS.get(flow, flow.replace("_", " ").capitalize())
+    if flow in FLOW_LABELS:
+        return _(FLOW_LABELS[flow])
+    return flow.replace("_", " ").capitalize()
 
 
 def quantity(x: float | None, unit: str = "", *, inf: str = "unbounded") -> str:
@@ -158,7 +212,7 @@ def quantity(x: float | None, unit: str = "", *, inf: str = "unbounded") -> str:
     if _bad(x) or math.isinf(x):
         return number(x, unit, inf=inf)
     text = plain(round(x, sensible_digits(x)), max_decimals=sensible_digits(x))
-    return f"{text} {unit}".strip()
+    return f"{text} {unit_words(unit)}".strip()
 
 
 #: Control characters shown escaped on a terminal: C0 (but tab and newline), DEL and C1.

@@ -14,9 +14,11 @@ parameters the files of ``data/raw/parameters/`` a report reads (the portfolio a
            ``selection.yaml``, ``workplan.yaml`` and its ``--selection`` file) and
            ``data/raw/shared_resources.yaml``
 notebook   the notebook executed
-code       the package version, every module of the package and the report templates, and
-           the versions of the libraries that shape a report (:data:`LIBRARIES`)
-run        the run parameters given, the cases folder, whether a workbook is written
+code       the package version, every module of the package, the report templates, the
+           translation catalogs and the glossary (``locale/``), and the versions of the
+           libraries that shape a report (:data:`LIBRARIES`)
+run        the run parameters given (the ``language`` among them), the cases folder,
+           whether a workbook is written
 ========== =================================================================================
 
 ``eip-analysis run`` skips a case whose report on disk has the key of this run (its status
@@ -73,7 +75,10 @@ def _folder(folder: Path, pattern: str = "*") -> list[Path]:
 
 #: The libraries whose version can change what a report shows (numbers, charts, HTML).
 LIBRARIES = ("numpy", "pandas", "matplotlib", "numba", "pydantic", "PyYAML", "Jinja2",
-             "MarkupSafe", "nbconvert", "nbformat", "papermill", "openpyxl")
+             "MarkupSafe", "nbconvert", "nbformat", "papermill", "openpyxl", "babel")
+#: Files of the package a report is made from: modules, templates and styles, the catalogs
+#: of the translations and the glossary (not the compiled ``.mo``: made from the ``.po``).
+CODE_SUFFIXES = frozenset({".py", ".j2", ".css", ".po", ".yaml"})
 
 
 def code_hash() -> str:
@@ -87,7 +92,7 @@ def code_hash() -> str:
         except PackageNotFoundError:
             return "none"
 
-    files = [p for p in _PACKAGE.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css"}
+    files = [p for p in _PACKAGE.rglob("*") if p.is_file() and p.suffix in CODE_SUFFIXES
              and "__pycache__" not in p.parts]
     libraries = ",".join(f"{name}={installed(name)}" for name in LIBRARIES)
     return _sha((__version__ + files_hash(files, _PACKAGE) + libraries).encode())[:16]

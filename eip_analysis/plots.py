@@ -9,6 +9,11 @@ Style: a title that says what is shown, axis labels with units in brackets, no c
 and right spines, a light grid on the value axis only), colours that stay apart in grey print
 (solid vs dashed lines, filled vs hatched bars).
 
+Words: the titles, axis labels and legends of the opportunity report's charts are in the
+active language of :mod:`eip_analysis.i18n` (its tick labels too, through
+:mod:`eip_analysis.formatting`); DejaVu Sans, matplotlib's own font, has the Vietnamese
+letters. The portfolio's charts are in English.
+
 This is a flat module of functions; add new charts at the end.
 """
 
@@ -26,6 +31,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import formatting
+from .i18n import current_language
+from .i18n import gettext as _
 
 #: Colours: dark blue and orange stay distinct for colour-blind readers and in grey print.
 COLOR_MAIN = "#1f4e79"
@@ -57,8 +64,15 @@ def _figure(height_in: float) -> tuple[Figure, object]:
     return fig, ax
 
 
-def _tick_formatter(divisor: float) -> FuncFormatter:
-    return FuncFormatter(lambda v, _pos: formatting.plain(round(v / divisor, 6), max_decimals=1))
+def _tick_formatter(divisor: float, decimals: int = 1) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: formatting.plain(round(v / divisor, 6),
+                                                          max_decimals=decimals))
+
+
+def _capital(text: str) -> str:
+    """``"supplier"`` -> ``"Supplier"`` (the first letter only: ``"bên cung cấp"`` ->
+    ``"Bên cung cấp"``)."""
+    return text[:1].upper() + text[1:]
 
 
 def _scaled_unit(unit: str, values: Sequence[float]) -> tuple[float, str]:
@@ -79,6 +93,7 @@ def _mark_payback(ax, payback_years: float, label: str, color: str, gid: str) ->
         return
     ax.plot([payback_years], [0.0], marker="o", markersize=8, color=color, linestyle="none",
             zorder=5, gid=gid, label=f"{label}: {formatting.years(payback_years)}")
+
     ax.axvline(payback_years, color=color, linewidth=0.8, linestyle=":", zorder=1)
 
 
@@ -89,7 +104,7 @@ def cumulative_cash_flow(
     payback_years: float,
     discounted_payback_years: float,
     currency: str = "USD",
-    title: str = "Cumulative cash flow of the project (both parties)",
+    title: str | None = None,
 ) -> Figure:
     """Cumulative cash flow, undiscounted and discounted, with the payback points marked.
 
@@ -106,8 +121,8 @@ def cumulative_cash_flow(
         Discounted payback [yr] (``Metrics.discounted_payback_years``).
     currency : str
         ``"USD"`` or ``"VND"``: selects the columns and labels the value axis.
-    title : str
-        Figure title.
+    title : str, optional
+        Figure title (default "Cumulative cash flow of the project (both parties)").
 
     Returns
     -------
@@ -129,18 +144,20 @@ def cumulative_cash_flow(
     fig, ax = _figure(4.2)
     ax.axhline(0.0, color=COLOR_MUTED, linewidth=0.8, zorder=1)
     ax.plot(years, cumulative, color=COLOR_SECOND, linestyle="--", linewidth=1.8,
-            marker=".", label="Cumulative cash flow")
+            marker=".", label=_("Cumulative cash flow"))
     ax.plot(years, discounted, color=COLOR_MAIN, linewidth=2.2, marker=".",
-            label="Cumulative discounted cash flow")
-    _mark_payback(ax, payback_years, "Payback", COLOR_SECOND, "payback")
-    _mark_payback(ax, discounted_payback_years, "Discounted payback", COLOR_MAIN,
+            label=_("Cumulative discounted cash flow"))
+    _mark_payback(ax, payback_years, _("Payback"), COLOR_SECOND, "payback")
+    _mark_payback(ax, discounted_payback_years, _("Discounted payback"), COLOR_MAIN,
                   "discounted-payback")
     if not math.isfinite(discounted_payback_years):
         ax.plot([], [], linestyle="none",
-                label=f"Discounted payback: {formatting.years(discounted_payback_years)}")
-    ax.set_title(title, loc="left", fontsize=12)
-    ax.set_xlabel("Project year [yr] (0 = investment decision)")
-    ax.set_ylabel(f"Cumulative cash flow [{unit}]")
+                label=f"{_('Discounted payback')}: "
+                      f"{formatting.years(discounted_payback_years)}")
+    ax.set_title(title or _("Cumulative cash flow of the project (both parties)"), loc="left",
+                 fontsize=12)
+    ax.set_xlabel(_("Project year [yr] (0 = investment decision)"))
+    ax.set_ylabel(_("Cumulative cash flow [{unit}]").format(unit=unit))
     ax.yaxis.set_major_formatter(_tick_formatter(divisor))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(years.min() - 0.3, years.max() + 0.3)
@@ -154,7 +171,7 @@ def cumulative_cash_flow(
 def emissions_by_source(
     emissions: pd.DataFrame,
     *,
-    title: str = "Emissions by source: baseline and with the exchange",
+    title: str | None = None,
 ) -> Figure:
     """Horizontal bars of baseline and project emissions for each counted resource flow.
 
@@ -178,23 +195,24 @@ def emissions_by_source(
     counted = emissions[emissions["counted"].astype(bool)]
     n = len(counted)
     fig, ax = _figure(max(2.2, 1.0 + 0.75 * n))
-    ax.set_title(title, loc="left", fontsize=12)
-    ax.set_xlabel("Emissions [tCO2e/yr]")
+    ax.set_title(title or _("Emissions by source: baseline and with the exchange"), loc="left",
+                 fontsize=12)
+    ax.set_xlabel(_("Emissions [tCO2e/yr]"))
     if n == 0:
-        ax.text(0.5, 0.5, "No resource flow of this case is converted to tCO2e.",
+        ax.text(0.5, 0.5, _("No resource flow of this case is converted to tCO2e."),
                 ha="center", va="center", transform=ax.transAxes, color=COLOR_MUTED)
         ax.set_yticks([])
         return fig
-    labels = [f"{formatting.flow_label(f)} ({p})" for f, p in zip(counted["flow"],
-                                                                    counted["party"])]
+    labels = [f"{formatting.flow_label(f)} ({_(p)})" for f, p in zip(counted["flow"],
+                                                                       counted["party"])]
     pos = np.arange(n)[::-1].astype(float)
     height = 0.38
     baseline = counted["baseline_co2e_t_per_year"].to_numpy(dtype=float)
     project = counted["project_co2e_t_per_year"].to_numpy(dtype=float)
     bars_b = ax.barh(pos + height / 2, baseline, height, color=COLOR_MUTED,
-                     label="Baseline (today)")
+                     label=_("Baseline (today)"))
     bars_p = ax.barh(pos - height / 2, project, height, color=COLOR_MAIN, hatch="//",
-                     edgecolor="white", linewidth=0, label="With the exchange")
+                     edgecolor="white", linewidth=0, label=_("With the exchange"))
     for bars, values in ((bars_b, baseline), (bars_p, project)):
         ax.bar_label(bars, labels=[formatting.quantity(v) for v in values], padding=3,
                      fontsize=8)
@@ -223,7 +241,7 @@ def dscr_chart(
     table: pd.DataFrame,
     *,
     target_min_dscr: float,
-    title: str = "Debt service and its cover (DSCR)",
+    title: str | None = None,
 ) -> Figure:
     """Cash flow available for debt service against debt service, and the DSCR, by year.
 
@@ -245,10 +263,11 @@ def dscr_chart(
         debt service, one axes with a sentence.
     """
     rows = table[(table["interest_paid_usd"] + table["principal_usd"]) > 0]
+    title = title or _("Debt service and its cover (DSCR)")
     if rows.empty:
         fig, ax = _figure(2.0)
         ax.set_title(title, loc="left", fontsize=12)
-        ax.text(0.5, 0.5, "No debt: nothing to cover.", ha="center", va="center",
+        ax.text(0.5, 0.5, _("No debt: nothing to cover."), ha="center", va="center",
                 transform=ax.transAxes, color=COLOR_MUTED)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -264,29 +283,34 @@ def dscr_chart(
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     for ax in (top, bottom):
         _style(ax)
-    top.bar(years, principal, 0.6, color=COLOR_MAIN, label="Principal")
+    top.bar(years, principal, 0.6, color=COLOR_MAIN, label=_("Principal"))
     top.bar(years, interest, 0.6, bottom=principal, color=COLOR_MUTED, hatch="//",
-            edgecolor="white", linewidth=0, label="Interest")
+            edgecolor="white", linewidth=0, label=_("Interest"))
     top.plot(years, cfads, color=COLOR_SECOND, linewidth=2.0, marker="o",
-             label="Cash flow available for debt service")
+             label=_("Cash flow available for debt service"))
     top.axhline(0.0, color=COLOR_MUTED, linewidth=0.8)
     top.set_title(title, loc="left", fontsize=12)
-    top.set_ylabel(f"Nominal money [{unit}]")
+    top.set_ylabel(_("Nominal money [{unit}]").format(unit=unit))
     top.yaxis.set_major_formatter(_tick_formatter(divisor))
     top.set_ylim(top=max(float(np.max(cfads)), float(np.max(interest + principal)), 0.0) * 1.35)
     top.legend(loc="upper left", frameon=False, fontsize=8, ncols=3)
 
     colors = [COLOR_SECOND if v < target_min_dscr else COLOR_MAIN for v in dscr]
     bars = bottom.bar(years, dscr, 0.6, color=colors, gid="dscr")
-    bottom.bar_label(bars, labels=[f"{v:.2f}" for v in dscr], padding=2, fontsize=8)
-    bottom.axhline(1.0, color="black", linewidth=1.0, linestyle="--", label="DSCR 1.0")
+    bottom.bar_label(bars, labels=[formatting.number(v, digits=2) for v in dscr], padding=2,
+                     fontsize=8)
+    bottom.axhline(1.0, color="black", linewidth=1.0, linestyle="--",
+                   label=f"DSCR {formatting.number(1.0, digits=1)}")
     bottom.axhline(target_min_dscr, color=COLOR_SECOND, linewidth=1.2, linestyle=":",
-                   label=f"Lender's minimum {target_min_dscr:.2f}")
+                   label=_("Lender's minimum {dscr}").format(
+                       dscr=formatting.number(target_min_dscr, digits=2)))
     bottom.set_ylabel("DSCR [-]")
-    bottom.set_xlabel("Project year [yr]")
+    bottom.set_xlabel(_("Project year [yr]"))
     bottom.set_ylim(min(0.0, float(np.nanmin(dscr)) * 1.1),
                     max(float(np.nanmax(dscr)), target_min_dscr) * 1.45)
     bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if current_language() != "en":  # decimal commas (English keeps matplotlib's ticks)
+        bottom.yaxis.set_major_formatter(_tick_formatter(1.0, decimals=2))
     bottom.legend(loc="upper right", frameon=False, fontsize=8, ncols=2)
     return fig
 
@@ -326,9 +350,10 @@ def tornado_chart(
     rows = tornado.head(max_drivers)
     n = len(rows)
     fig, ax = _figure(max(2.6, 1.4 + 0.5 * n))
-    ax.set_title(title or f"What moves the {metric_label} most", loc="left", fontsize=12)
+    ax.set_title(title or _("What moves the {metric} most").format(metric=metric_label),
+                 loc="left", fontsize=12)
     if n == 0:
-        ax.text(0.5, 0.5, "No input carries a range.", ha="center", va="center",
+        ax.text(0.5, 0.5, _("No input carries a range."), ha="center", va="center",
                 transform=ax.transAxes, color=COLOR_MUTED)
         ax.set_yticks([])
         return fig
@@ -338,16 +363,17 @@ def tornado_chart(
     divisor, scaled = _scaled_unit(unit, [*at_low, *at_high, base])
     pos = np.arange(n)[::-1].astype(float)
     ax.barh(pos, at_low - base, 0.6, left=base, color="white", edgecolor=COLOR_MAIN,
-            hatch="///", label="Input at its low value", gid="low")
+            hatch="///", label=_("Input at its low value"), gid="low")
     ax.barh(pos, at_high - base, 0.6, left=base, color=COLOR_MAIN,
-            label="Input at its high value", gid="high")
+            label=_("Input at its high value"), gid="high")
     labels = [textwrap.fill(lab, 38) + f"\n({formatting.plain(lo, max_decimals=4)} - "
               f"{formatting.plain(hi, max_decimals=4)} {u})"
               for lab, lo, hi, u in zip(rows["label"], rows["low"], rows["high"], rows["unit"])]
     ax.set_yticks(pos, labels, fontsize=8)
     ax.axvline(base, color="black", linewidth=1.0,
-               label=f"Base {metric_label}: {formatting.plain(round(base / divisor, 2))} "
-                     f"{scaled}")
+               label=_("Base {metric}: {value} {unit}").format(
+                   metric=metric_label, value=formatting.plain(round(base / divisor, 2)),
+                   unit=scaled))
     ax.axvline(0.0, color=COLOR_SECOND, linewidth=1.0, linestyle="--")
     ax.set_xlabel(f"{metric_label} [{scaled}]")
     ax.xaxis.set_major_formatter(_tick_formatter(divisor))
@@ -393,33 +419,39 @@ def monte_carlo_chart(
     finite = x[np.isfinite(x)]
     fig, ax = _figure(4.0)
     left_out = x.size - finite.size
-    ax.set_title(title or f"{metric_label}: distribution of {x.size:,} Monte Carlo draws"
-                 + (f" ({left_out:,} not defined)" if left_out else ""), loc="left", fontsize=12)
+    ax.set_title(title or _("{metric}: distribution of {draws} Monte Carlo draws").format(
+        metric=metric_label, draws=formatting.number(x.size))
+        + (" (" + _("{n} not defined").format(n=formatting.number(left_out)) + ")"
+           if left_out else ""), loc="left", fontsize=12)
     if finite.size == 0:
-        ax.text(0.5, 0.5, "No draw gives a defined value.", ha="center", va="center",
+        ax.text(0.5, 0.5, _("No draw gives a defined value."), ha="center", va="center",
                 transform=ax.transAxes, color=COLOR_MUTED)
         return fig
     divisor, scaled = _scaled_unit(unit, [*np.quantile(finite, [0.0, 1.0])])
     weights = np.full(finite.size, 1.0 / x.size)
     ax.hist(finite, bins=bins, weights=weights, color=COLOR_MUTED, alpha=0.7,
-            label="Share of draws")
+            label=_("Share of draws"))
     cdf = ax.twinx()
     cdf.spines[["top"]].set_visible(False)
     ordered = np.sort(finite)
     cdf.plot(ordered, np.arange(1, ordered.size + 1) / x.size, color=COLOR_MAIN, linewidth=2.0,
-             gid="cdf", label="Cumulative share")
+             gid="cdf", label=_("Cumulative share"))
     cdf.set_ylim(0, 1.02)
-    cdf.set_ylabel("Cumulative share of draws [-]")
+    cdf.set_ylabel(_("Cumulative share of draws [-]"))
+    if current_language() != "en":  # decimal commas (English keeps matplotlib's ticks)
+        cdf.yaxis.set_major_formatter(_tick_formatter(1.0, decimals=2))
     for q, style in ((0.1, ":"), (0.5, "--"), (0.9, ":")):
         v = float(np.quantile(finite, q))
         ax.axvline(v, color=COLOR_MAIN, linestyle=style, linewidth=1.0)
         ax.text(v, 1.0, f" P{int(q * 100)}", transform=ax.get_xaxis_transform(), fontsize=8,
                 color=COLOR_MAIN, va="top")
-    ax.axvline(0.0, color=COLOR_SECOND, linewidth=1.2, label="Zero")
+    ax.axvline(0.0, color=COLOR_SECOND, linewidth=1.2, label=_("Zero"))
     if base_value is not None and math.isfinite(base_value):
-        ax.axvline(base_value, color="black", linewidth=1.0, label="Base case")
+        ax.axvline(base_value, color="black", linewidth=1.0, label=_("Base case"))
     ax.set_xlabel(f"{metric_label} [{scaled}]")
-    ax.set_ylabel("Share of draws per bin [-]")
+    ax.set_ylabel(_("Share of draws per bin [-]"))
+    if current_language() != "en":
+        ax.yaxis.set_major_formatter(_tick_formatter(1.0, decimals=3))
     ax.xaxis.set_major_formatter(_tick_formatter(divisor))
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -456,20 +488,22 @@ def transfer_price_chart(tpr, *, title: str | None = None) -> Figure:
     payer, payee = tpr.npv_at(prices)
     divisor, scaled = _scaled_unit("USD", [*payer, *payee])
     fig, ax = _figure(4.0)
-    ax.set_title(title or f"Who gains at which price: {tpr.transfer}", loc="left", fontsize=12)
+    ax.set_title(title or _("Who gains at which price: {transfer}").format(
+        transfer=tpr.transfer), loc="left", fontsize=12)
     ax.axhline(0.0, color=COLOR_MUTED, linewidth=0.8)
     ax.plot(prices, payee, color=COLOR_MAIN, linewidth=2.2,
-            label=f"{tpr.payee.capitalize()} (is paid)")
+            label=_("{party} (is paid)").format(party=_capital(_(tpr.payee))))
     ax.plot(prices, payer, color=COLOR_SECOND, linewidth=2.0, linestyle="--",
-            label=f"{tpr.payer.capitalize()} (pays)")
+            label=_("{party} (pays)").format(party=_capital(_(tpr.payer))))
     if tpr.feasible and tpr.npv_slope_usd_per_price > 0:
         ax.axvspan(tpr.min_price, tpr.max_price, color=COLOR_MAIN, alpha=0.12, gid="both-gain",
-                   label="Both NPV >= 0")
+                   label=_("Both NPV >= 0"))
     base_payer, base_payee = tpr.npv_at(tpr.base_price)
     ax.plot([tpr.base_price] * 2, [float(base_payer), float(base_payee)], linestyle="none",
-            marker="o", color="black", label=f"Assumed price {tpr.price_text(tpr.base_price)}")
-    ax.set_xlabel(f"Transfer price [{tpr.unit}]")
-    ax.set_ylabel(f"NPV of each party [{scaled}]")
+            marker="o", color="black",
+            label=_("Assumed price {price}").format(price=tpr.price_text(tpr.base_price)))
+    ax.set_xlabel(_("Transfer price [{unit}]").format(unit=tpr.unit))
+    ax.set_ylabel(_("NPV of each party [{unit}]").format(unit=scaled))
     ax.yaxis.set_major_formatter(_tick_formatter(divisor))
     ax.xaxis.set_major_formatter(FuncFormatter(
         lambda v, _pos: formatting.plain(v, max_decimals=2)))

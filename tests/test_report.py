@@ -1013,7 +1013,7 @@ class TestRunParameterEdges:
     @pytest.mark.parametrize("kwargs", [
         {"exchange_rate_vnd_per_usd": float("inf")}, {"exchange_rate_vnd_per_usd": "1e400"},
         {"discount_rate": float("nan")}, {"mc_draws": "٣٠٠"}, {"workbook_path": "out/HK-01"},
-        {"cases_dir": ""}, {"mc_draws": True}, {"currency": None}])
+        {"cases_dir": ""}, {"mc_draws": True}, {"currency": 1}])
     def test_refused_in_one_line(self, kwargs):
         kwargs.setdefault("cases_dir", FIXTURE_CASES)
         with pytest.raises(InputError) as err:

@@ -38,13 +38,18 @@ class RunContext:
 
     @classmethod
     def build(cls, run: RunParameters, case: Case | None = None) -> RunContext:
-        """Load the case (once) and appraise it with the run's overrides.
+        """Load the case (once) and appraise it with the run's overrides; make the run's
+        ``language`` the active language of this process (:func:`eip_analysis.i18n.set_language`:
+        every section, table and chart the kernel draws next is in it).
 
         Raises
         ------
         InputError
             A broken case file or a value the model rejects, in one line.
         """
+        from ..i18n import set_language
+
+        set_language(run.language)
         case = case if case is not None else load_case(run.case_id, run.cases_dir)
         return cls(run=run, appraisal=appraise(case, **run.overrides))
 
@@ -69,6 +74,10 @@ class RunContext:
     @property
     def currency(self) -> str:
         return self.run.currency
+
+    @property
+    def language(self) -> str:
+        return self.run.language
 
     @cached_property
     def financing(self):

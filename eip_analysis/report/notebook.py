@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .. import paths
+from .. import i18n, paths
 from ..errors import InputError
 from ..files import atomic_write_bytes, atomic_write_text
+from ..i18n import N_
 from . import kernels
 
 if TYPE_CHECKING:
@@ -82,20 +83,28 @@ def _shown(cell) -> bool:
 
 
 #: The banner of every printed page of a report that is not surveyed data.
-PRINT_BANNER = "Illustrative figures: engineering estimates, not survey data"
+PRINT_BANNER = N_("Illustrative figures: engineering estimates, not survey data")
 #: The banner of every printed page of the portfolio report.
 PORTFOLIO_PRINT_BANNER = "Cases marked illustrative are engineering estimates, not survey data"
 
 
 def print_texts(summary: dict[str, Any] | None) -> tuple[str, str]:
-    """Running header (case and run date) and banner of a report's printed pages."""
+    """Running header (case and run date) and banner of a report's printed pages, in the
+    report's language (``summary["language"]``, English when absent)."""
     from datetime import UTC, datetime
 
-    date = datetime.now(UTC).strftime("%Y-%m-%d")
     if not summary:
+        date = datetime.now(UTC).strftime("%Y-%m-%d")
         return f"Portfolio report · {date}", PORTFOLIO_PRINT_BANNER
-    banner = "" if summary.get("data_quality") == "surveyed" else PRINT_BANNER
+    with i18n.use_language(summary.get("language", "en")):
+        date = i18n.format_run_date(datetime.now(UTC), with_time=False)
+        banner = "" if summary.get("data_quality") == "surveyed" else i18n.gettext(PRINT_BANNER)
     return f"{summary.get('case_id', '')} · {summary.get('park', '')} · {date}", banner
+
+
+def report_language(summary: dict[str, Any] | None) -> str:
+    """The language a report was written in (its glued summary's ``language``; English)."""
+    return (summary or {}).get("language", "en")
 
 
 def export_html(nb, *, title: str, run_key: str = "", build_key: str = "") -> str:
@@ -118,20 +127,27 @@ def export_html(nb, *, title: str, run_key: str = "", build_key: str = "") -> st
     str
         The page (``templates/page.html.j2`` around nbconvert's cells): no code, no prompts, no
         papermill parameter cells, no stderr output; images embedded as data URIs; styles
-        inline; no ``<script>``, no font, style or script fetched from any host.
+        inline; no ``<script>``, no font, style or script fetched from any host. In the
+        report's language (:func:`report_language`): each markdown cell translated whole
+        from the catalog (:func:`eip_analysis.i18n.translate_markdown`), the page's ``lang``.
     """
     from .render import page_html
 
-    header, banner = print_texts(read_summary(nb))
+    summary = read_summary(nb)
+    language = report_language(summary)
+    header, banner = print_texts(summary)
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if _shown(c)]
     for cell in nb.cells:
+        if cell.cell_type == "markdown" and language != "en":
+            cell.source = i18n.translate_markdown(cell.source, language)
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.get("name") == "stderr")]
     body, _ = _html_exporter().from_notebook_node(nb)
     return page_html(title, Markup(body.strip()), run_key=run_key,  # nbconvert's: trusted
-                     build_key=build_key, print_header=header, print_banner=banner)
+                     build_key=build_key, print_header=header, print_banner=banner,
+                     language=language)
 
 
 @functools.lru_cache(maxsize=1)

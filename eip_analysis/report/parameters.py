@@ -18,15 +18,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ..cases import case_path
 from ..errors import InputError
+from ..i18n import LANGUAGES, check_language
 from ..parameters import PARAMETER_FIELDS, coerce, parameter_unit
 from ..risk import DEFAULT_DRAWS, DEFAULT_SEED
 
 #: Currencies a report can be written in.
 REPORTING_CURRENCIES = ("USD", "VND")
+#: Languages a report can be written in (:mod:`eip_analysis.i18n`).
+REPORT_LANGUAGES = LANGUAGES
+#: The reporting currency of a language when the run sets none: VND in a Vietnamese report.
+DEFAULT_CURRENCY = {"en": "USD", "vi": "VND"}
 #: Default number of Monte Carlo draws and their seed: those of :mod:`eip_analysis.risk`.
 DEFAULT_MC_DRAWS = DEFAULT_DRAWS
 DEFAULT_MC_SEED = DEFAULT_SEED
@@ -133,7 +138,11 @@ class RunParameters(BaseModel):
     discount_rate: _override("discount_rate",
                              "real discount rate [1/yr], e.g. 0.08; None: file (10%)")
     currency: Annotated[Literal["USD", "VND"], BeforeValidator(_currency), Field(
-        default="USD", description='reporting currency, "USD" or "VND"',
+        default="USD", description='reporting currency, "USD" or "VND"; None: USD, VND in a '
+                                   'Vietnamese report',
+        json_schema_extra={"kind": "report", "default": None})]
+    language: Annotated[Literal[LANGUAGES], BeforeValidator(check_language), Field(
+        default="en", description='language of the report, "en" or "vi" (Vietnamese)',
         json_schema_extra={"kind": "report"})]
     exchange_rate_vnd_per_usd: _override("exchange_rate_vnd_per_usd",
                                          "[VND/USD]; None: file (IMF 2021 average)")
@@ -158,6 +167,17 @@ class RunParameters(BaseModel):
     workbook_path: Annotated[str | None, _optional_path("workbook_path", ".xlsx"), Field(
         default=None, description="write the bank workbook (.xlsx) of the same run here; "
                                   "None: no workbook", json_schema_extra={"kind": "output"})]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _currency_of_the_language(cls, data: Any) -> Any:
+        """No currency given (or ``None``): USD, VND in a Vietnamese report."""
+        if isinstance(data, dict) and data.get("currency") is None:
+            data = {k: v for k, v in data.items() if k != "currency"}
+            language = data.get("language", "en")
+            if isinstance(language, str) and language.strip().lower() == "vi":
+                data["currency"] = DEFAULT_CURRENCY["vi"]
+        return data
 
     @classmethod
     def kind_of(cls, name: str) -> str:
@@ -337,7 +357,10 @@ def parameters_cell(model: type[BaseModel] = RunParameters) -> str:
         default = (f.json_schema_extra or {}).get("default", f.get_default(
             call_default_factory=True))
         value = json.dumps(default) if isinstance(default, str) else repr(default)
-        lines.append(f"{name}: {_type_name(f.annotation)} = {value}  # {f.description}")
+        kind = _type_name(f.annotation)
+        if default is None and not kind.startswith("Optional["):
+            kind = f"Optional[{kind}]"  # None: the model's rule (currency of the language)
+        lines.append(f"{name}: {kind} = {value}  # {f.description}")
     head = _CELL_HEAD if model is RunParameters else _PORTFOLIO_CELL_HEAD
     return head + "\n".join(lines) + "\n"
 

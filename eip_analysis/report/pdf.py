@@ -5,9 +5,9 @@ A credit file takes PDFs. :func:`to_pdf` prints one report page with Chromium's
 print``; ``templates/page.html.j2``, ``@page``) give every page a running header (case and
 run date), the illustrative banner when the case is illustrative, and "Page n of N"; tables
 rows, figures and headings are not split across pages. Nothing is fetched: the page is
-self-contained. ``eip-analysis pdf`` prints every report of an output folder whose PDF is
-missing or older than its HTML; on a machine without Chromium it says in one line how to get
-one and writes nothing.
+self-contained. ``eip-analysis pdf`` prints every report of an output folder, and every
+investment proposal of its ``proposals/`` folder, whose PDF is missing or older than its
+HTML; on a machine without Chromium it says in one line how to get one and writes nothing.
 """
 
 from __future__ import annotations
@@ -80,13 +80,34 @@ def to_pdf(html: str | Path, pdf: str | Path | None = None, *,
     return pdf
 
 
-def stale_pages(folder: str | Path) -> list[Path]:
-    """The report pages of ``folder`` (``<id>.html``, ``portfolio.html``; not the index)
-    whose PDF is missing or older than the page."""
+#: Sub-folders of a reports folder whose pages are printed too: the investment proposals
+#: (:mod:`eip_analysis.report.proposal`, ``reports/proposals/<id>.html``) and the reports in
+#: Vietnamese (``reports/vi/<id>.html``).
+PAGE_FOLDERS = ("proposals", "vi")
+
+
+def report_pages(folder: str | Path) -> list[Path]:
+    """The pages of a reports folder that are printed: ``<id>.html`` and ``portfolio.html``
+    (not the index), then those of :data:`PAGE_FOLDERS` (the proposals, the Vietnamese
+    reports; not their index)."""
+    folder = Path(folder)
     pages = []
-    for html in sorted(Path(folder).glob("*.html")):
-        if html.name == "index.html":
-            continue
+    for where in (folder, *(folder / sub for sub in PAGE_FOLDERS)):
+        pages += [p for p in sorted(where.glob("*.html")) if p.name != "index.html"]
+    return pages
+
+
+def report_pdfs(folder: str | Path) -> list[Path]:
+    """The PDFs of a reports folder and of its :data:`PAGE_FOLDERS`."""
+    folder = Path(folder)
+    return [*sorted(folder.glob("*.pdf")),
+            *(p for sub in PAGE_FOLDERS for p in sorted((folder / sub).glob("*.pdf")))]
+
+
+def stale_pages(folder: str | Path) -> list[Path]:
+    """The pages of :func:`report_pages` whose PDF is missing or older than the page."""
+    pages = []
+    for html in report_pages(folder):
         pdf = html.with_suffix(".pdf")
         if not pdf.is_file() or pdf.stat().st_mtime_ns < html.stat().st_mtime_ns:
             pages.append(html)

@@ -24,11 +24,13 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .. import __version__, formatting
+from .. import __version__, formatting, i18n
 from ..appraisal import Appraisal
 from ..cases import Case, barrier_words
 from ..fields import FIELDS, INDEX_FIGURES, KEY_FIGURES
 from ..fields import field as registered
+from ..i18n import N_
+from ..i18n import gettext as _
 from . import sections as data
 from .parameters import RunParameters, describe_parameters
 
@@ -42,9 +44,18 @@ class Fragment(Markup):
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    """The Jinja2 environment of the package templates (autoescape on, undefined is an error)."""
-    return Environment(loader=PackageLoader("eip_analysis.report", "templates"),
-                       autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+    """The Jinja2 environment of the package templates (autoescape on, undefined is an error).
+
+    Templates translate their fixed text with ``jinja2.ext.i18n`` (``{% trans %}``, ``_()``),
+    looked up in the active language of :mod:`eip_analysis.i18n` when rendered (new-style
+    gettext: placeholders by name, their values escaped).
+    """
+    env = Environment(loader=PackageLoader("eip_analysis.report", "templates"),
+                      autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True,
+                                  pgettext=i18n.pgettext)
+    return env
 
 
 def render(template: str, **context: Any) -> Fragment:
@@ -57,8 +68,9 @@ def render(template: str, **context: Any) -> Fragment:
 
 @dataclass(frozen=True)
 class Part:
-    """A run of a cell's content: ``text``, ``em``, ``strong``, ``link`` (``href``), ``br`` or a
-    ``span`` with a class."""
+    """A run of a cell's content: ``text``, ``em``, ``strong``, ``link`` (``href``), ``br``, a
+    ``span`` with a class, or ``foreign``: English case text in another language's report
+    (``<span lang="en">``)."""
 
     text: str = ""
     kind: str = "text"
@@ -122,15 +134,75 @@ def table_html(table: Table) -> Fragment:
     return render("table.html.j2", table=table)
 
 
-def _facts_table(rows: Iterable[tuple[str, str]], *, table_id: str, classes: str | None,
+def _facts_table(rows: Iterable[tuple[str, Any]], *, table_id: str, classes: str | None,
                  attrs: Iterable[Mapping[str, Any]] | None = None, caption: str | None = None,
                  numeric_values: bool = False) -> Table:
+    """A two-column table: a row header and a value (text, or a list of :class:`Part`)."""
     attrs = list(attrs) if attrs is not None else None
+
+    def value_cell(value: Any, i: int) -> Cell:
+        cell_attrs = attrs[i].get("cell", {}) if attrs else {}
+        if isinstance(value, list):
+            return Cell(parts=value, numeric=numeric_values, attrs=cell_attrs)
+        return Cell(value, numeric=numeric_values, attrs=cell_attrs)
+
     return Table(id=table_id, classes=classes, wrap=False, caption=caption, rows=[
-        Row([_header_cell(label), Cell(value, numeric=numeric_values,
-                                       attrs=(attrs[i].get("cell", {}) if attrs else {}))],
+        Row([_header_cell(label), value_cell(value, i)],
             attrs=(attrs[i].get("row", {}) if attrs else {}))
         for i, (label, value) in enumerate(rows)])
+
+
+# -- words of the case's fixed vocabularies, and its own texts --------------------------------
+
+#: Words of the case schema's fixed vocabularies (kinds, statuses, barriers, data quality,
+#: parties, phases...), marked for the catalog: :func:`word` translates them.
+WORDS = (N_("by-product energy"), N_("by-product material"), N_("shared infrastructure"),
+         N_("shared service"), N_("water"), N_("not started"), N_("studied"), N_("negotiating"),
+         N_("in implementation"), N_("operating"), N_("dropped"), N_("technical"),
+         N_("financial"), N_("regulatory/permits"), N_("organisational"),
+         N_("information/trust"), N_("market"), N_("logistics"), N_("illustrative"),
+         N_("surveyed"), N_("estimated"), N_("supplier"), N_("receiver"), N_("project"),
+         N_("construction"), N_("operation"), N_("after life"), N_("base"),
+         N_("conservative"), N_("optimistic"), N_("low"), N_("medium"), N_("high"),
+         N_("very high"), N_("yes"), N_("no"), N_("both parties"), N_("equal payments"),
+         N_("annuity"), N_("sculpted"), N_("straight line"), N_("interest only"),
+         N_("equal principal"), N_("lender"), N_("borrower"),
+         # the project-wide parameters (eip_analysis.parameters), by their names in words
+         N_("discount rate"), N_("exchange rate vnd per usd"), N_("price year"),
+         N_("grid factor year"), N_("gwp set"), N_("grid factor change per year"),
+         N_("grid margin"), N_("landfill method"), N_("tax rate"), N_("mirr finance rate"),
+         N_("mirr reinvest rate"), N_("inflation rate"), N_("debt share"),
+         N_("loan interest rate"), N_("loan tenor years"), N_("loan grace years"),
+         N_("loan repayment"), N_("loan upfront fee"), N_("target min dscr"),
+         N_("depreciation years"), N_("loss carryforward years"),
+         # the ESMP areas (eip_analysis.esmp.AREAS)
+         N_("Labour and working conditions (IFC PS2)"),
+         N_("Resource efficiency and pollution prevention (IFC PS3)"),
+         N_("Community health, safety and security (IFC PS4)"))
+
+
+def word(text: str) -> str:
+    """A word of a fixed vocabulary (``"negotiating"``, ``"in_implementation"``) in the
+    report's language; other text unchanged."""
+    plain = text.replace("_", " ")
+    return _(plain) if plain in _WORD_SET else text
+
+
+_WORD_SET = frozenset(WORDS)
+
+
+def local_parts(text: str, translated: bool) -> list[Part]:
+    """A case text as cell parts: itself, or (not in the report's language) the English text
+    with ``lang="en"`` and a "(not translated)" badge."""
+    if translated:
+        return [Part(text)]
+    return [Part(text, kind="foreign"), Part(" "),
+            Part(_("(not translated)"), kind="span", cls="untranslated")]
+
+
+def local_text(text: str, translated: bool) -> dict[str, Any]:
+    """A case text for a template's ``local()`` macro."""
+    return {"text": text, "translated": translated}
 
 
 # -- the report's fragments -------------------------------------------------------------------
@@ -142,22 +214,28 @@ def title_block_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
     Cases with ``data_quality: illustrative`` get a banner "Illustrative figures".
     """
     c, p = appraisal.case, appraisal.parameters
+    lang = i18n.current_language()
     survey = c.latest_survey
-    converted = (f"{currency}, converted from the case's {c.currency} amounts at "
-                 f"{formatting.plain(p['exchange_rate_vnd_per_usd'])} VND/USD")
-    prices = (f"constant {p['price_year']} prices, real discount rate "
-              f"{formatting.percent(p['discount_rate'])}")
+    converted = _("{currency}, converted from the case's {case_currency} amounts at {rate} "
+                  "VND/USD").format(currency=currency, case_currency=c.currency,
+                                    rate=formatting.plain(p["exchange_rate_vnd_per_usd"]))
+    prices = _("constant {year} prices, real discount rate {rate}").format(
+        year=p["price_year"], rate=formatting.percent(p["discount_rate"]))
+    quality = [Part(word(c.data_quality))]
+    if c.data_note:
+        quality += [Part(": "), *local_parts(*c.text_in("data_note", lang))]
     facts = [
-        ("Park", c.park),
-        ("Kind of exchange", c.kind),
-        ("Supplier", c.supplier_role),
-        ("Receiver", c.receiver_role),
-        (f"Status ({survey.round} survey)", survey.status.replace("_", " ")),
-        ("Data quality", f"{c.data_quality}: {c.data_note}" if c.data_note else c.data_quality),
-        ("Reporting currency", converted if c.currency != currency else currency),
-        ("Prices", prices),
+        (_("Park"), c.park),
+        (_("Kind of exchange"), word(c.kind)),
+        (_("Supplier"), local_parts(*c.text_in("supplier_role", lang))),
+        (_("Receiver"), local_parts(*c.text_in("receiver_role", lang))),
+        (_("Status ({round} survey)").format(round=survey.round), word(survey.status)),
+        (_("Data quality"), quality if c.data_note else word(c.data_quality)),
+        (_("Reporting currency"), converted if c.currency != currency else currency),
+        (_("Prices"), prices),
     ]
-    return render("title_block.html.j2", case=c,
+    return render("title_block.html.j2", case=c, title=local_text(*c.text_in("title", lang)),
+                  exchange=local_text(*c.text_in("exchange", lang)),
                   facts=_facts_table(facts, table_id="case-facts", classes="facts"))
 
 
@@ -199,8 +277,8 @@ def key_figures_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
                       attrs={"data-key": r.key, "data-value": repr(float(r.value))})],
                 attrs={"data-key": r.key}) for r in t.itertuples(index=False)]
     return table_html(Table(id="key-figures", classes="figures", wrap=False, rows=rows,
-                            caption=f"Project view: both parties together, amounts in "
-                                    f"{currency}, constant prices"))
+                            caption=_("Project view: both parties together, amounts in "
+                                      "{currency}, constant prices").format(currency=currency)))
 
 
 def warnings_list_html(warnings: Sequence[str], *, element_id: str | None = None,
@@ -219,15 +297,15 @@ def warnings_html(appraisal: Appraisal) -> Fragment:
     roots = data.irr_roots_sentence(appraisal)
     return warnings_list_html([*appraisal.warnings, *([roots] if roots else [])],
                               element_id="warnings",
-                              empty="No warnings: every metric above is defined and both "
-                                    "parties gain at the assumed transfer prices.")
+                              empty=_("No warnings: every metric above is defined and both "
+                                      "parties gain at the assumed transfer prices."))
 
 
 def checks_html(appraisal: Appraisal) -> Fragment:
     """The plausibility findings of ``eip-analysis check`` for this case, open ones first."""
     open_, accepted = data.check_findings(appraisal)
     return render("warnings.html.j2", lists=[
-        {"warnings": open_, "id": "checks", "empty": "No open plausibility warning."},
+        {"warnings": open_, "id": "checks", "empty": _("No open plausibility warning.")},
         {"warnings": accepted, "id": "checks-accepted", "empty": None}])
 
 
@@ -245,11 +323,14 @@ def assumptions_html(appraisal: Appraisal) -> Fragment:
     """The assumptions table, sources with *assumption* in italics."""
     t = data.assumptions_table(appraisal)
     columns = ("input", "value", "unit", "range", "source")
-    rows = [Row([Cell(r.input), Cell(r.value, numeric=True), Cell(r.unit), Cell(r.range),
-                 Cell(parts=_source_parts(r.source, r.is_assumption))],
+    english = {"lang": "en"} if i18n.current_language() != "en" else {}
+    rows = [Row([Cell(data.input_words(r.input)), Cell(word(r.value), numeric=True),
+                 Cell(formatting.unit_words(r.unit)), Cell(r.range),
+                 Cell(parts=_source_parts(r.source, r.is_assumption), attrs=english)],
                 attrs={"data-path": r.path}) for r in t.itertuples(index=False)]
     return table_html(Table(id="assumptions", classes="assumptions", rows=rows,
-                            header=_head([FIELDS[c].label for c in columns], numeric=(1,))))
+                            header=_head([FIELDS[c].shown_label for c in columns],
+                                         numeric=(1,))))
 
 
 def cashflow_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
@@ -258,10 +339,11 @@ def cashflow_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
     cur = currency.lower()
     money = [c.removesuffix("_usd") + f"_{cur}" for c in data.CASHFLOW_MONEY]
     largest = t[money].abs().max().max()
-    divisor, word, digits = (1e6, " million", 1) if largest >= 1e9 else (1.0, "", 0)
+    divisor, scale, digits = ((1e6, " " + _("million"), 1) if largest >= 1e9
+                              else (1.0, "", 0))
     columns = ["year", "phase", *data.CASHFLOW_MONEY[:6], "discount_factor",
                *data.CASHFLOW_MONEY[6:]]
-    header = _head([FIELDS[c].label for c in columns], numeric=range(2, len(columns)))
+    header = _head([FIELDS[c].shown_label for c in columns], numeric=range(2, len(columns)))
 
     def amount(v: float) -> str:
         return "" if pd.isna(v) else formatting.number(v / divisor, digits=digits)
@@ -269,8 +351,8 @@ def cashflow_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
     rows = []
     for r in t.to_dict("records"):
         total = r["phase"] == "total"
-        cells = [Cell("Total" if total else str(int(r["year"]))),
-                 Cell("" if total else r["phase"])]
+        cells = [Cell(_("Total") if total else str(int(r["year"]))),
+                 Cell("" if total else word(r["phase"]))]
         cells += [Cell(amount(r[c]), numeric=True) for c in money[:6]]
         cells.append(Cell("" if total else formatting.number(r["discount_factor"], digits=4),
                           numeric=True))
@@ -279,19 +361,21 @@ def cashflow_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
                         else {"data-year": int(r["year"])}))
     return table_html(Table(
         id="cashflows", classes="cashflows", header=header, rows=rows,
-        caption=f"Amounts in {currency}{word} per year, constant prices; a cash flow falls at "
-                "the end of its year; the total of the discounted cash flow is the NPV."))
+        caption=_("Amounts in {currency}{scale} per year, constant prices; a cash flow falls "
+                  "at the end of its year; the total of the discounted cash flow is the NPV.")
+        .format(currency=currency, scale=scale)))
 
 
 def emissions_html(appraisal: Appraisal) -> Fragment:
     """The emissions table with how each flow is counted."""
     t = data.emissions_table(appraisal)
+    english = {"lang": "en"} if i18n.current_language() != "en" else {}  # the library's notes
     columns = ("flow", "party", "baseline_quantity", "project_quantity",
                "baseline_co2e_t_per_year", "project_co2e_t_per_year", "avoided_co2e_t_per_year",
                "method")
 
     def co2e(v: float, counted: bool) -> str:
-        return formatting.quantity(v) if counted else "not counted"
+        return formatting.quantity(v) if counted else _("not counted")
 
     rows = []
     for r in t.to_dict("records"):
@@ -299,31 +383,35 @@ def emissions_html(appraisal: Appraisal) -> Fragment:
         tonnes = [Cell(co2e(r[c], counted or r["flow"] == "total"), numeric=True)
                   for c in columns[4:7]]
         if r["flow"] == "total":
-            rows.append(Row([Cell("Total (counted flows)"), Cell(""), Cell("", numeric=True),
+            rows.append(Row([Cell(_("Total (counted flows)")), Cell(""), Cell("", numeric=True),
                              Cell("", numeric=True), *tonnes, Cell("")],
                             attrs={"class": "total", "data-flow": "total"}))
             continue
         unit = r["unit"]
         rows.append(Row([
-            Cell(formatting.flow_label(r["flow"])), Cell(r["party"]),
+            Cell(formatting.flow_label(r["flow"])), Cell(word(r["party"])),
             Cell(formatting.quantity(r["baseline_quantity"], unit), numeric=True),
             Cell(formatting.quantity(r["project_quantity"], unit), numeric=True),
-            *tonnes, Cell(r["method"])], attrs={"data-flow": r["flow"]}))
+            *tonnes, Cell(r["method"], attrs=english)], attrs={"data-flow": r["flow"]}))
     return table_html(Table(
         id="emissions", classes="emissions", rows=rows,
-        header=_head([registered(c).header for c in columns], numeric=(2, 3, 4, 5, 6)),
-        caption="Baseline: resource use today; with the exchange: resource use once it runs. "
-                "Avoided = baseline minus with the exchange; negative means more emissions."))
+        header=_head([registered(c).shown_header for c in columns], numeric=(2, 3, 4, 5, 6)),
+        caption=_("Baseline: resource use today; with the exchange: resource use once it "
+                  "runs. Avoided = baseline minus with the exchange; negative means more "
+                  "emissions.")))
 
 
 def barriers_html(case: Case) -> Fragment:
     """Survey rounds (status, barriers, notes, source) and the next steps of the case."""
-    rounds = [{"round": s.round, "status": s.status.replace("_", " "),
-               "barriers": (", ".join(barrier_words(b) for b in s.barriers) if s.barriers
-                            else "none recorded"),
-               "notes": s.notes, "source": s.source}
+    lang = i18n.current_language()
+    rounds = [{"round": s.round, "status": word(s.status),
+               "barriers": (", ".join(word(barrier_words(b)) for b in s.barriers)
+                            if s.barriers else _("none recorded")),
+               "notes": local_text(*case.survey_notes_in(s.round, lang)), "source": s.source,
+               "foreign_source": lang != "en"}
               for s in sorted(case.survey, key=lambda s: s.round)]
-    return render("barriers.html.j2", rounds=rounds, next_steps=list(case.next_steps))
+    return render("barriers.html.j2", rounds=rounds,
+                  next_steps=[local_text(*step) for step in case.next_steps_in(lang)])
 
 
 def provenance_html(appraisal: Appraisal, run: RunParameters,
@@ -335,11 +423,16 @@ def provenance_html(appraisal: Appraisal, run: RunParameters,
     return render("provenance.html.j2", table=table)
 
 
-def figure_html(fig, *, alt: str, dpi: int = 150) -> Fragment:
+def figure_html(fig, *, alt: str | None = None, name: str | None = None,
+                dpi: int = 150) -> Fragment:
     """A matplotlib figure embedded as a PNG data URI (no file, no request to any host).
 
-    ``dpi`` [dots per inch]: 150 prints sharply and keeps a chart near 60 kB.
+    ``alt``: its text alternative, or ``name``: that of a chart of :data:`FIGURE_ALTS`, in the
+    report's language. ``dpi`` [dots per inch]: 150 prints sharply and keeps a chart near
+    60 kB.
     """
+    if alt is None:
+        alt = _(FIGURE_ALTS[name]) if name in FIGURE_ALTS else ""
     return render("figure.html.j2", figure=_png(fig, alt=alt, dpi=dpi))
 
 
@@ -360,60 +453,64 @@ def _png(fig, *, alt: str, dpi: int = 150) -> dict[str, str]:
 
 #: Captions of the section tables, by table name.
 SECTION_TABLE_CAPTIONS = {
-    "summary": "Summary",
-    "terms": "Financing terms and their sources",
-    "loan": "Loan schedule by year (CFADS: cash flow available for debt service; DSCR: debt "
-            "service coverage ratio, CFADS divided by debt service)",
-    "tax": "Corporate income tax (CIT) by year",
-    "parties": "Each party's own cash flow, transfers between them included",
-    "transfer_price": "Transfer prices at which each party breaks even",
-    "scenarios": "Scenarios",
-    "scenario_inputs": "Inputs of each scenario",
-    "tornado": "One input at a time, over its assessed range; the switching value is the value "
-               "of the input at which the NPV turns zero",
-    "inputs": "Uncertain inputs and the distributions they are drawn from",
-    "esmp": "Risk register: rating = likelihood x severity (1-25; low 1-4, medium 5-9, high "
-            "10-16, very high 20-25), before and after mitigation",
+    "summary": N_("Summary"),
+    "terms": N_("Financing terms and their sources"),
+    "loan": N_("Loan schedule by year (CFADS: cash flow available for debt service; DSCR: debt "
+            "service coverage ratio, CFADS divided by debt service)"),
+    "tax": N_("Corporate income tax (CIT) by year"),
+    "parties": N_("Each party's own cash flow, transfers between them included"),
+    "transfer_price": N_("Transfer prices at which each party breaks even"),
+    "scenarios": N_("Scenarios"),
+    "scenario_inputs": N_("Inputs of each scenario"),
+    "tornado": N_("One input at a time, over its assessed range; the switching value is the value "
+               "of the input at which the NPV turns zero"),
+    "inputs": N_("Uncertain inputs and the distributions they are drawn from"),
+    "esmp": N_("Risk register: rating = likelihood x severity (1-25; low 1-4, medium 5-9, high "
+            "10-16, very high 20-25), before and after mitigation"),
     # the portfolio report
-    "status_by_park": "Cases by park and status at their latest survey round",
-    "barrier_frequency": "Barriers at the latest round: how many cases and how much NPV each "
-                         "holds back",
-    "progress": "What changed between survey rounds",
-    "survey_rounds": "Every survey round",
-    "criteria": "Criteria of the score, their weights and how each becomes a value from 0 to 1",
-    "ranking": "Ranking and shortlist, with the reason for each exclusion",
-    "shortlist_parties": "The shortlisted cases: project NPV, each party's NPV at the assumed "
-                         "transfer price, paybacks",
-    "criterion_values": "The value (0 worst, 1 best) of each case on each criterion",
-    "thresholds": "Thresholds of the shortlist",
-    "stability": "Shortlist under varied weights",
-    "mac": "Marginal abatement cost of each case (whiskers: Monte Carlo P10 to P90)",
-    "esmp_heat_map": "Highest residual rating by case and ESMP area, and the lender's category",
-    "workplan": "Steps to the bank's decision (dates are earliest starts and finishes)",
-    "park_totals": "Totals by park, all cases and the shortlist; of cases that exclude each "
-                   "other only the better-ranked is counted",
-    "eip_indicators": "Eco-industrial park criteria the shortlist's totals inform (not a test "
-                      "that a park meets them)",
-    "provenance": "What this report was computed from",
+    "status_by_park": N_("Cases by park and status at their latest survey round"),
+    "barrier_frequency": N_("Barriers at the latest round: how many cases and how much NPV each "
+                         "holds back"),
+    "progress": N_("What changed between survey rounds"),
+    "survey_rounds": N_("Every survey round"),
+    "criteria": N_("Criteria of the score, their weights and how each becomes a value from 0 to 1"),
+    "ranking": N_("Ranking and shortlist, with the reason for each exclusion"),
+    "shortlist_parties": N_("The shortlisted cases: project NPV, each party's NPV at the assumed "
+                         "transfer price, paybacks"),
+    "criterion_values": N_("The value (0 worst, 1 best) of each case on each criterion"),
+    "thresholds": N_("Thresholds of the shortlist"),
+    "stability": N_("Shortlist under varied weights"),
+    "mac": N_("Marginal abatement cost of each case (whiskers: Monte Carlo P10 to P90)"),
+    "esmp_heat_map": N_("Highest residual rating by case and ESMP area, and the lender's category"),
+    "workplan": N_("Steps to the bank's decision (dates are earliest starts and finishes)"),
+    "park_totals": N_("Totals by park, all cases and the shortlist; of cases that exclude each "
+                   "other only the better-ranked is counted"),
+    "eip_indicators": N_("Eco-industrial park criteria the shortlist's totals inform (not a test "
+                      "that a park meets them)"),
+    "provenance": N_("What this report was computed from"),
 }
 #: Text alternatives of the section charts, by figure name.
 FIGURE_ALTS = {
-    "dscr": "DSCR by year against the lender's minimum",
-    "transfer_price": "Each party's NPV against the transfer price",
-    "tornado": "Tornado: the NPV at the low and high end of each input",
-    "npv_distribution": "Distribution of the NPV over the Monte Carlo draws",
-    "stability": "Share of the weight variations in which each case is shortlisted",
-    "mac_curve": "Marginal abatement cost curve, bar width tCO2e avoided per year",
-    "npv_vs_abatement": "NPV against tCO2e avoided per year, one point per case",
-    "esmp_heat_map": "Highest residual rating by case and ESMP area",
-    "gantt": "Gantt chart of the work-plan with the critical path and go/no-go gates",
+    "cash_flow": N_("Cumulative cash flow and cumulative discounted cash flow by year, with "
+                    "payback points"),
+    "emissions": N_("Emissions by resource flow, baseline and with the exchange, in tCO2e per "
+                    "year"),
+    "dscr": N_("DSCR by year against the lender's minimum"),
+    "transfer_price": N_("Each party's NPV against the transfer price"),
+    "tornado": N_("Tornado: the NPV at the low and high end of each input"),
+    "npv_distribution": N_("Distribution of the NPV over the Monte Carlo draws"),
+    "stability": N_("Share of the weight variations in which each case is shortlisted"),
+    "mac_curve": N_("Marginal abatement cost curve, bar width tCO2e avoided per year"),
+    "npv_vs_abatement": N_("NPV against tCO2e avoided per year, one point per case"),
+    "esmp_heat_map": N_("Highest residual rating by case and ESMP area"),
+    "gantt": N_("Gantt chart of the work-plan with the critical path and go/no-go gates"),
 }
 #: Machine columns not shown (addresses and checks; the label column says what a row is).
 _HIDDEN_COLUMNS = frozenset({"path", "metric_at_switching"})
 _RATE_UNITS = frozenset({"1/yr", "fraction"})
 _YEAR_UNITS = frozenset({"yr", "years"})
 #: Units as a section table shows them next to a value already formatted.
-_UNIT_WORDS = {"fraction": "", "1/yr": "per year", "yr": "years", "-": ""}
+_UNIT_WORDS = {"fraction": "", "1/yr": N_("per year"), "yr": N_("years"), "-": ""}
 
 
 def _in_unit(value: float, unit: str) -> str:
@@ -423,7 +520,7 @@ def _in_unit(value: float, unit: str) -> str:
         return formatting.percent(value)
     if unit in _YEAR_UNITS:
         whole = np.isfinite(value) and float(value).is_integer()
-        return formatting.number(value, digits=0 if whole else 1, inf="never")
+        return formatting.number(value, digits=0 if whole else 1, inf=N_("never"))
     if unit in ("-", "ratio"):
         return formatting.number(value, digits=2)
     if abs(value) >= 100:
@@ -437,17 +534,19 @@ def _cell_text(value: Any, kind: str, unit: str = "") -> str:
         return ""
     if isinstance(value, str):
         if kind == "unit_name":
-            return _UNIT_WORDS.get(value, value)
+            shown = _UNIT_WORDS.get(value, value)
+            return (_(shown) if value in _UNIT_WORDS else formatting.unit_words(shown)) \
+                if shown else shown
         plain_id = value.replace("_", "").isalnum() and value.islower() and "_" in value
-        return value.replace("_", " ") if plain_id else value
+        return word(value.replace("_", " ") if plain_id else value)
     if kind == "bool" or isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if kind == "money":
         return formatting.number(value)
     if kind == "rate":
         return formatting.percent(value)
     if kind == "duration":
-        return formatting.number(value, digits=1, inf="never")
+        return formatting.number(value, digits=1, inf=N_("never"))
     if kind == "ratio":
         return formatting.number(value, digits=2)
     if kind == "year":
@@ -484,14 +583,22 @@ def frame_table(table: pd.DataFrame, *, table_id: str, caption: str | None = Non
     units = table["unit"] if "unit" in table.columns else pd.Series("", index=table.index)
     numeric = [j for j, c in enumerate(columns) if fields[c].kind not in ("text", "bool")
                and pd.api.types.is_numeric_dtype(table[c].dtype)]
+    foreign = i18n.current_language() != "en"
+    english = {"lang": "en"}  # the sources: citations and engineering notes, in English
+
+    def text(value: Any, column: str, unit: str) -> str:
+        shown = _cell_text(value, fields[column].kind, unit)
+        return data.input_words(shown) if foreign and column in ("label", "input") else shown
+
     rows = []
     for n, i in enumerate(table.index):
         unit = "" if pd.isna(units[i]) else str(units[i])
-        cells = [Cell(_cell_text(table.at[i, c], fields[c].kind, unit), numeric=j in numeric)
+        cells = [Cell(text(table.at[i, c], c, unit), numeric=j in numeric,
+                      attrs=english if foreign and c == "source" else {})
                  for j, c in enumerate(columns)]
         rows.append(Row(cells, note=notes[n] if notes else ""))
     return Table(id=table_id, rows=rows, caption=caption,
-                 header=_head([fields[c].header for c in columns], numeric=numeric),
+                 header=_head([fields[c].shown_header for c in columns], numeric=numeric),
                  classes="analysis wide" if len(columns) > 8 else "analysis")
 
 
@@ -507,10 +614,11 @@ def section_html(section: data.Section, *, section_id: str) -> Fragment:
     ``section_id``.
     """
     tables = [frame_table(t, table_id=f"{section_id}-{name}".replace("_", "-"),
-                          caption=SECTION_TABLE_CAPTIONS.get(name))
+                          caption=_(SECTION_TABLE_CAPTIONS[name])
+                          if name in SECTION_TABLE_CAPTIONS else None)
               for name, t in section.tables.items()
               if name != "warnings" and t is not None and not t.empty]
-    figures = [_png(fig, alt=f"{section.title}: {FIGURE_ALTS[name]}")
+    figures = [_png(fig, alt=f"{section.title}: {_(FIGURE_ALTS[name])}")
                for name, fig in section.figures.items()]
     return render("section.html.j2", id=section_id, text=list(section.text), tables=tables,
                   figures=figures, warnings=list(section.warnings))
@@ -536,7 +644,7 @@ def css_string(text: str) -> Markup:
 
 
 def page_html(title: str, body: Markup | str, *, run_key: str = "", build_key: str = "",
-              print_header: str = "", print_banner: str = "") -> str:
+              print_header: str = "", print_banner: str = "", language: str | None = None) -> str:
     """A complete self-contained page (styles inline, nothing fetched) around ``body``.
 
     ``body`` is HTML already rendered (a :class:`Fragment`, nbconvert's cells); a plain
@@ -545,16 +653,49 @@ def page_html(title: str, body: Markup | str, *, run_key: str = "", build_key: s
     describes; ``build_key`` (:mod:`eip_analysis.freshness`) into a
     ``<meta name="eip-build-key">``. Printed (PDF, :mod:`eip_analysis.report.pdf`), every A4
     page carries ``print_header`` (default: the title) top left, ``print_banner`` (the
-    illustrative warning) top right and "Page n of N" bottom right.
+    illustrative warning) top right and "Page n of N" bottom right. ``language`` (default the
+    active one) is the page's ``lang`` and the language of its fixed words.
     """
-    return str(render("page.html.j2", title=title, body=body, version=__version__,
-                      run_key=run_key, build_key=build_key,
-                      print_header=css_string(print_header or title),
-                      print_banner=css_string(print_banner))) + "\n"
+    language = language or i18n.current_language()
+    with i18n.use_language(language):
+        page_of = _("Page {page} of {pages}").split("{page}")
+        before, between = page_of[0], page_of[1].split("{pages}")[0] if len(page_of) > 1 else ""
+        after = page_of[1].split("{pages}")[1] if "{pages}" in page_of[-1] else ""
+        return str(render("page.html.j2", title=title, body=body, version=__version__,
+                          run_key=run_key, build_key=build_key, language=language,
+                          page_before=css_string(before), page_between=css_string(between),
+                          page_after=css_string(after),
+                          print_header=css_string(print_header or title),
+                          print_banner=css_string(print_banner))) + "\n"
+
+
+#: Where the other documents of a case are, relative to the folder of the English reports:
+#: the Vietnamese reports and the investment proposals.
+LANGUAGE_FOLDERS = {"en": "", "vi": "vi"}
+PROPOSALS_FOLDER = "proposals"
+
+
+def _doc_links(page: Path, index_dir: Path, label: str) -> list[Part]:
+    """``<br>(label, PDF)``: a link to a document of the case, and to its PDF when that is
+    current; nothing when the page is not there."""
+    import os
+
+    from .pdf import current_pdf
+
+    if not page.is_file():
+        return []
+    href = Path(os.path.relpath(page, index_dir)).as_posix()
+    parts = [Part(kind="br"), Part("("), Part(label, kind="link", href=href)]
+    if current_pdf(page) is not None:
+        parts += [Part(", "), Part("PDF", kind="link",
+                                   href=Path(href).with_suffix(".pdf").as_posix())]
+    return [*parts, Part(")")]
 
 
 def index_html(statuses: Sequence[Any], output_dir: str | Path,
-               *, generated: datetime | None = None, cases_dir: str | None = None) -> str:
+               *, generated: datetime | None = None, cases_dir: str | None = None,
+               language: str = "en", reports_root: str | Path | None = None,
+               other_reports: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """The index page: one row per case with headline figures, status and link; then failures.
 
     Links the portfolio report when ``<output_dir>/portfolio.html`` is there.
@@ -569,18 +710,38 @@ def index_html(statuses: Sequence[Any], output_dir: str | Path,
         Date shown on the page (default now, UTC).
     cases_dir : str, optional
         Folder of the case files, named in the summary line.
+    language : str
+        Language of the page (``"vi"``: the index of ``reports/vi/``).
+    reports_root : path, optional
+        The folder of the English reports (default ``output_dir``), under which ``vi/`` holds
+        the Vietnamese reports and ``proposals/`` the investment proposals.
+    other_reports : mapping, optional
+        Language -> {case id: ok status} of the reports in the other languages: each case's
+        row links its report in that language (and its PDF) when its status is ok.
     """
-    output_dir = Path(output_dir)
+    with i18n.use_language(language):
+        return _index_html(statuses, Path(output_dir), generated=generated,
+                           cases_dir=cases_dir, language=language,
+                           root=Path(reports_root) if reports_root is not None
+                           else Path(output_dir), other_reports=other_reports or {})
+
+
+#: The name of each language in the index's links.
+LANGUAGE_NAMES = {"en": N_("English"), "vi": N_("Vietnamese")}
+
+
+def _index_html(statuses, output_dir: Path, *, generated, cases_dir, language, root,
+                other_reports) -> str:
     generated = generated or datetime.now(UTC)
     described = {describe_parameters(s.parameters) for s in statuses}
     per_row = len(described) > 1  # a column only when the runs differ
     from .pdf import current_pdf
 
     figure_fields = [FIELDS[KEY_FIGURES[k]] for k in INDEX_FIGURES]
-    labels = [FIELDS[n].label for n in ("case_id", "title", "park", "data_quality")]
-    labels += [f.label for f in figure_fields] + [FIELDS["status"].label,
-                                                  FIELDS["seconds"].header]
-    labels += [FIELDS["run_parameters"].label] if per_row else []
+    labels = [FIELDS[n].shown_label for n in ("case_id", "title", "park", "data_quality")]
+    labels += [f.shown_label for f in figure_fields] + [FIELDS["status"].shown_label,
+                                                        FIELDS["seconds"].shown_header]
+    labels += [FIELDS["run_parameters"].shown_label] if per_row else []
     numeric = set(range(4, 4 + len(INDEX_FIGURES))) | {4 + len(INDEX_FIGURES) + 1}
     rows = []
     for s in statuses:
@@ -593,33 +754,82 @@ def index_html(statuses: Sequence[Any], output_dir: str | Path,
                          Part(")")]
             if s.workbook:
                 link += [Part(kind="br"), Part("("), Part(
-                    "workbook", kind="link", href=f"workbooks/{Path(s.workbook).name}"),
+                    _("workbook"), kind="link", href=f"workbooks/{Path(s.workbook).name}"),
                          Part(")")]
-            status = Part("ok", kind="span", cls="status-ok")
+            status = Part(_("ok"), kind="span", cls="status-ok")
         else:
             link = [Part(s.case_id)]
             if report.exists():
                 link += [Part(kind="br"), Part("("),
-                         Part("last good report", kind="link", href=report.name), Part(")")]
-            status = Part("failed", kind="span", cls="status-failed")
-        texts = [s.title, s.park, s.data_quality,
+                         Part(_("last good report"), kind="link", href=report.name), Part(")")]
+            status = Part(_("failed"), kind="span", cls="status-failed")
+        for other, by_case in other_reports.items():
+            if by_case.get(s.case_id) is not None and by_case[s.case_id].ok:
+                folder = root / LANGUAGE_FOLDERS[other] if LANGUAGE_FOLDERS[other] else root
+                link += _doc_links(folder / f"{s.case_id}.html", output_dir,
+                                   _(LANGUAGE_NAMES[other]))
+        link += _doc_links(root / PROPOSALS_FOLDER / f"{s.case_id}.html", output_dir,
+                           _("proposal"))
+        texts = [s.title, s.park, word(s.data_quality),
                  *[s.figures.get(k, "") if s.ok else "" for k in INDEX_FIGURES]]
         cells = [Cell(parts=link), *[Cell(t, numeric=j + 1 in numeric)
                                      for j, t in enumerate(texts)],
-                 Cell(parts=[status]), Cell(f"{s.seconds:.1f}", numeric=True)]
+                 Cell(parts=[status]), Cell(f"{s.seconds:.1f}" if language == "en" else
+                                            formatting.number(s.seconds, digits=1),
+                                            numeric=True)]
         if per_row:
             cells.append(Cell(describe_parameters(s.parameters)))
         rows.append(Row(cells, attrs={"data-case": s.case_id,
                                       "data-status": "ok" if s.ok else "failed"}))
     failed = [s for s in statuses if not s.ok]
+    portfolio = root / "portfolio.html"
+    import os
+
     body = render("index.html.j2", n_ok=len(statuses) - len(failed), failed=failed,
-                  generated=generated.strftime("%Y-%m-%d %H:%M UTC"), version=__version__,
+                  generated=i18n.format_run_date(generated), version=__version__,
                   shared_parameters=described.pop() if len(described) == 1 else "",
                   cases_dir=cases_dir or "",
-                  portfolio=("portfolio.html" if (output_dir / "portfolio.html").is_file()
-                             else ""),
-                  portfolio_pdf=("portfolio.pdf" if current_pdf(output_dir / "portfolio.html")
-                                 else ""),
+                  portfolio=(Path(os.path.relpath(portfolio, output_dir)).as_posix()
+                             if portfolio.is_file() else ""),
+                  portfolio_pdf=(Path(os.path.relpath(portfolio.with_suffix(".pdf"),
+                                                      output_dir)).as_posix()
+                                 if current_pdf(portfolio) else ""),
                   table=Table(id="reports", classes="index", rows=rows,
                               header=_head(labels, numeric=numeric)))
-    return page_html("Investment-case reports", body)
+    return page_html(_("Investment-case reports"), body, language=language)
+
+
+# -- the glossary ----------------------------------------------------------------------------
+
+#: The glossary's terms: ``eip_analysis/locale/glossary.yaml``.
+GLOSSARY_FILE = i18n.LOCALE_DIR / "glossary.yaml"
+
+
+@lru_cache(maxsize=1)
+def glossary_terms() -> tuple[dict[str, Any], ...]:
+    """The terms of :data:`GLOSSARY_FILE`: ``en``, ``abbreviation`` and, per language other
+    than English, ``{"term": ..., "note": ...}``."""
+    import yaml
+
+    return tuple(yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))["terms"])
+
+
+def glossary_html(language: str | None = None) -> Fragment:
+    """The glossary section of a report not in English: each financial and environmental
+    term in the report's language, with the English term and its abbreviation beside it and
+    a one-sentence explanation; ``id="glossary"``. English: an empty fragment (the English
+    report has none)."""
+    language = language or i18n.current_language()
+    if language == "en":
+        return Fragment("")
+    with i18n.use_language(language):
+        rows = [Row([Cell(t[language]["term"], header=True),
+                     Cell(parts=[Part(t["abbreviation"], kind="strong"), Part(" · ")
+                                 if t["abbreviation"] else Part(""),
+                                 Part(t["en"], kind="foreign")]),
+                     Cell(t[language]["note"])], attrs={"data-term": t["en"]})
+                for t in glossary_terms()]
+        table = Table(id="glossary-terms", classes="analysis glossary", rows=rows,
+                      header=_head([_("Term"), _("Abbreviation · English"), _("Meaning")]),
+                      caption=_("Financial and environmental terms of this report"))
+        return render("glossary.html.j2", table=table)

@@ -21,11 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__, finance, formatting, paths
+from .. import __version__, finance, formatting, i18n, paths
 from ..appraisal import Appraisal
 from ..errors import InputError
 from ..fields import FIELDS, KEY_FIGURES, OPTIONAL_KEY_FIGURES
 from ..financing import FinancingAppraisal, appraise_financing
+from ..i18n import N_
+from ..i18n import gettext as _
 from ..parties import parties_warnings, party_view, transfer_price_range
 from .parameters import REPORTING_CURRENCIES, RunParameters, describe_parameters, run_key
 
@@ -102,11 +104,11 @@ def format_figure(value: float, unit: str, currency: str = "USD") -> str:
     if unit == currency:
         return formatting.money(value, currency)
     if unit == f"{currency}/yr":
-        return formatting.money(value, currency) + " per year"
+        return formatting.money(value, currency) + " " + _("per year")
     if unit == f"{currency}/tCO2e":
         digits = 0 if currency == "VND" else formatting.sensible_digits(value)
         text = formatting.money(value, currency, digits=digits)
-        return text + (" per tCO2e" if np.isfinite(value) else "")
+        return text + (" " + _("per tCO2e") if np.isfinite(value) else "")
     if unit == "1/yr":
         return formatting.percent(value)
     if unit == "yr":
@@ -117,11 +119,13 @@ def format_figure(value: float, unit: str, currency: str = "USD") -> str:
 def _run_words(appraisal: Appraisal) -> dict[str, str]:
     """Run values the key-figure descriptions name in braces (see :mod:`eip_analysis.fields`)."""
     p, c = appraisal.parameters, appraisal.case
+    language = i18n.current_language()
     return {"discount_rate": formatting.percent(p["discount_rate"]),
             "mirr_finance_rate": formatting.percent(p["mirr_finance_rate"]),
             "mirr_reinvest_rate": formatting.percent(p["mirr_reinvest_rate"]),
-            "lifetime": str(c.lifetime), "supplier_role": c.supplier_role,
-            "receiver_role": c.receiver_role}
+            "lifetime": str(c.lifetime),
+            "supplier_role": c.text_in("supplier_role", language)[0],
+            "receiver_role": c.text_in("receiver_role", language)[0]}
 
 
 def key_figures(appraisal: Appraisal, currency: str = "USD") -> pd.DataFrame:
@@ -152,7 +156,7 @@ def key_figures(appraisal: Appraisal, currency: str = "USD") -> pd.DataFrame:
         if f.kind == "money":
             value = float(convert_usd(value, currency, _rate(appraisal)))
             unit = unit.replace("USD", currency, 1)
-        rows.append((key, f.description.format(**words), value, unit))
+        rows.append((key, f.shown_description.format(**words), value, unit))
     table = pd.DataFrame(rows, columns=["key", "label", "value", "unit"])
     table["text"] = [format_figure(v, u, currency) for v, u in zip(table["value"], table["unit"])]
     return table
@@ -195,10 +199,11 @@ def irr_roots_sentence(appraisal: Appraisal) -> str:
         return ""
     listed = ", ".join(formatting.percent(r) for r in roots)
     shown = formatting.percent(appraisal.metrics.irr)
-    return (f"The project cash flow changes sign {appraisal.metrics.sign_changes} times and "
-            f"has {len(roots)} internal rates of return: {listed}. The key figures show "
-            f"{shown} (the one nearest 10%); a spreadsheet's IRR may return another, "
-            "depending on its guess. Read the NPV.")
+    return _("The project cash flow changes sign {changes} times and has {n} internal rates "
+             "of return: {listed}. The key figures show {shown} (the one nearest 10%); a "
+             "spreadsheet's IRR may return another, depending on its guess. Read the NPV."
+             ).format(changes=appraisal.metrics.sign_changes, n=len(roots), listed=listed,
+                      shown=shown)
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -210,6 +215,56 @@ def _input_value(x: Any, unit: str, path: str) -> str:
         return formatting.plain(x * 100.0, max_decimals=4) + "%"
     calendar_year = path.startswith("parameters.") and path.endswith("_year")
     return formatting.plain(x, thousands=not calendar_year)
+
+
+#: The fixed words of the inputs' labels (:meth:`eip_analysis.cases.Case.quantities`,
+#: :meth:`eip_analysis.appraisal.Appraisal.assumptions`) around the case's own words, for
+#: :func:`input_words`: (pattern, message).
+_INPUT_PATTERNS = (
+    (r"^Operating lifetime$", N_("Operating lifetime")),
+    (r"^Salvage value at end of life$", N_("Salvage value at end of life")),
+    (r"^Capex: (?P<text>.*) \(year (?P<year>\d+)\)$", N_("Capex: {text} (year {year})")),
+    (r"^Opex: (?P<text>.*), amount per year$", N_("Opex: {text}, amount per year")),
+    (r"^Opex: (?P<text>.*), quantity per year$", N_("Opex: {text}, quantity per year")),
+    (r"^Opex: (?P<text>.*), unit price$", N_("Opex: {text}, unit price")),
+    (r"^Benefit: (?P<text>.*), amount per year$", N_("Benefit: {text}, amount per year")),
+    (r"^Benefit: (?P<text>.*), quantity per year$", N_("Benefit: {text}, quantity per year")),
+    (r"^Benefit: (?P<text>.*), unit price$", N_("Benefit: {text}, unit price")),
+    (r"^Transfer: (?P<text>.*), quantity per year$", N_("Transfer: {text}, quantity per year")),
+    (r"^Transfer: (?P<text>.*), unit price$", N_("Transfer: {text}, unit price")),
+    (r"^Resource flow (?P<text>\S+) \((?P<party>supplier|receiver)\): (?P<what>.*)$",
+     N_("Resource flow {text} ({party}): {what}")),
+    (r"^Parameter: (?P<text>.*)$", N_("Parameter: {text}")),
+)
+
+
+def input_words(label: str) -> str:
+    """An input's label in the report's language: its fixed words translated (``Capex: ...
+    (year 0)`` -> ``Vốn đầu tư: ... (năm 0)``), the case's own words (descriptions, flow
+    names) as written; other labels unchanged. English: the label itself."""
+    import re
+
+    if i18n.current_language() == "en":
+        return label
+    from .render import word
+
+    for pattern, message in _INPUT_PATTERNS:
+        found = re.match(pattern, label)
+        if found:
+            parts = found.groupdict()
+            if "party" in parts:
+                parts["party"] = _(parts["party"])
+            if "what" in parts:  # "baseline", "project, cod removed": the side translated
+                side, sep, rest = parts["what"].partition(", ")
+                side = {"baseline": _("baseline"), "project": _("with the exchange")}.get(
+                    side, side)
+                parts["what"] = side + sep + rest
+            if message == "Parameter: {text}":
+                parts["text"] = word(parts["text"])
+            elif "text" in parts and re.fullmatch(r"[a-z_]+", parts["text"] or ""):
+                parts["text"] = formatting.flow_label(parts["text"])
+            return _(message).format(**parts)
+    return label
 
 
 def assumptions_table(appraisal: Appraisal) -> pd.DataFrame:
@@ -231,9 +286,10 @@ def assumptions_table(appraisal: Appraisal) -> pd.DataFrame:
         source = str(r.source)
         rows.append({
             "path": r.path, "input": r.input, "value": _input_value(r.value, r.unit, r.path),
-            "unit": {"1/yr": "per year", "fraction": ""}.get(r.unit, r.unit),
-            "range": (f"{_input_value(r.low, r.unit, r.path)} to "
-                      f"{_input_value(r.high, r.unit, r.path)}") if has_range else "",
+            "unit": {"1/yr": _("per year"), "fraction": ""}.get(r.unit, r.unit),
+            "range": _("{low} to {high}").format(low=_input_value(r.low, r.unit, r.path),
+                                                 high=_input_value(r.high, r.unit, r.path))
+            if has_range else "",
             "source": source,
             "is_assumption": source.lower().removeprefix("case override: ").startswith(
                 "assumption"),
@@ -327,15 +383,16 @@ def provenance(appraisal: Appraisal, run: RunParameters,
         for p in appraisal.parameters.table()
     )
     described = describe_parameters(run.given,
-                                    empty="none: values of the parameters file and the case")
+                                    empty=_("none: values of the parameters file and the case"))
     return [
-        ("package", "Package", f"eip-analysis {__version__}"),
-        ("git_commit", "Git commit", git_commit() or "not available (not a git checkout)"),
-        ("case_file", "Case file", shown_file),
-        ("case_sha256", "SHA-256 of the case file", case.sha256 or "not available"),
-        ("run_parameters", "Run parameters (overrides)", described),
-        ("parameters_used", "Parameter values used", used),
-        ("run_date", "Run date", run_date.strftime("%Y-%m-%d %H:%M UTC")),
+        ("package", _("Package"), f"eip-analysis {__version__}"),
+        ("git_commit", _("Git commit"),
+         git_commit() or _("not available (not a git checkout)")),
+        ("case_file", _("Case file"), shown_file),
+        ("case_sha256", _("SHA-256 of the case file"), case.sha256 or _("not available")),
+        ("run_parameters", _("Run parameters (overrides)"), described),
+        ("parameters_used", _("Parameter values used"), used),
+        ("run_date", _("Run date"), i18n.format_run_date(run_date)),
         ("python", "Python", f"{sys.executable} ({sys.version.split()[0]})"),
     ]
 
@@ -355,8 +412,8 @@ def check_findings(appraisal: Appraisal) -> tuple[list[str], list[str]]:
     if folder is not None and folder.is_dir():
         findings += [f for f in _across_cases(folder) if f.case_id == case.id]
     open_ = [f"{f.field}: {f.message} [{f.check}]" for f in findings if not f.accepted]
-    accepted = [f"{f.field}: {f.message} [{f.check}; accepted by the case file: {f.accepted}]"
-                for f in findings if f.accepted]
+    accepted = [f"{f.field}: {f.message} [{f.check}; " + _("accepted by the case file: {why}")
+                .format(why=f.accepted) + "]" for f in findings if f.accepted]
     return open_, accepted
 
 
@@ -428,31 +485,37 @@ def esmp_section(appraisal: Appraisal) -> Section:
     case = appraisal.case
     register = esmp.register_for(case)
     if register is None:
-        missing = (f"No environmental and social risk register for {case.id}: write "
-                   f"data/raw/esmp/{case.id}.yaml before a lender can categorise the project.")
-        return Section(title="Environmental and social management plan", key="esmp",
+        missing = _("No environmental and social risk register for {case}: write "
+                    "data/raw/esmp/{case}.yaml before a lender can categorise the project."
+                    ).format(case=case.id)
+        return Section(title=_("Environmental and social management plan"), key="esmp",
                        text=[missing], warnings=[missing])
     rule = esmp.lender_category(register)[1]
     areas = sorted({r.area for r in register.risks}, key=list(esmp.AREAS).index)
+    area_words = {k: _(v) for k, v in esmp.AREAS.items()}
     text = [
-        f"Environmental and social risk category for a lender (Circular 17/2022/TT-NHNN): {rule}.",
-        ("Not listed in the appendices of Decree 08/2022/ND-CP"
+        _("Environmental and social risk category for a lender (Circular 17/2022/TT-NHNN): "
+          "{rule}.").format(rule=rule),
+        (_("Not listed in the appendices of Decree 08/2022/ND-CP")
          if register.decree_08_appendix == "not_listed"
-         else f"Appendix {register.decree_08_appendix} of Decree 08/2022/ND-CP")
+         else _("Appendix {appendix} of Decree 08/2022/ND-CP").format(
+             appendix=register.decree_08_appendix))
         + f"; {register.decree_08_source}.",
-        (f"{len(register.risks)} risks in {len(areas)} of the 3 areas "
-         f"({', '.join(esmp.AREAS[a] for a in areas)}); data quality: {register.data_quality}."),
+        _("{n} risks in {k} of the 3 areas ({areas}); data quality: {quality}.").format(
+            n=len(register.risks), k=len(areas), areas=", ".join(area_words[a] for a in areas),
+            quality=_(register.data_quality)),
     ]
-    warnings = [f"{r.hazard}: residual rating {r.residual_rating} "
-                f"({esmp.rating_words(r.residual_rating)}) after mitigation."
+    warnings = [_("{hazard}: residual rating {rating} ({level}) after mitigation.").format(
+                    hazard=r.hazard, rating=r.residual_rating,
+                    level=_(esmp.rating_words(r.residual_rating)))
                 for r in register.risks if r.residual_rating >= esmp.CATEGORY_B_RESIDUAL]
     if len(areas) < len(esmp.AREAS):
-        warnings.append("The register leaves out an area of the ESMP: "
-                        + ", ".join(esmp.AREAS[a] for a in esmp.AREAS if a not in areas) + ".")
+        warnings.append(_("The register leaves out an area of the ESMP: {areas}.").format(
+            areas=", ".join(area_words[a] for a in esmp.AREAS if a not in areas)))
     if register.data_quality == "illustrative":
-        warnings.append("The ESMP register is illustrative: the beneficiaries' own assessment "
-                        "replaces it before a credit decision.")
-    return Section(title="Environmental and social management plan", key="esmp",
+        warnings.append(_("The ESMP register is illustrative: the beneficiaries' own "
+                          "assessment replaces it before a credit decision."))
+    return Section(title=_("Environmental and social management plan"), key="esmp",
                    tables={"esmp": esmp.risk_table(register)}, text=text, warnings=warnings)
 
 
@@ -462,31 +525,35 @@ def financing_summary(fa: FinancingAppraisal) -> pd.DataFrame:
     nominal = fa.flows.terms.nominal_discount_rate.reshape(-1)[0]
 
     def ratio(x: float) -> str:
-        return "not applicable" if math.isnan(x) else f"{x:.2f}"
+        return _("not applicable") if math.isnan(x) else formatting.number(x, digits=2)
 
     def row(name: str, unit: str, text: str, label: str | None = None) -> tuple:
-        return (label or FIELDS[name].description, getattr(m, name), unit, text)
+        return (label or FIELDS[name].shown_description, getattr(m, name), unit, text)
 
     money = formatting.money
+    nominal_usd = _("USD nominal")
     return pd.DataFrame([
-        row("debt_usd", "USD nominal", money(m.debt_usd), "Loan drawn"),
-        row("equity_invested_usd", "USD nominal", money(m.equity_invested_usd),
-            "Own funds invested (incl. fees)"),
+        row("debt_usd", nominal_usd, money(m.debt_usd), _("Loan drawn")),
+        row("equity_invested_usd", nominal_usd, money(m.equity_invested_usd),
+            _("Own funds invested (incl. fees)")),
         row("project_npv_after_tax_usd", "USD", money(m.project_npv_after_tax_usd),
-            FIELDS["project_npv_after_tax_usd"].label),
+            FIELDS["project_npv_after_tax_usd"].shown_label),
         row("project_irr_after_tax", "1/yr", formatting.percent(m.project_irr_after_tax)),
-        row("equity_npv_usd", "USD", money(m.equity_npv_usd), FIELDS["equity_npv_usd"].label),
+        row("equity_npv_usd", "USD", money(m.equity_npv_usd),
+            FIELDS["equity_npv_usd"].shown_label),
         row("equity_irr", "1/yr", formatting.percent(m.equity_irr)),
         row("equity_irr_nominal", "1/yr", formatting.percent(m.equity_irr_nominal)),
         row("equity_payback_years", "yr", formatting.years(m.equity_payback_years),
-            FIELDS["equity_payback_years"].label),
+            FIELDS["equity_payback_years"].shown_label),
         row("min_dscr", "-", ratio(m.min_dscr)),
         row("average_dscr", "-", ratio(m.average_dscr)),
-        row("debt_capacity_usd", "USD nominal", money(m.debt_capacity_usd)
-            + f" ({formatting.percent(m.debt_capacity_share, digits=0)} of eligible capex)",
-            f"Debt capacity at minimum DSCR {fa.target_min_dscr:.2f}"),
+        row("debt_capacity_usd", nominal_usd, money(m.debt_capacity_usd) + " ("
+            + _("{share} of eligible capex").format(
+                share=formatting.percent(m.debt_capacity_share, digits=0)) + ")",
+            _("Debt capacity at minimum DSCR {dscr}").format(
+                dscr=formatting.number(fa.target_min_dscr, digits=2))),
         row("tax_pv_usd", "USD", money(m.tax_pv_usd)),
-        ("Discount rate (real / nominal)", p["discount_rate"], "1/yr",
+        (_("Discount rate (real / nominal)"), p["discount_rate"], "1/yr",
          f"{formatting.percent(p['discount_rate'])} / {formatting.percent(nominal, digits=2)}"),
     ], columns=["metric", "value", "unit", "in words"])
 
@@ -497,17 +564,21 @@ def financing_section(fa: FinancingAppraisal | Appraisal, *, figures: bool = Tru
         fa = appraise_financing(fa)
     t = fa.flows.terms
     infl = float(t.inflation_rate.reshape(-1)[0])
-    borrower = "the project (both parties)" if t.borrower == "project" else f"the {t.borrower}"
+    borrower = (_("the project (both parties)") if t.borrower == "project"
+                else _("the {party}").format(party=_(t.borrower)))
     text = [
-        (f"Lender: {t.lender}; borrower: {borrower}. "
-         f"{formatting.percent(float(t.debt_share.reshape(-1)[0]), digits=0)} of the capex is "
-         f"borrowed at {formatting.percent(float(t.interest_rate.reshape(-1)[0]), digits=2)} "
-         f"nominal over {int(fa.flows.tenor_years.reshape(-1)[0])} years "
-         f"({int(fa.flows.unlevered.grace_years.reshape(-1)[0])} interest-only), "
-         f"{t.repayment.replace('_', ' ')} repayment."),
-        (f"Case prices are constant; they are inflated at {formatting.percent(infl)} a year "
-         "(Viet Nam CPI) for debt service and tax, and the after-tax and equity flows are "
-         "discounted at the nominal rate, so the NPVs are in USD of year 0."),
+        _("Lender: {lender}; borrower: {borrower}. {share} of the capex is borrowed at {rate} "
+          "nominal over {tenor} years ({grace} interest-only), {repayment} repayment.").format(
+            lender=t.lender, borrower=borrower,
+            share=formatting.percent(float(t.debt_share.reshape(-1)[0]), digits=0),
+            rate=formatting.percent(float(t.interest_rate.reshape(-1)[0]), digits=2),
+            tenor=int(fa.flows.tenor_years.reshape(-1)[0]),
+            grace=int(fa.flows.unlevered.grace_years.reshape(-1)[0]),
+            repayment=_(t.repayment.replace("_", " "))),
+        _("Case prices are constant; they are inflated at {inflation} a year (Viet Nam CPI) for "
+          "debt service and tax, and the after-tax and equity flows are discounted at the "
+          "nominal rate, so the NPVs are in USD of year 0.").format(
+            inflation=formatting.percent(infl)),
     ]
     figs = {}
     if figures:
@@ -515,7 +586,7 @@ def financing_section(fa: FinancingAppraisal | Appraisal, *, figures: bool = Tru
 
         figs["dscr"] = plots.dscr_chart(fa.table, target_min_dscr=fa.target_min_dscr)
     return Section(
-        title="Financing and debt service", key="financing",
+        title=_("Financing and debt service"), key="financing",
         tables={"summary": financing_summary(fa), "terms": fa.terms_table(),
                 "loan": fa.loan_table(), "tax": fa.tax_table()},
         figures=figs, text=text, warnings=list(fa.warnings),
@@ -544,9 +615,15 @@ def parties_section(appraisal: Appraisal, transfer: str | None = None, *,
 
             figs["transfer_price"] = plots.transfer_price_chart(tpr)
     else:
-        text.append("The case has no transfer between the parties.")
-    return Section(title="Both parties' view of the exchange", key="parties", tables=tables,
+        text.append(_("The case has no transfer between the parties."))
+    return Section(title=_("Both parties' view of the exchange"), key="parties", tables=tables,
                    figures=figs, text=text, warnings=warnings)
+
+
+def _input_label(label: str) -> str:
+    """An input's label inside a sentence: lower case in English (the case's own words in
+    another language's report, unchanged)."""
+    return label.lower() if i18n.current_language() == "en" else input_words(label)
 
 
 def sensitivity_section(appraisal: Appraisal, *, metric: str = "npv_usd",
@@ -560,35 +637,52 @@ def sensitivity_section(appraisal: Appraisal, *, metric: str = "npv_usd",
     word, unit = risk.metric_word(metric), f.unit
     fmt = risk.format_value
     text, warnings = [], []
+    shown_word = _(word)
     if len(tor):
-        top = ", ".join(tor["label"].head(3))
-        text.append(f"The {word} is most sensitive to: {top}.")
+        top = ", ".join(input_words(label) for label in tor["label"].head(3))
+        text.append(_("The {metric} is most sensitive to: {inputs}.").format(
+            metric=shown_word, inputs=top))
         base_value = float(tor["metric_base"].iloc[0])
         target = tor.attrs["target"]
-        turns = "negative" if base_value >= target else "positive"
-        for _, r in tor[tor["within_range"].astype(bool)].iterrows():
-            moves = "falls below" if r["switching_value"] < r["base"] else "rises above"
-            warnings.append(
-                f"The {word} turns {turns} within the assessed range if {r['label'].lower()} "
-                f"{moves} {fmt(r['switching_value'], r['unit'])} (base "
-                f"{fmt(r['base'], r['unit'])}, range {fmt(r['low'], r['unit'])} to "
-                f"{fmt(r['high'], r['unit'])}).")
+        negative = base_value >= target
+        for _row, r in tor[tor["within_range"].astype(bool)].iterrows():
+            below = r["switching_value"] < r["base"]
+            sentence = {
+                (True, True): N_("The {metric} turns negative within the assessed range if "
+                                 "{input} falls below {value} (base {base}, range {low} to "
+                                 "{high})."),
+                (True, False): N_("The {metric} turns negative within the assessed range if "
+                                  "{input} rises above {value} (base {base}, range {low} to "
+                                  "{high})."),
+                (False, True): N_("The {metric} turns positive within the assessed range if "
+                                  "{input} falls below {value} (base {base}, range {low} to "
+                                  "{high})."),
+                (False, False): N_("The {metric} turns positive within the assessed range if "
+                                   "{input} rises above {value} (base {base}, range {low} to "
+                                   "{high})."),
+            }[(negative, below)]
+            warnings.append(_(sentence).format(
+                metric=shown_word, input=_input_label(r["label"]),
+                value=fmt(r["switching_value"], r["unit"]), base=fmt(r["base"], r["unit"]),
+                low=fmt(r["low"], r["unit"]), high=fmt(r["high"], r["unit"])))
     else:
-        text.append("No input of this case carries a range (low/high): no sensitivity shown.")
+        text.append(_("No input of this case carries a range (low/high): no sensitivity "
+                      "shown."))
     res = sc.results.set_index("scenario")
     cons = res.loc["conservative", "npv_usd"]
-    text.append(f"NPV: base {formatting.money(res.loc['base', 'npv_usd'])}, conservative "
-                f"{formatting.money(cons)}, optimistic "
-                f"{formatting.money(res.loc['optimistic', 'npv_usd'])}.")
+    text.append(_("NPV: base {base}, conservative {conservative}, optimistic {optimistic}.")
+                .format(base=formatting.money(res.loc["base", "npv_usd"]),
+                        conservative=formatting.money(cons),
+                        optimistic=formatting.money(res.loc["optimistic", "npv_usd"])))
     if cons < 0 <= res.loc["base", "npv_usd"]:
-        warnings.append(f"In the conservative scenario the NPV is negative "
-                        f"({formatting.money(cons)}).")
+        warnings.append(_("In the conservative scenario the NPV is negative ({npv}).").format(
+            npv=formatting.money(cons)))
     figs = {}
     if figures and len(tor):
         from .. import plots
 
-        figs["tornado"] = plots.tornado_chart(tor, metric_label=word, unit=unit)
-    return Section(title="Scenarios and sensitivity", key="sensitivity",
+        figs["tornado"] = plots.tornado_chart(tor, metric_label=shown_word, unit=unit)
+    return Section(title=_("Scenarios and sensitivity"), key="sensitivity",
                    tables={"scenarios": sc.results, "scenario_inputs": sc.inputs,
                            "tornado": tor}, figures=figs, text=text, warnings=warnings)
 
@@ -602,30 +696,37 @@ def monte_carlo_section(appraisal: Appraisal, *, n_draws: int, seed: int,
     summary = mc.summary()
     p = mc.probability_npv_positive
     npv = summary.set_index("metric").loc["npv_usd"]
-    text = [(f"{mc.n_draws:,} draws (seed {mc.seed}) of {len(mc.drivers)} uncertain inputs, "
-             "drawn independently."),
-            (f"Probability that the NPV is positive: {p:.0%}. NPV P10 "
-             f"{formatting.money(npv['p10'])}, P50 {formatting.money(npv['p50'])}, P90 "
-             f"{formatting.money(npv['p90'])}.")]
+    def share(x: float) -> str:  # 0.3456 -> "35%" (the English "{:.0%}")
+        return f"{x:.0%}" if i18n.current_language() == "en" else formatting.percent(x, digits=0)
+
+    text = [_("{draws} draws (seed {seed}) of {n} uncertain inputs, drawn independently.")
+            .format(draws=formatting.number(mc.n_draws), seed=mc.seed, n=len(mc.drivers)),
+            _("Probability that the NPV is positive: {p}. NPV P10 {p10}, P50 {p50}, P90 {p90}.")
+            .format(p=share(p), p10=formatting.money(npv["p10"]),
+                    p50=formatting.money(npv["p50"]), p90=formatting.money(npv["p90"]))]
     warnings = []
     if not mc.drivers:
-        text.append("No input carries a range: every draw equals the base case.")
+        text.append(_("No input carries a range: every draw equals the base case."))
     if p < 0.5:
-        warnings.append(f"The NPV is negative in {1 - p:.0%} of the Monte Carlo draws.")
+        warnings.append(_("The NPV is negative in {share} of the Monte Carlo draws.").format(
+            share=share(1 - p)))
     dscr = mc.dscr_probabilities()
     if dscr:
-        text.append(f"Minimum DSCR below 1.0 in {dscr['below_1']:.0%} of the draws, below the "
-                    f"{mc.target_min_dscr:.2f} target in {dscr['below_target']:.0%}.")
+        text.append(_("Minimum DSCR below 1.0 in {below_1} of the draws, below the {target} "
+                      "target in {below_target}.").format(
+            below_1=share(dscr["below_1"]),
+            target=formatting.number(mc.target_min_dscr, digits=2),
+            below_target=share(dscr["below_target"])))
         if dscr["below_1"] >= 0.1:
-            warnings.append(f"Debt service is not covered (DSCR < 1.0) in {dscr['below_1']:.0%} "
-                            "of the Monte Carlo draws.")
+            warnings.append(_("Debt service is not covered (DSCR < 1.0) in {share} of the "
+                              "Monte Carlo draws.").format(share=share(dscr["below_1"])))
     figs = {}
     if figures:
         from .. import plots
 
         figs["npv_distribution"] = plots.monte_carlo_chart(
             mc.outputs["npv_usd"], metric_label="NPV", unit="USD", base_value=mc.base["npv_usd"])
-    return Section(title="Monte Carlo simulation", key="monte-carlo",
+    return Section(title=_("Monte Carlo simulation"), key="monte-carlo",
                    tables={"summary": summary, "inputs": risk.drivers_table(mc.drivers)},
                    figures=figs, text=text, warnings=warnings)
 
@@ -666,9 +767,10 @@ def report_sections(
         every.append(roots)
     for s in sections.values():
         every += [w for w in s.warnings if w not in every]
-    sections["warnings"] = Section(title="Warnings", key="all-warnings",
+    sections["warnings"] = Section(title=_("Warnings"), key="all-warnings",
                                    text=[] if every else
-                                   ["No warning: every result is defined and every test met."],
+                                   [_("No warning: every result is defined and every test "
+                                      "met.")],
                                    warnings=every,
                                    tables={"warnings": pd.DataFrame({"warning": every})})
     return sections
@@ -680,19 +782,24 @@ def summary(context: Any) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``case_id``, ``title``, ``park``, ``data_quality``, ``currency``, ``case_sha256``,
+        ``case_id``, ``title`` (in the report's language where the case has it), ``park``,
+        ``data_quality``, ``currency``, ``language``, ``case_sha256``,
         ``parameters`` (the run parameters given), ``figures`` (key figure key -> the text the
         report shows), ``workbook`` (its path, or ``None``) and ``run_key``
         (:func:`~eip_analysis.report.parameters.run_key`, also in the page's head).
     """
     case = context.case
     figures = key_figures(context.appraisal, context.currency).set_index("key")["text"]
-    return {"case_id": case.id, "title": case.title, "park": case.park,
-            "data_quality": case.data_quality, "currency": context.currency,
-            "case_sha256": case.sha256, "parameters": context.run.given,
-            "figures": {str(k): str(v) for k, v in figures.items()},
-            "workbook": context.run.workbook_path,
-            "run_key": run_key(case.id, case.sha256, context.run.given, context.run.cases_dir)}
+    language = getattr(context.run, "language", "en")
+    out = {"case_id": case.id, "title": case.text_in("title", language)[0], "park": case.park,
+           "data_quality": case.data_quality, "currency": context.currency,
+           "case_sha256": case.sha256, "parameters": context.run.given,
+           "figures": {str(k): str(v) for k, v in figures.items()},
+           "workbook": context.run.workbook_path,
+           "run_key": run_key(case.id, case.sha256, context.run.given, context.run.cases_dir)}
+    if language != "en":  # (an English summary as before)
+        out["language"] = language
+    return out
 
 
 def cash_flow_figure(appraisal: Appraisal, currency: str = "USD"):
