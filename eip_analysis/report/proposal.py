@@ -26,12 +26,13 @@ paragraphs, tables and figures); :func:`proposal_html` renders it through
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -40,10 +41,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import esmp, formatting, paths
 from ..appraisal import Appraisal
+from ..cases import Financing
 from ..errors import InputError
 from ..fields import FIELDS
 from ..files import atomic_write_text
-from ..financing import FinancingAppraisal
+from ..financing import FinancingAppraisal, appraise_financing
 from ..parameters import usd_per_unit
 from ..parties import TransferPriceRange, party_view, transfer_price_range
 from . import render
@@ -61,6 +63,25 @@ TO_CONFIRM = "indicative, to be confirmed by the lender"
 #: Statuses of the document checklist.
 AVAILABLE = "available from this package"
 FROM_AUTHORITY = "to be obtained from an authority"
+NEXT_STEP = "to be done (next step of the case)"
+#: Titles of the document: a bankable request, or a screening note when it is not one.
+PROPOSAL_TITLE = "Investment proposal"
+SCREENING_TITLE = "Screening note: not ready for a credit request"
+#: A debt capacity below this share of the loan asked is "well below" it (assumption of this
+#: package: a loan cut by more than a tenth is a different request, not a detail).
+CAPACITY_SHORTFALL_SHARE = 0.90
+#: The Viet Nam Environment Protection Fund lends up to 70% of the cost, up to 10 years
+#: (domain brief, /work/shared/domain/BRIEF.md, "Money").
+VEPF_MAX_SHARE = 0.70
+VEPF_MAX_TENOR_YEARS = 10
+#: Longest tenor a commercial bank is assumed to give an SME investment loan (assumption of
+#: this package, as the default tenor's source: within the Fund's 10-year maximum).
+MAX_TENOR_YEARS = 10
+#: Grace years tried when a structure that meets the covenant is searched (assumption: one
+#: or two interest-only years are usual for a plant that earns from its first year).
+GRACE_TRIED = (1, 2)
+#: An IRR below this is shown as not meaningful (most of the investment is never recovered).
+IRR_NOT_MEANINGFUL_BELOW = -0.5
 #: A party's NPV below this share of its own capex (of the project's capex when it invests
 #: nothing) is a marginal gain: "both parties gain" is not claimed. Assumption of this package:
 #: a profitability index under 1.1 leaves no margin for a price or cost surprise.
@@ -114,9 +135,16 @@ class Taxonomy(_Strict):
     kinds: dict[str, list[Candidate]]
 
 
+#: When a permit is needed, in the order of a loan: words shown in the proposal.
+TIMINGS = {"before_drawdown": "before the first drawdown",
+           "before_construction": "before construction starts",
+           "before_operation": "before operation (commissioning)"}
+
+
 class Procedure(_Strict):
     procedure: Text
     authority: Text
+    timing: Literal[tuple(TIMINGS)]
     source: Text
 
 
@@ -126,6 +154,7 @@ class Permit(_Strict):
     cases: list[str] | None = None
     extra_cases: list[str] = Field(default_factory=list)
     authority: Text
+    timing: Literal[tuple(TIMINGS)]
     source: Text
 
     def applies(self, case_id: str, kind: str) -> bool:
@@ -237,6 +266,13 @@ class Proposal:
     sections: list[ProposalSection]
     figures: dict[str, float]  #: the headline numbers, unformatted (tests, summaries)
     run_date: datetime
+    heading: str = PROPOSAL_TITLE  #: PROPOSAL_TITLE or SCREENING_TITLE
+    verdict: str = ""  #: the reason, in one sentence, when it is a screening note
+    borrower_alone: FinancingAppraisal | None = None  #: the main party borrowing alone
+
+    @property
+    def is_screening(self) -> bool:
+        return self.heading == SCREENING_TITLE
 
     @property
     def case(self):
@@ -250,23 +286,47 @@ class Proposal:
         return next(s for s in self.sections if s.key == key)
 
 
+
+
+def _vnd_text(vnd: float) -> str:
+    """VND rounded for a lender: millions above VND 10 million (no spurious precision)."""
+    if vnd is None or not np.isfinite(vnd):
+        return formatting.money(vnd)
+    sign = "-" if vnd < 0 else ""
+    v = abs(float(vnd))
+    if v >= 1e8:
+        return f"{sign}VND {v / 1e6:,.0f} million"
+    if v >= 1e7:
+        return f"{sign}VND {v / 1e6:,.1f} million"
+    return f"{sign}VND {round(v, -3):,.0f}"
+
+
 class _Money:
-    """USD amounts as text with VND beside, at the run's exchange rate."""
+    """Amounts as text, VND (the loan's currency) first with USD beside, at the run's rate."""
 
     def __init__(self, appraisal: Appraisal) -> None:
         self.rate = float(appraisal.parameters["exchange_rate_vnd_per_usd"])
+        self.rate_source = str(appraisal.parameters.sources.get(
+            "exchange_rate_vnd_per_usd", "the run's parameter"))
+
+    def vnd(self, usd: float) -> str:
+        return _vnd_text(data.convert_usd(float(usd), "VND", self.rate))
 
     def __call__(self, usd: float, per: str = "") -> str:
         if usd is None or not np.isfinite(usd):
             return formatting.money(usd)
-        vnd = data.convert_usd(float(usd), "VND", self.rate)
         suffix = f" {per}" if per else ""
-        return f"{formatting.money(usd)}{suffix} ({formatting.money(vnd, 'VND')}{suffix})"
+        return f"{self.vnd(usd)}{suffix} ({formatting.money(usd)}{suffix})"
 
     @property
     def basis(self) -> str:
-        return (f"USD, with VND beside at {formatting.plain(self.rate)} VND/USD (the run's "
-                "exchange rate)")
+        return (f"VND (the loan's currency), with USD beside at {formatting.plain(self.rate)} "
+                f"VND/USD (the run's exchange rate: {self.rate_source})")
+
+    @property
+    def nominal_usd(self) -> str:
+        return (f"USD nominal: nominal VND converted at the fixed {formatting.plain(self.rate)} "
+                "VND/USD of the run")
 
 
 def _facts(rows: Sequence[tuple[str, str]], table_id: str, caption: str | None = None,
@@ -298,19 +358,89 @@ def _grid(header: Sequence[str], rows: Sequence[Sequence[Any]], table_id: str, *
 
 def _status_cell(status: str) -> Cell:
     cls = {AVAILABLE: "status-ok", TO_SUPPLY: "status-supply",
-           FROM_AUTHORITY: "status-authority"}.get(status, "")
+           FROM_AUTHORITY: "status-authority", NEXT_STEP: "status-supply"}.get(status, "")
     return Cell(parts=[Part(status, kind="span", cls=cls)], attrs={"data-status": status})
 
 
 def _ratio(x: float) -> str:
-    return "not applicable" if x is None or math.isnan(x) else f"{x:.2f}"
+    """A DSCR: two decimals; a negative one (CFADS below zero) is not a cover ratio."""
+    if x is None or math.isnan(x):
+        return "not applicable"
+    if x < 0:
+        return "not meaningful (cash flow before debt service negative)"
+    return f"{x:.2f}"
 
 
 def _scalar(a: np.ndarray) -> float:
     return float(np.asarray(a).reshape(-1)[0])
 
 
+def _n_years(n: int, what: str = "year") -> str:
+    """``1 year``, ``2 years``."""
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+def _year_words(years: Sequence[int]) -> str:
+    """``year 0``, ``years 0, 1``; ``none``."""
+    ys = [str(int(y)) for y in years]
+    if not ys:
+        return "none"
+    return f"year {ys[0]}" if len(ys) == 1 else f"years {', '.join(ys)}"
+
+
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_YEAR_S = re.compile(r"year\(s\) ((?:\d+(?:, )?)+(?: \.\.\.)?)")
+
+
+def _clean(text: str, case=None) -> str:
+    """Library text for people: ``year(s) 2`` -> ``year 2``, case line names in words."""
+    text = _YEAR_S.sub(lambda mt: ("year " if "," not in mt.group(1) and "..." not in mt.group(1)
+                                   else "years ") + mt.group(1), str(text))
+    text = text.replace("year(s)", "years")
+    names = {}
+    if case is not None:
+        for line in (*case.capex, *case.opex, *case.benefits, *case.transfers):
+            names[line.name] = f"the line \u201c{line.description}\u201d"
+    return _SNAKE.sub(lambda mt: names.get(mt.group(0), mt.group(0).replace("_", " ")), text)
+
+
+def _irr_text(irr: float, capex: float | None = None) -> str:
+    if capex is not None and capex <= 0:
+        return "no investment"
+    if irr is not None and np.isfinite(irr) and irr < IRR_NOT_MEANINGFUL_BELOW:
+        return (f"not meaningful ({formatting.percent(irr)}: most of the investment is never "
+                "recovered)")
+    return formatting.percent(irr)
+
+
+def _payback_text(years: float, capex: float) -> str:
+    return "no investment" if capex <= 0 else formatting.years(years)
+
+
+def _is_assumption(source: str, notes: str = "") -> bool:
+    return "assumption" in source.lower() or notes.lower().startswith("assumption")
+
+
+def _is_vepf(lender: str) -> bool:
+    return "vepf" in lender.lower() or "environment protection fund" in lender.lower()
+
+
 # -- the sections ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """A loan structure within the lender's limits that meets the covenant (computed)."""
+
+    tenor_years: int
+    grace_years: int
+    repayment: str
+    fa: FinancingAppraisal
+
+    def words(self, m: _Money) -> str:
+        return (f"{self.tenor_years}-year tenor with {_n_years(self.grace_years)} of grace "
+                f"({self.repayment.replace('_', ' ')} repayment), the same amount "
+                f"{m(self.fa.debt_usd)}: minimum DSCR {_ratio(self.fa.min_dscr)}")
 
 
 @dataclass
@@ -325,6 +455,8 @@ class _Run:
     sensitivity: data.Section
     register: esmp.Register | None
     requirements: Requirements
+    alone: FinancingAppraisal | None = None  #: the main party borrowing alone (pooled borrower)
+    structure: _Structure | None = None  #: a structure that passes, when the asked one fails
 
     @property
     def a(self) -> Appraisal:
@@ -350,17 +482,86 @@ class _Run:
         return self.fa.target_min_dscr
 
     @property
+    def pooled(self) -> bool:
+        """The borrower modelled is both parties pooled (no such legal entity)."""
+        return self.fa.flows.terms.borrower == "project"
+
+    @property
+    def main_party(self) -> str:
+        """The party that owns most of the capex (the supplier on a tie)."""
+        v = self.view.set_index("party")
+        return ("receiver" if float(v.loc["receiver", "capex_usd"])
+                > float(v.loc["supplier", "capex_usd"]) else "supplier")
+
+    @property
+    def borrower_party(self) -> str:
+        """The company that would borrow: the modelled party, else the main party."""
+        return self.main_party if self.pooled else self.fa.flows.terms.borrower
+
+    def role(self, party: str) -> str:
+        return self.case.supplier_role if party == "supplier" else self.case.receiver_role
+
+    @property
     def borrower_words(self) -> str:
+        if self.pooled:
+            return ("both parties pooled (their investment and savings together, as if one "
+                    "project company held them)")
         who = self.fa.flows.terms.borrower
-        if who == "project":
-            return ("the project as a whole (both parties' investment and savings, as one "
-                    "project company would hold them)")
-        role = self.case.supplier_role if who == "supplier" else self.case.receiver_role
-        return f"the {who} ({role})"
+        return f"the {who} ({self.role(who)})"
+
+    @property
+    def eligible_capex_usd(self) -> float:
+        fl = self.fa.flows
+        return float((fl.capex[0] * fl.unlevered.eligible[0]).sum())
+
+    @property
+    def eligible_years(self) -> list[int]:
+        fl = self.fa.flows
+        yrs = fl.years[fl.unlevered.eligible[0] & (fl.capex[0] > 0)]
+        return [int(y) for y in yrs]
+
+    @property
+    def support_gap_usd(self) -> float:
+        """PV of the outside support that lets both parties break even (the library's)."""
+        if self.prices:
+            return max(p.support_needed_usd for p in self.prices)
+        return max(0.0, -self.a.npv_usd)
+
+    @property
+    def adds_emissions(self) -> bool:
+        return not self.a.co2e_avoided_t_per_year > 0
 
     def conservative_min_dscr(self) -> float:
         results = self.sensitivity.tables["scenarios"].set_index("scenario")
         return float(results.loc["conservative", "min_dscr"])
+
+    def covenant_fails(self) -> bool:
+        return self.fa.debt_usd > 0 and not self.fa.min_dscr >= self.target
+
+    def capacity_short(self) -> bool:
+        return (self.fa.debt_usd > 0
+                and self.fa.debt_capacity_usd < CAPACITY_SHORTFALL_SHARE * self.fa.debt_usd)
+
+    def screening_reasons(self) -> list[str]:
+        out = []
+        if self.a.npv_usd < 0:
+            out.append(f"the project's NPV is negative ({self.money(self.a.npv_usd)})")
+        if self.covenant_fails():
+            out.append(f"the minimum DSCR ({_ratio(self.fa.min_dscr)}) is below the lender's "
+                       f"{self.target:.2f} target")
+        if self.capacity_short():
+            out.append(f"the debt capacity ({self.money(self.fa.debt_capacity_usd)}) is well "
+                       f"below the {self.money(self.fa.debt_usd)} asked")
+        return out
+
+    def verdict(self) -> str:
+        reasons = self.screening_reasons()
+        if not reasons:
+            return ""
+        joined = (reasons[0] if len(reasons) == 1
+                  else ", ".join(reasons[:-1]) + " and " + reasons[-1])
+        return (f"Not submitted for credit as it stands: {joined}; the sections below show the "
+                "gap and what would close it.")
 
     def party_gain(self, party: str) -> tuple[str, str]:
         """(``clear``, ``marginal`` or ``loses``, a sentence) for one party."""
@@ -376,30 +577,73 @@ class _Run:
         share = npv / base if base > 0 else math.inf
         if share < MARGINAL_NPV_SHARE:
             return "marginal", (
-                f"The gain of {name} is marginal: its NPV is only {formatting.money(npv)}, "
+                f"The margin of {name} is thin: its NPV is only {formatting.money(npv)}, "
                 f"{formatting.percent(share)} of {whose} ({formatting.money(base)}); a small "
                 "price or cost change turns it negative.")
         return "clear", (f"{name[0].upper()}{name[1:]} gains: NPV {formatting.money(npv)} "
                          f"({formatting.percent(share)} of {whose}).")
+
+    def gain_sentence(self) -> tuple[bool, str]:
+        """(both gain, one sentence without contradiction) on the two parties."""
+        verdicts = {p: self.party_gain(p) for p in ("supplier", "receiver")}
+        losers = [s for v, s in verdicts.values() if v == "loses"]
+        if losers:
+            return False, " ".join(losers) + " The two parties do not both gain at the assumed price."
+        thin = []
+        v = self.view.set_index("party")
+        for p, (verdict, _) in verdicts.items():
+            if verdict == "marginal":
+                capex = float(v.loc[p, "capex_usd"])
+                base = capex if capex > 0 else float(v.loc["project", "capex_usd"])
+                thin.append(f"the margin of the {p} ({self.role(p)}) is thin "
+                            f"({formatting.percent(float(v.loc[p, 'npv_usd']) / base)} of "
+                            f"{'its' if capex > 0 else 'the project'} investment)")
+        if thin:
+            return True, ("Both parties gain at the assumed transfer price; "
+                          + " and ".join(thin) + ": a small price or cost change turns it "
+                          "negative.")
+        return True, ("Both parties gain at the assumed transfer price. "
+                      + " ".join(s for _, s in verdicts.values()))
+
+
+def _support_words(r: _Run) -> str:
+    """The support gap (the library's) and what would close it, computed."""
+    a, m = r.a, r.money
+    gap = r.support_gap_usd
+    rate = float(a.parameters["discount_rate"])
+    s, life = r.case.operation_start_year, r.case.lifetime
+    annuity = sum((1.0 + rate) ** -t for t in range(s, s + life))
+    yearly = gap / annuity if annuity > 0 else math.nan
+    support = ("a grant, or concessional finance whose grant element is worth as much"
+               if r.adds_emissions else
+               "a grant, concessional finance whose grant element is worth as much, or a "
+               "carbon payment of that present value")
+    return (f"Support gap: {m(gap)} in present value (the outside support that lets both "
+            f"parties break even: {support}). What would close it: that support; or net "
+            f"benefits higher by {m(yearly, 'a year')} (constant prices) in each of the "
+            f"{life} operating years; or an investment cut by {m(gap)} in present value. "
+            "No transfer price closes it: a price only moves value between the parties.")
 
 
 def _summary(r: _Run) -> ProposalSection:
     a, fa, m, case = r.a, r.fa, r.money, r.case
     rate = r.term("loan_interest_rate")
     figures = data.key_figures(a).set_index("key")
-    vnd = data.key_figures(a, "VND").set_index("key")["text"]
+    vnd = data.key_figures(a, "VND").set_index("key")
+    share = float(r.term("debt_share"))
+    base = r.eligible_capex_usd
     request = [
         ("Loan amount", m(fa.debt_usd)),
-        ("Currency", ("VND (the rate assumed is a VND lending rate); amounts here in "
-                     f"{m.basis}")),
-        ("Tenor", f"{r.tenor_years} years from commissioning, grace included"),
-        ("Grace", f"{r.grace_years} year(s), interest only"),
+        ("Currency", f"VND (the rate assumed is a VND lending rate); amounts in {m.basis}"),
+        ("Tenor", f"{_n_years(r.tenor_years)} from commissioning, grace included"),
+        ("Grace", f"{_n_years(r.grace_years)}, interest only"),
         ("Interest rate", f"{formatting.percent(rate, digits=2)} a year, nominal"),
         ("Lender assumed", fa.flows.terms.lender),
         ("Borrower modelled", r.borrower_words),
-        ("Purpose", (f"{case.title}: finance "
-                    f"{formatting.percent(r.term('debt_share'), digits=0)} of the investment "
-                    f"({m(a.capex_usd)}, both parties, all years)")),
+        ("Purpose", (f"{case.title}: the loan is {formatting.percent(share, digits=0)} of "
+                     f"{m(base)}, the borrower's eligible capex (spent before the first "
+                     f"principal repayment, {_year_words(r.eligible_years)}, in nominal money); "
+                     f"{m(fa.debt_usd)}")),
     ]
     keys = ["loan_amount", "currency", "tenor", "grace", "interest_rate", "lender", "borrower",
             "purpose"]
@@ -408,39 +652,98 @@ def _summary(r: _Run) -> ProposalSection:
         if k not in figures.index:
             continue
         f = figures.loc[k]
-        text = str(f["text"])
-        if FIELDS[data.KEY_FIGURES[k]].kind == "money" and np.isfinite(f["value"]):
-            text = f"{text} ({vnd[k]})"
-        rows.append((str(f["label"]), text))
+        label, text = str(f["label"]), str(f["text"])
+        value = float(f["value"]) if f["value"] is not None else math.nan
+        if k == "irr":
+            text = _irr_text(a.irr)
+        elif k == "co2e_avoided_per_year" and not value > 0:
+            label = "Emissions added per year" if value < 0 else "Emissions avoided per year"
+            text = formatting.quantity(abs(value), "tCO2e/yr")
+        elif k == "abatement_cost":
+            if r.adds_emissions or not np.isfinite(value):
+                label, text = ("Abatement cost", "not defined: the exchange avoids no "
+                               "emissions" if r.adds_emissions else "not defined")
+            elif value < 0:
+                label = "Abatement cost (negative: the exchange saves money while it cuts emissions)"
+                text = f"{text} ({_vnd_text(float(vnd.loc[k, 'value']))} per tCO2e)"
+            else:
+                label = "Abatement cost (cost per tCO2e avoided)"
+                text = f"{text} ({_vnd_text(float(vnd.loc[k, 'value']))} per tCO2e)"
+        elif FIELDS[data.KEY_FIGURES[k]].kind == "money" and np.isfinite(value):
+            text = m(value)
+        rows.append((label, text))
         fkeys.append(k)
     rows.insert(2, (f"Minimum DSCR (lender's target {r.target:.2f})", _ratio(fa.min_dscr)))
     fkeys.insert(2, "min_dscr")
+    rows.insert(3, (f"Debt capacity at a minimum DSCR of {r.target:.2f}",
+                    f"{m(fa.debt_capacity_usd)} (asked: {m(fa.debt_usd)})"))
+    fkeys.insert(3, "debt_capacity")
     warnings = []
     if a.npv_usd < 0:
         warnings.append(f"The project's NPV is negative ({formatting.money(a.npv_usd)}): as "
-                        "appraised the exchange does not pay for itself, and a lender would "
-                        "need a change of design or price, or outside support, to finance it.")
-    if fa.debt_usd > 0 and not fa.min_dscr >= r.target:
+                        "appraised the exchange does not pay for itself; it needs a change of "
+                        "design or price, or outside support, before a lender can finance it.")
+    if r.covenant_fails():
         warnings.append(f"The minimum DSCR ({_ratio(fa.min_dscr)}) is below the lender's "
                         f"{r.target:.2f} target: the loan as asked is not covered; see "
                         "repayment capacity.")
-    for party in ("supplier", "receiver"):
-        verdict, sentence = r.party_gain(party)
-        if verdict != "clear":
-            warnings.append(sentence)
-    warnings += list(a.warnings)
-    return ProposalSection("summary", SECTIONS["summary"], [
-        Block("p", f"Request: a loan of {m(fa.debt_usd)} over {r.tenor_years} years "
-                   f"({r.grace_years} of grace) at {formatting.percent(rate, digits=2)} "
-                   f"nominal, {str(r.term('loan_repayment')).replace('_', ' ')} repayment, to "
-                   f"{r.borrower_words}."),
+    both, sentence = r.gain_sentence()
+    if not both or "thin" in sentence:
+        warnings.append(sentence)
+    warnings += [_clean(w, case) for w in a.warnings]
+    blocks = []
+    if r.verdict():
+        blocks.append(Block("p", r.verdict()))
+        if a.npv_usd < 0:
+            blocks.append(Block("p", _support_words(r)))
+        elif r.covenant_fails() or r.capacity_short():
+            text = (f"Largest loan meeting the covenant (the library's debt capacity at a "
+                    f"minimum DSCR of {r.target:.2f}, same terms): {m(fa.debt_capacity_usd)}, "
+                    f"{formatting.percent(fa.debt_capacity_share, digits=0)} of the eligible "
+                    f"capex, against {m(fa.debt_usd)} asked "
+                    f"({formatting.percent(share, digits=0)}).")
+            if r.structure is not None:
+                text += (" A structure within the lender's limits that passes, computed: "
+                         f"{r.structure.words(m)}.")
+            else:
+                text += (" No tenor up to the lender's limit, with one or two grace years, "
+                         "meets the covenant at the amount asked: cut the request to the "
+                         "debt capacity.")
+            blocks.append(Block("p", text))
+        blocks.append(Block("p", (
+            f"Loan modelled (for reference, not a request): {m(fa.debt_usd)} over "
+            f"{_n_years(r.tenor_years)} ({r.grace_years} of grace) at "
+            f"{formatting.percent(rate, digits=2)} nominal, "
+            f"{str(r.term('loan_repayment')).replace('_', ' ')} repayment, borrower: "
+            f"{r.borrower_words}.")))
+    else:
+        blocks.append(Block("p", (
+            f"Request: a loan of {m(fa.debt_usd)} over {_n_years(r.tenor_years)} "
+            f"({r.grace_years} of grace) at {formatting.percent(rate, digits=2)} nominal, "
+            f"{str(r.term('loan_repayment')).replace('_', ' ')} repayment, to "
+            f"{r.borrower_words}.")))
+    if r.pooled and r.alone is not None:
+        blocks.append(Block("p", _alone_sentence(r)))
+    blocks += [
         Block("p", f"Purpose: {case.exchange}"),
-        Block("table", _facts(request, "proposal-request", "The request", keys)),
+        Block("table", _facts(request, "proposal-request",
+                              "The loan modelled" if r.verdict() else "The request", keys)),
         Block("table", _facts(rows, "proposal-key-figures",
                               "Key figures (project view: before financing and tax, constant "
-                              "prices; the DSCR from the financing model)", fkeys)),
+                              "prices; DSCR and debt capacity from the financing model)", fkeys)),
         Block("warnings", warnings),
-    ])
+    ]
+    return ProposalSection("summary", SECTIONS["summary"], blocks)
+
+
+def _alone_sentence(r: _Run) -> str:
+    al, m, p = r.alone, r.money, r.main_party
+    peak = float(al.table["debt_service_usd"].max())
+    return (f"Borrower: the financing model pools both parties, but no such legal entity "
+            f"exists. If the {p} ({r.role(p)}), which owns most of the capex, borrowed alone "
+            f"on the same terms: loan {m(al.debt_usd)}, largest yearly debt service "
+            f"{m(peak)}, minimum DSCR {_ratio(al.min_dscr)} (target {r.target:.2f}), debt "
+            f"capacity {m(al.debt_capacity_usd)}.")
 
 
 def _transfer_quantity(r: _Run, t) -> tuple[float, str]:
@@ -456,17 +759,77 @@ def _who(case, party: str) -> str:
     return f"the {party} ({case.supplier_role if party == 'supplier' else case.receiver_role})"
 
 
+def _transfer_label(t) -> str:
+    """A transfer in words (its description), never its name in the case file."""
+    return t.description
+
+
+def _price_words(r: _Run, tpr: TransferPriceRange, t) -> str:
+    """The transfer-price range in words (the library's figures)."""
+    what = f"the price of \u201c{_transfer_label(t)}\u201d"
+    if not tpr.feasible:
+        return (f"No value of {what} lets both parties break even: the exchange as a whole "
+                f"has a negative NPV ({formatting.money(tpr.project_npv_usd)}); see the "
+                "support gap in the summary. At "
+                f"{tpr.price_text(tpr.equal_split_price)} the shortfall would be shared "
+                "equally." if np.isfinite(tpr.equal_split_price) else
+                f"No value of {what} lets both parties break even; see the support gap in the "
+                "summary.")
+    if tpr.npv_slope_usd_per_price == 0:
+        return f"The transfer \u201c{_transfer_label(t)}\u201d has no volume: its price does not matter."
+    base_in = tpr.min_price <= tpr.base_price <= tpr.max_price
+    text = (f"Both parties keep NPV >= 0 when {what} is between "
+            f"{tpr.price_text(tpr.min_price)} ({tpr.payee} breaks even) and "
+            f"{tpr.price_text(tpr.max_price)} ({tpr.payer} breaks even); the assumed "
+            f"{tpr.price_text(tpr.base_price)} lies {'inside' if base_in else 'outside'} the "
+            f"range. Equal NPVs for both at {tpr.price_text(tpr.equal_split_price)}.")
+    if tpr.min_price < 0:
+        text += f" A negative price means the {tpr.payee} pays the {tpr.payer} (a gate fee)."
+    return text
+
+
 def _parties(r: _Run) -> ProposalSection:
     case, m = r.case, r.money
     blocks = [Block("p", f"Supplier: {case.supplier_role}. Receiver: {case.receiver_role}. "
                          f"Borrower in the financing model: {r.borrower_words}.")]
+    if r.pooled:
+        blocks.append(Block("p", (
+            "No such legal entity exists: the cash flow available for debt service pools both "
+            "parties' savings, and the loan funds both parties' assets. A lender lends to one "
+            "company, which repays from its own cash flow only.")))
+        if r.alone is not None:
+            al, p = r.alone, r.main_party
+            rows = []
+            for label, f in (("Both parties pooled (as modelled)", r.fa),
+                             (f"The {p} ({r.role(p)}) alone", al)):
+                rows.append([label, m(f.debt_usd), m(float(f.table["debt_service_usd"].max())),
+                             _ratio(f.min_dscr), m(f.debt_capacity_usd)])
+            blocks.append(Block("table", _grid(
+                ["Borrower", "Loan", "Largest yearly debt service (nominal)", "Minimum DSCR",
+                 f"Debt capacity at DSCR {r.target:.2f}"], rows, "proposal-borrower-alone",
+                numeric=(1, 2, 3, 4),
+                caption=(f"If the party that owns most of the capex borrowed alone (the "
+                         f"library's financing model with the {p} as borrower, same terms; "
+                         "VND with USD beside)"),
+                row_attrs=[{"data-borrower": "project"}, {"data-borrower": p}])))
+            other = "receiver" if p == "supplier" else "supplier"
+            other_capex = float(r.view.set_index("party").loc[other, "capex_usd"])
+            if other_capex > 0:
+                blocks.append(Block("note", (
+                    f"As modelled the loan also funds the {other}'s ({r.role(other)}) "
+                    f"investment ({m(other_capex)}, constant prices), an asset the "
+                    f"{p} would not own; borrowing alone, the {p} finances its own capex only.")))
+        else:
+            blocks.append(Block("warnings", [
+                ("The financing model could not be run with one party as borrower: the DSCR of "
+                "a single borrower is not shown.")]))
     for t, tpr in zip(case.transfers, r.prices, strict=True):
         qty, unit = _transfer_quantity(r, t)
         yearly = qty * tpr.base_price * usd_per_unit(r.fa.parameters.values, case.currency)
         blocks.append(Block("p", (
             f"Who pays whom: {_who(case, t.payer)} pays {_who(case, t.payee)} "
             f"{tpr.price_text(tpr.base_price)} on {formatting.quantity(qty, unit + '/yr')}, "
-            f"about {m(yearly, 'a year')} ({t.name.replace('_', ' ')}: {t.description}).")))
+            f"about {m(yearly, 'a year')} ({t.description}).")))
     if not case.transfers:
         blocks.append(Block("p", "The case has no payment between the parties."))
     v = r.view.set_index("party")
@@ -474,11 +837,12 @@ def _parties(r: _Run) -> ProposalSection:
     rows = []
     for party in ("supplier", "receiver", "project"):
         row = v.loc[party]
-        rows.append([party, row["role"], formatting.number(row["capex_usd"]),
+        capex = float(row["capex_usd"])
+        rows.append([party, row["role"], formatting.number(capex),
                      formatting.number(row["annual_net_usd"]),
                      formatting.number(row["transfers_usd_per_year"]),
-                     formatting.number(row["npv_usd"]), formatting.percent(row["irr"]),
-                     formatting.years(row["payback_years"]),
+                     formatting.number(row["npv_usd"]), _irr_text(row["irr"], capex),
+                     _payback_text(row["payback_years"], capex),
                      verdicts[party][0] if party in verdicts else ""])
     header = [FIELDS["party"].label, FIELDS["role"].label, FIELDS["capex_usd"].header,
               FIELDS["annual_net_usd"].header, FIELDS["transfers_usd_per_year"].header,
@@ -488,20 +852,17 @@ def _parties(r: _Run) -> ProposalSection:
         header, rows, "proposal-parties", numeric=range(2, 8),
         caption="Each party's own cash flow with the transfers, before financing and tax "
                 f"(USD, constant prices; a gain below {MARGINAL_NPV_SHARE:.0%} of the party's "
-                "own investment is read as marginal)",
+                "own investment is read as a thin margin)",
         row_attrs=[{"data-party": p} for p in ("supplier", "receiver", "project")])))
-    both = all(v_[0] == "clear" for v_ in verdicts.values())
-    if both:
-        blocks.append(Block("p", "Both parties gain at the assumed transfer price. "
-                            + " ".join(s for _, s in verdicts.values())))
+    both, sentence = r.gain_sentence()
+    if both and "thin" not in sentence:
+        blocks.append(Block("p", sentence))
     else:
-        blocks.append(Block("warnings", [s for verdict, s in verdicts.values()
-                                         if verdict != "clear"]
-                            + [("\"Both parties gain\" cannot be claimed at the assumed "
-                               "price: the contract price must be renegotiated or the exchange "
-                               "supported before a lender relies on the offtake.")]))
-    for tpr in r.prices:
-        blocks.append(Block("p", tpr.words()))
+        extra = ("" if both else " The contract price must be renegotiated or the exchange "
+                 "supported before a lender relies on the contract.")
+        blocks.append(Block("warnings", [sentence + extra]))
+    for t, tpr in zip(case.transfers, r.prices, strict=True):
+        blocks.append(Block("p", _price_words(r, tpr, t)))
     company = [("Legal name", TO_SUPPLY, TO_SUPPLY),
                ("Enterprise registration number", TO_SUPPLY, TO_SUPPLY),
                ("Audited financial statements, last 3 years", TO_SUPPLY, TO_SUPPLY),
@@ -517,14 +878,21 @@ def _parties(r: _Run) -> ProposalSection:
     return ProposalSection("parties", SECTIONS["parties"], blocks)
 
 
+def _status_words(survey) -> str:
+    status = survey.status.replace("_", " ")
+    if _is_assumption(survey.source, survey.notes):
+        return (f"{status} (assumption, not a survey finding: {survey.source})")
+    return f"{status} (source: {survey.source})"
+
+
 def _project(r: _Run) -> ProposalSection:
     case, a, m = r.case, r.a, r.money
     survey = case.latest_survey
     facts = [
         ("Park", case.park), ("Kind of exchange", case.kind),
         ("Supplier", case.supplier_role), ("Receiver", case.receiver_role),
-        (f"Status ({survey.round} survey)", survey.status.replace("_", " ")),
-        ("Operating life", f"{case.lifetime} years from year {case.operation_start_year}"),
+        (f"Status ({survey.round} survey)", _status_words(survey)),
+        ("Operating life", f"{_n_years(case.lifetime)} from year {case.operation_start_year}"),
         ("Data quality", f"{case.data_quality}: {case.data_note}" if case.data_note
          else case.data_quality),
     ]
@@ -560,28 +928,33 @@ def _sources_uses(r: _Run) -> tuple[ProposalSection, dict[str, float]]:
     who = fl.terms.borrower
     eligible = fl.unlevered.eligible[0]
     index = fl.index[0]
-    uses, later = [], []
+    uses, later, outside, working = [], [], [], []
     for c in case.capex:
-        if who != "project" and c.party != who:
-            continue
         nominal = -cf.lines[f"capex.{c.name}"][0] * usd * index
+        if who != "project" and c.party != who:
+            outside.append((f"{c.description} (year {c.year}, {c.party})",
+                            float(nominal.sum())))
+            continue
         financed = float((nominal * eligible).sum())
         after = float((nominal * ~eligible).sum())
         if financed:
             uses.append((f"{c.description} (year {c.year}, {c.party})", financed))
+            if c.kind == "working_capital":
+                working.append((c.description, financed))
         if after:
             later.append((f"{c.description} (year {c.year}, {c.party})", after))
     fees = float(fl.fees[0].sum())
     total_uses = sum(v for _, v in uses) + fees
     equity = total_uses - fa.debt_usd
     idc = float(fl.loan.capitalised_interest[0].sum())
+    share = float(r.term("debt_share"))
     rows = [[label, m(v)] for label, v in uses]
     rows.append([(f"Upfront fee ({formatting.percent(r.term('loan_upfront_fee'))} of the "
                  "loan)"), m(fees)])
     rows.append(["Total uses", m(total_uses)])
     n_uses = len(rows)
-    rows.append([(f"Loan ({formatting.percent(r.term('debt_share'), digits=0)} of the capex "
-                 f"financed, {fl.terms.lender})"), m(fa.debt_usd)])
+    rows.append([(f"Loan: {formatting.percent(share, digits=0)} of the eligible capex "
+                  f"{m(r.eligible_capex_usd)} ({fl.terms.lender})"), m(fa.debt_usd)])
     rows.append(["Own funds (equity) of the borrower", m(equity)])
     rows.append(["Total sources", m(fa.debt_usd + equity)])
     attrs = ([{"data-side": "use"}] * (n_uses - 1) + [{"class": "total", "data-side": "uses"}]
@@ -589,14 +962,21 @@ def _sources_uses(r: _Run) -> tuple[ProposalSection, dict[str, float]]:
                 {"data-side": "source", "data-key": "equity"},
                 {"class": "total", "data-side": "sources"}])
     blocks = [
-        Block("p", f"Uses: the investment of {r.borrower_words} in the years before the first principal repayment "
-                   f"(to year {int(np.flatnonzero(eligible).max())}), in nominal money "
-                   f"(inflated at {formatting.percent(r.term('inflation_rate'))} a year), and "
-                   "the loan fee. Sources: the loan at the debt share of the financing terms, "
-                   "and the borrower's own funds."),
+        Block("p", (f"Uses: the investment of {r.borrower_words} in the years before the first "
+                    f"principal repayment ({_year_words(r.eligible_years)}), in nominal money "
+                    f"(inflated at {formatting.percent(r.term('inflation_rate'))} a year), and "
+                    f"the loan fee. Sources: the loan, {formatting.percent(share, digits=0)} of "
+                    f"that eligible capex ({m(r.eligible_capex_usd)}, the base the library "
+                    "finances), and the borrower's own funds.")),
         Block("table", _grid(["Item", "Amount"], rows, "proposal-sources-uses", numeric=(1,),
                              caption=f"Sources and uses of funds, {m.basis}", row_attrs=attrs)),
     ]
+    if working:
+        blocks.append(Block("note", (
+            "Working capital is financed inside the term loan: "
+            + "; ".join(f"{d} ({m(v)})" for d, v in working)
+            + f", {formatting.percent(share, digits=0)} of it borrowed; a lender may prefer a "
+              "separate working-capital line.")))
     if idc > 0.5:
         blocks.append(Block("note", f"Interest during construction, capitalised into the loan "
                                     f"balance (not drawn): {m(idc)}."))
@@ -605,10 +985,67 @@ def _sources_uses(r: _Run) -> tuple[ProposalSection, dict[str, float]]:
             ["Later investment, paid by the owner from operating cash flow", "Amount"],
             [[label, m(v)] for label, v in later], "proposal-later-capex", numeric=(1,),
             caption="Capex after the drawdown period (nominal)")))
-    blocks.append(Block("note", f"Own funds over the whole life, later capex and fees included: "
-                                f"{m(fa.equity_invested_usd)} (the library's equity invested)."))
+    if outside:
+        other = "receiver" if who == "supplier" else "supplier"
+        blocks.append(Block("table", _grid(
+            [f"Investment of the {other} ({r.role(other)}), outside this loan", "Amount"],
+            [[label, m(v)] for label, v in outside], "proposal-outside-capex", numeric=(1,),
+            caption=(f"Not in these sources and uses: financed by the {other} from its own "
+                     f"funds or its own loan ({TO_SUPPLY}), nominal"))))
+    blocks.append(Block("note", f"Own funds of the borrower over the whole life, later capex "
+                                f"and fees included: {m(fa.equity_invested_usd)} (nominal)."))
     return (ProposalSection("sources-uses", SECTIONS["sources-uses"], blocks),
             {"total_uses_usd": total_uses, "equity_usd": equity, "fees_usd": fees})
+
+
+#: The loan and tax terms in words (the terms table of the library names parameters).
+TERM_LABELS = {
+    "lender": "Lender", "borrower": "Borrower", "debt_share": "Debt share",
+    "loan_interest_rate": "Interest rate (nominal)", "loan_tenor_years": "Tenor",
+    "loan_grace_years": "Grace period", "loan_repayment": "Repayment profile",
+    "loan_upfront_fee": "Upfront fee", "target_min_dscr": "Minimum DSCR (covenant)",
+    "inflation_rate": "Inflation rate", "discount_rate": "Discount rate (real)",
+    "tax_rate": "Corporate income tax rate", "depreciation_years": "Depreciation period",
+    "loss_carryforward_years": "Tax-loss carry-forward",
+}
+_SOURCE_WORDS = (
+    (re.compile(r"financing\.borrower of the case \(default: the project\)"),
+     "the case file (default: both parties pooled)"),
+    (re.compile(r"financing\.lender of the case"), "the case file"),
+    (re.compile(r"case override: financing\.repayment of the case"),
+     "the case file (financing terms)"),
+    (re.compile(r"case override: (?:financing|tax)\.[a-z_.]+:\s*"),
+     "the case file (financing terms): "),
+    (re.compile(r"case tax\.incentive\.basis"), "the case file (tax incentive)"),
+)
+
+
+def _term_value(term: str, value: Any, unit: str, r: _Run) -> str:
+    if term == "borrower":
+        return r.borrower_words if value == "project" else f"the {value} ({r.role(value)})"
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    if term in ("debt_share", "loan_upfront_fee", "tax_rate") or unit in ("1/yr", "fraction"):
+        return formatting.percent(float(value), digits=2 if term == "loan_interest_rate" else 1)
+    if unit == "yr":
+        return _n_years(round(float(value)))
+    if unit == "ratio":
+        return f"{float(value):.2f}"
+    return formatting.plain(value)
+
+
+def _terms_table(r: _Run) -> Table:
+    rows = []
+    for rec in r.fa.terms_table().to_dict("records"):
+        term = str(rec["term"])
+        label = TERM_LABELS.get(term, term.replace("_", " ").capitalize())
+        source = str(rec["source"])
+        for pattern, words in _SOURCE_WORDS:
+            source = pattern.sub(words, source)
+        rows.append([label, _term_value(term, rec["value"], str(rec["unit"] or ""), r),
+                     _clean(source, r.case)])
+    return _grid(["Term", "Value", "Source"], rows, "proposal-terms",
+                 caption="Loan and tax terms and their sources")
 
 
 def _financing(r: _Run, fees: float) -> ProposalSection:
@@ -616,13 +1053,16 @@ def _financing(r: _Run, fees: float) -> ProposalSection:
     draw_years = fa.table.loc[fa.table["drawdown_usd"] > 0, "year"].astype(int).tolist()
     facts = [
         ("Amount", m(fa.debt_usd)),
+        ("Loan base", (f"{formatting.percent(r.term('debt_share'), digits=0)} of the eligible "
+                       f"capex {m(r.eligible_capex_usd)} (spent before the first principal "
+                       f"repayment, {_year_words(r.eligible_years)}, nominal)")),
         ("Lender assumed", fa.flows.terms.lender),
         ("Borrower modelled", r.borrower_words),
-        ("Drawdown", f"year(s) {', '.join(map(str, draw_years)) or 'none'}, with the capex"),
-        ("Tenor", f"{r.tenor_years} years from commissioning, grace included"
+        ("Drawdown", f"{_year_words(draw_years)}, with the capex"),
+        ("Tenor", f"{_n_years(r.tenor_years)} from commissioning, grace included"
                   + (f" (asked {int(r.term('loan_tenor_years'))}, shortened to the life)"
                      if r.tenor_years < int(r.term("loan_tenor_years")) else "")),
-        ("Grace", f"{r.grace_years} year(s), interest paid, no principal"),
+        ("Grace", f"{_n_years(r.grace_years)}, interest paid, no principal"),
         ("Interest rate", (f"{formatting.percent(r.term('loan_interest_rate'), digits=2)} a "
                           "year, nominal, on the declining balance")),
         ("Repayment profile", str(r.term("loan_repayment")).replace("_", " ")),
@@ -631,58 +1071,101 @@ def _financing(r: _Run, fees: float) -> ProposalSection:
         ("Covenant assumed", f"minimum DSCR {r.target:.2f}"),
         ("Security offered", TO_SUPPLY),
     ]
-    terms = fa.terms_table()
-    return ProposalSection("financing", SECTIONS["financing"], [
+    blocks = []
+    if r.verdict():
+        blocks.append(Block("warnings", [
+            ("The terms below are those modelled, not a request: see the summary for the "
+            "reason and what would close the gap.")]))
+    blocks += [
         Block("table", _facts(facts, "proposal-financing-request", "The financing request",
-                              ["amount", "lender", "borrower", "drawdown", "tenor", "grace",
-                               "interest_rate", "repayment", "upfront_fee", "covenant",
+                              ["amount", "loan_base", "lender", "borrower", "drawdown", "tenor",
+                               "grace", "interest_rate", "repayment", "upfront_fee", "covenant",
                                "security"])),
-        Block("html", render.frame_html(terms, table_id="proposal-terms",
-                                        caption="Loan and tax terms and their sources")),
-    ])
+        Block("table", _terms_table(r)),
+    ]
+    return ProposalSection("financing", SECTIONS["financing"], blocks)
 
 
 def _repayment(r: _Run) -> ProposalSection:
     fa, m = r.fa, r.money
     loan = fa.loan_table()
-    served = loan[loan["debt_service_usd"] > 0][
-        ["year", "cfads_usd", "interest_paid_usd", "principal_usd", "debt_service_usd",
-         "closing_balance_usd", "dscr"]].reset_index(drop=True)
+    served = loan[loan["debt_service_usd"] > 0].reset_index(drop=True)
+    repaying = served[served["principal_usd"] > 0]
+    avg_repaying = float(repaying["dscr"].mean()) if len(repaying) else math.nan
     conservative = r.conservative_min_dscr()
     facts = [
         ("Minimum DSCR", f"{_ratio(fa.min_dscr)} (target {r.target:.2f})"),
-        ("Average DSCR", _ratio(fa.average_dscr)),
+        ("Average DSCR, all years with debt service (interest-only years included)",
+         _ratio(fa.average_dscr)),
+        ("Average DSCR, repayment years only", _ratio(avg_repaying)),
         (f"Debt capacity at a minimum DSCR of {r.target:.2f}",
          (f"{m(fa.debt_capacity_usd)}, {formatting.percent(fa.debt_capacity_share, digits=0)} "
-         f"of the eligible capex (asked: {formatting.percent(r.term('debt_share'), digits=0)},"
-         f" {m(fa.debt_usd)})")),
+          f"of the eligible capex (asked: {formatting.percent(r.term('debt_share'), digits=0)},"
+          f" {m(fa.debt_usd)})")),
         ("Minimum DSCR, conservative scenario", _ratio(conservative)),
         ("Equity NPV", m(fa.equity_npv_usd)),
         ("Equity IRR (real)", formatting.percent(fa.equity_irr)),
     ]
+    keys = ["min_dscr", "average_dscr", "average_dscr_repaying", "debt_capacity",
+            "conservative_min_dscr", "equity_npv", "equity_irr"]
+    warnings = []
+    if _is_vepf(fa.flows.terms.lender):
+        cap = min(fa.debt_capacity_share, VEPF_MAX_SHARE)
+        facts.insert(4, ("Debt capacity within VEPF's limit (up to 70% of the cost, domain brief)",
+                         (f"{formatting.percent(cap, digits=0)} of the eligible capex, "
+                         f"{m(cap * r.eligible_capex_usd)}")))
+        keys.insert(4, "vepf_capacity")
+        if fa.debt_capacity_share > VEPF_MAX_SHARE:
+            warnings.append(
+                f"The cash flow would carry {formatting.percent(fa.debt_capacity_share, digits=0)}"
+                f" of the eligible capex, but VEPF lends at most "
+                f"{formatting.percent(VEPF_MAX_SHARE, digits=0)} of the cost: the loan is "
+                f"capped at {m(VEPF_MAX_SHARE * r.eligible_capex_usd)}.")
+    high = _rate_high(r)
+    if high is not None:
+        rate, hf = high
+        facts.append((f"At the high end of the rate range ({formatting.percent(rate, digits=1)})",
+                      (f"minimum DSCR {_ratio(hf.min_dscr)}, debt capacity "
+                      f"{m(hf.debt_capacity_usd)}")))
+        keys.append("rate_high")
     blocks = [
         Block("p", "DSCR = cash flow available for debt service (CFADS: operating cash flow "
                    "after tax, less the capex not financed by the loan) divided by interest "
                    "and principal, in nominal money, in each year with debt service."),
-        Block("table", _facts(facts, "proposal-dscr-summary", keys=[
-            "min_dscr", "average_dscr", "debt_capacity", "conservative_min_dscr",
-            "equity_npv", "equity_irr"])),
+        Block("table", _facts(facts, "proposal-dscr-summary", keys=keys)),
     ]
     if len(served):
-        blocks.append(Block("html", render.frame_html(
-            served, table_id="proposal-dscr",
-            caption="Debt service and its cover by year (USD nominal)")))
+        rows = [[str(int(x["year"])), formatting.number(x["cfads_usd"]),
+                 formatting.number(x["interest_paid_usd"]), formatting.number(x["principal_usd"]),
+                 formatting.number(x["debt_service_usd"]),
+                 formatting.number(x["closing_balance_usd"]),
+                 _ratio(x["dscr"]) if x["dscr"] >= 0 else "not meaningful"]
+                for x in served.to_dict("records")]
+        blocks.append(Block("table", _grid(
+            ["Year", "CFADS [USD]", "Interest paid [USD]", "Principal [USD]",
+             "Debt service [USD]", "Closing balance [USD]", "DSCR"], rows, "proposal-dscr",
+            numeric=range(7),
+            caption=f"Debt service and its cover by year ({m.nominal_usd})")))
         from .. import plots
 
         blocks.append(Block("html", render.figure_html(
             plots.dscr_chart(fa.table, target_min_dscr=r.target),
             alt="DSCR by year against the lender's minimum")))
-    warnings = list(fa.warnings)
+    warnings = [_clean(w, r.case) for w in fa.warnings] + warnings
     if fa.debt_usd > 0 and not conservative >= r.target:
         warnings.append(f"In the conservative scenario the minimum DSCR is "
                         f"{_ratio(conservative)}, below the lender's {r.target:.2f} target.")
     blocks.append(Block("warnings", warnings))
     return ProposalSection("repayment", SECTIONS["repayment"], blocks)
+
+
+def _rate_high(r: _Run) -> tuple[float, FinancingAppraisal] | None:
+    """The financing at the high end of the case's interest-rate range, when it gives one."""
+    fin = r.case.financing
+    q = fin.interest_rate if fin is not None else None
+    if q is None or q.high is None or not q.high > float(r.term("loan_interest_rate")):
+        return None
+    return float(q.high), appraise_financing(r.a, loan_interest_rate=float(q.high))
 
 
 def _sensitivity(r: _Run) -> ProposalSection:
@@ -714,6 +1197,23 @@ def _procedure(r: _Run) -> Procedure | None:
     return r.requirements.environmental_procedure[r.register.decree_08_appendix]
 
 
+def _water_saved(a: Appraisal) -> float:
+    em = a.emissions
+    rows = em[em["unit"].astype(str).str.startswith("m3")]
+    return float((rows["baseline_quantity"] - rows["project_quantity"]).clip(lower=0).sum())
+
+
+def _candidate_status(r: _Run, c: Candidate) -> str:
+    text = f"{c.project_type} {c.evidence}".lower()
+    if r.adds_emissions and ("greenhouse" in text or c.sector == "Energy"):
+        return ("not eligible as appraised: the exchange adds emissions "
+                f"({formatting.quantity(-r.a.co2e_avoided_t_per_year, 'tCO2e/yr')})")
+    if c.sector == "Environmental services" and not r.a.waste_diverted_t_per_year > 0:
+        return ("not eligible as appraised: no waste is diverted (the residue's baseline is a "
+                "sale or another use)")
+    return "candidate, " + TO_CONFIRM
+
+
 def _green_credit(r: _Run) -> ProposalSection:
     tax = r.requirements.green_taxonomy
     case = r.case
@@ -728,21 +1228,32 @@ def _green_credit(r: _Run) -> ProposalSection:
             [[rule.criterion, rule.evidence, rule.source] for rule in tax.rules],
             "proposal-green-rules", caption="Criteria of Decision 21/2025/QD-TTg")),
     ]
+    statuses = [_candidate_status(r, c) for c in candidates]
     if candidates:
         blocks.append(Block("table", _grid(
-            ["Sector", "Candidate project type", "Evidence needed", "Source"],
-            [[c.sector, c.project_type, c.evidence, c.source] for c in candidates],
+            ["Sector", "Candidate project type", "Evidence needed", "As appraised", "Source"],
+            [[c.sector, c.project_type, c.evidence, s, c.source]
+             for c, s in zip(candidates, statuses, strict=True)],
             "proposal-green-candidates",
             caption=f"Project types of Appendix I the exchange may meet ({TO_CONFIRM})")))
     else:
         blocks.append(Block("warnings", [
             (f"No candidate project type recorded for the kind {case.kind!r} in "
             f"{REQUIREMENTS_FILE}: green-credit eligibility not assessed.")]))
-    if r.a.co2e_avoided_t_per_year <= 0:
+    if r.adds_emissions:
+        added = formatting.quantity(-r.a.co2e_avoided_t_per_year, "tCO2e/yr")
+        other = []
+        if r.a.waste_diverted_t_per_year > 0:
+            other.append("waste diverted")
+        if _water_saved(r.a) > 0:
+            other.append("water saved")
+        tail = (f"; any green credit must rest on the {' and '.join(other)} criterion"
+                if other else
+                "; it diverts no waste and saves no water either: not eligible as appraised "
+                "under any criterion of the taxonomy")
         blocks.append(Block("warnings", [
-            (f"The exchange does not avoid greenhouse gas "
-            f"({formatting.quantity(r.a.co2e_avoided_t_per_year, 'tCO2e/yr')}): its "
-            "environmental benefit must rest on another criterion (water, waste).")]))
+            (f"The exchange adds emissions ({added}): not eligible as appraised under an "
+            f"emission-reduction criterion{tail}.")]))
     return ProposalSection("green-credit", SECTIONS["green-credit"], blocks)
 
 
@@ -755,68 +1266,164 @@ def _permits(r: _Run) -> tuple[ProposalSection, list[tuple[str, str]]]:
         where = ("not listed in Appendices III-V" if appendix == "not_listed"
                  else f"Appendix {appendix}")
         rows.append([(f"Environmental procedure ({where} of Decree 08/2022/ND-CP, per the ESMP "
-                     f"register): {proc.procedure}"), proc.authority, proc.source,
-                     _status_cell(FROM_AUTHORITY)])
-        attrs.append({"data-permit": "environmental_procedure"})
-        needed.append((f"Environmental procedure: {proc.procedure}", proc.authority))
+                     f"register): {proc.procedure}"), TIMINGS[proc.timing], proc.authority,
+                     proc.source, _status_cell(FROM_AUTHORITY)])
+        attrs.append({"data-permit": "environmental_procedure", "data-timing": proc.timing})
+        needed.append((f"Environmental procedure: {proc.procedure} ({TIMINGS[proc.timing]})",
+                       proc.authority))
     for p in r.requirements.permits_for(case.id, case.kind):
-        rows.append([p.name, p.authority, p.source, _status_cell(FROM_AUTHORITY)])
-        attrs.append({"data-permit": p.name})
-        needed.append((p.name, p.authority))
+        rows.append([p.name, TIMINGS[p.timing], p.authority, p.source,
+                     _status_cell(FROM_AUTHORITY)])
+        attrs.append({"data-permit": p.name, "data-timing": p.timing})
+        needed.append((f"{p.name} ({TIMINGS[p.timing]})", p.authority))
     blocks = [Block("p", "Indicative, to be confirmed by the lender and a legal review: the "
                          "permits and licences the exchange needs under the Law on "
                          "Environmental Protection 2020, Decree 08/2022/ND-CP and the sector "
-                         "rules, by kind of exchange.")]
+                         "rules, by kind of exchange, with when each is needed.")]
     if proc is None:
         blocks.append(Block("warnings", [
             (f"No ESMP register for {case.id}: the Decree 08/2022 appendix, hence the "
             "environmental procedure (EIA, licence or registration), is not known.")]))
-    blocks.append(Block("table", _grid(["Permit or licence", "Authority", "Source", "Status"],
-                                       rows, "proposal-permits", row_attrs=attrs)))
+    blocks.append(Block("table", _grid(["Permit or licence", "Needed", "Authority", "Source",
+                                        "Status"], rows, "proposal-permits", row_attrs=attrs)))
     return ProposalSection("permits", SECTIONS["permits"], blocks), needed
+
+
+def _indexation(r: _Run, source: str) -> str:
+    s = source.lower()
+    if "evn" in s:
+        ref = ("the EVN tariff the price is derived from (a fixed discount to the EVN tariff in "
+               "force, reset when EVN's tariff changes)")
+    elif "water" in s or "215/q" in s:
+        ref = "the water tariff the price is derived from (reset when the tariff changes)"
+    elif "market" in s or "price series" in s:
+        ref = "the market price the price is derived from (a published price series)"
+    else:
+        ref = "the reference the price is derived from (its source above)"
+    return (f"Assumption of this proposal ({TO_NEGOTIATE}): linked to {ref}. The financing model "
+            f"lets the price keep its real value (it rises with inflation, "
+            f"{formatting.percent(r.term('inflation_rate'))} a year), which holds only if "
+            "that reference keeps pace with inflation.")
+
+
+def _volume_words(r: _Run, t, qty: float, unit: str) -> str:
+    q = t.quantity_per_year
+    where = (f"source: {_clean(q.source, r.case)}" if q is not None
+             else "from its resource flow")
+    return (f"{formatting.quantity(qty, unit + '/yr')} (the case's estimate, {where}; not a "
+            "contracted quantity: the contract must fix a minimum, must-take or deemed "
+            "quantity, and the lender will ask for metered data or a P90 estimate)")
+
+
+def _sales_lines(r: _Run, party: str) -> list:
+    return [b for b in r.case.benefits if b.party == party and b.kind == "product_sale"]
+
+
+def _line_yearly_usd(r: _Run, line) -> tuple[float, float, str]:
+    """(quantity, USD a year in constant prices, unit) of a quantity x price line."""
+    usd = usd_per_unit(r.fa.parameters.values, r.case.currency)
+    if line.amount_per_year is not None:
+        return math.nan, float(line.amount_per_year.value) * usd, ""
+    unit = line.unit_price.unit.split("/", 1)[-1]
+    if line.quantity_from_flow is not None:
+        qty = abs(_scalar(r.a.base_flows.flows.change(line.quantity_from_flow)))
+    else:
+        qty = float(line.quantity_per_year.value)
+    return qty, qty * float(line.unit_price.value) * usd, unit
 
 
 def _heads_of_terms(r: _Run) -> ProposalSection:
     case, fa, m = r.case, r.fa, r.money
-    blocks = []
+    borrower = r.borrower_party
+    blocks = [Block("p", (
+        f"Contracts by who pays whom, for the borrower {_who(case, borrower)}"
+        + (" (the party that owns most of the capex: the model pools both parties)"
+           if r.pooled else "") + ": a supply-or-pay contract where the borrower buys, an "
+        "offtake (take-or-pay) contract where it sells."))]
     if not case.transfers:
         blocks.append(Block("p", "The case has no payment between the parties: the contract "
                                  "sets out the service or access only; every head of terms "
                                  f"is {TO_NEGOTIATE}."))
-    service = fa.table["debt_service_usd"]
+    table = fa.table
+    service = table["debt_service_usd"]
     peak = float(service.max()) if len(service) else 0.0
+    peak_year = int(table.loc[service.idxmax(), "year"]) if peak > 0 else None
+    index = float(table.loc[service.idxmax(), "inflation_index"]) if peak > 0 else 1.0
+    contracted = 0.0  # the borrower's contracted revenue, USD nominal, in the peak year
     for n, (t, tpr) in enumerate(zip(case.transfers, r.prices, strict=True), 1):
         qty, unit = _transfer_quantity(r, t)
         yearly = qty * tpr.base_price * usd_per_unit(fa.parameters.values, case.currency)
+        sells = t.payee == borrower
+        if sells:
+            contracted += yearly * index
+            label = "Take-or-pay (offtake)"
+            clause = (f"{TO_NEGOTIATE}: {_who(case, t.payer)} takes the volume or pays for it; "
+                      f"this revenue is about {m(yearly * index)} (nominal) in year {peak_year}"
+                      f", against the largest yearly debt service of {m(peak)} in that year"
+                      if peak > 0 else f"{TO_NEGOTIATE}: the payer takes the volume or pays")
+        else:
+            label = "Supply-or-pay"
+            clause = (f"{TO_NEGOTIATE}: {_who(case, t.payee)} delivers the volume to the "
+                      "specification or pays the borrower's extra cost of buying it elsewhere")
+        price_range = ((f"{tpr.price_text(tpr.min_price)} to {tpr.price_text(tpr.max_price)} "
+                        f"(equal split at {tpr.price_text(tpr.equal_split_price)})")
+                       if tpr.feasible and tpr.npv_slope_usd_per_price > 0
+                       else "none: see borrower and offtaker")
         rows = [
             ("Parties", f"{_who(case, t.payer)} (payer) and {_who(case, t.payee)} (payee)"),
             ("Subject", t.description),
-            ("Volume", f"{formatting.quantity(qty, unit + '/yr')} (the case's quantity)"),
-            ("Take-or-pay", f"{TO_NEGOTIATE}; lender's reference: the largest yearly debt "
-                            f"service is {m(peak)} (nominal)" if peak > 0 else TO_NEGOTIATE),
+            ("Volume", _volume_words(r, t, qty, unit)),
+            (label, clause),
             ("Quality specification", (f"{TO_NEGOTIATE} (parameters of what is delivered, "
                                       "sampling and testing, rejection of off-specification "
                                       "deliveries)")),
-            ("Price", (f"{tpr.price_text(tpr.base_price)}, about {m(yearly, 'a year')}; source: "
-                      f"{t.unit_price.source}")),
-            ("Price range where both parties gain",
-             (f"{tpr.price_text(tpr.min_price)} to {tpr.price_text(tpr.max_price)} (equal split "
-              f"at {tpr.price_text(tpr.equal_split_price)})") if tpr.feasible
-             and tpr.npv_slope_usd_per_price > 0 else "none: see borrower and offtaker"),
-            ("Price indexation", (f"{TO_NEGOTIATE}; the financing model keeps the price's real "
-                                 f"value (indexed to inflation, "
-                                 f"{formatting.percent(r.term('inflation_rate'))} a year)")),
+            ("Price", (f"{tpr.price_text(tpr.base_price)}, about {m(yearly, 'a year')} "
+                       f"(constant prices); source: {_clean(t.unit_price.source, case)}")),
+            ("Price range where both parties gain", price_range),
+            ("Price indexation", _indexation(r, t.unit_price.source)),
             ("Back-up supply", (f"{TO_NEGOTIATE} (who supplies, and who pays, when the exchange "
                                "stops: the baseline supply stays available)")),
-            ("Term", (f"{case.lifetime} years from commissioning (the case's life), at least "
-                     f"the {r.tenor_years}-year loan tenor")),
+            ("Term", (f"{_n_years(case.lifetime)} from commissioning (the case's life), at "
+                      f"least the {r.tenor_years}-year loan tenor")),
             ("Termination", (f"{TO_NEGOTIATE} (events of default, notice, compensation, step-in "
                             "rights for the lender)")),
         ]
         blocks.append(Block("table", _facts(
-            rows, f"proposal-heads-of-terms-{n}", f"Heads of terms: {t.name.replace('_', ' ')}",
-            ["parties", "subject", "volume", "take_or_pay", "quality", "price", "price_range",
-             "indexation", "backup", "term", "termination"])))
+            rows, f"proposal-heads-of-terms-{n}", f"Heads of terms: {t.description}",
+            ["parties", "subject", "volume", "take_or_pay" if sells else "supply_or_pay",
+             "quality", "price", "price_range", "indexation", "backup", "term",
+             "termination"])))
+    sales = _sales_lines(r, borrower)
+    if sales:
+        rows = []
+        for line in sales:
+            qty, yearly, unit = _line_yearly_usd(r, line)
+            contracted += yearly * index
+            price = (formatting.significant(float(line.unit_price.value), line.unit_price.unit)
+                     if line.unit_price is not None else "")
+            rows.append([line.description,
+                         formatting.quantity(qty, unit + "/yr") if unit else "",
+                         price, m(yearly, "a year"),
+                         (f"{TO_NEGOTIATE}: volume, specification, price basis and indexation "
+                         f"to the product's market price series, term at least the "
+                         f"{r.tenor_years}-year tenor")])
+        blocks.append(Block("table", _grid(
+            ["Product sold", "Volume", "Price", "Revenue (constant prices)", "Offtake contract"],
+            rows, "proposal-offtake", numeric=(1, 2, 3),
+            caption=(f"Product offtake contracts the lender needs: the borrower's revenue from "
+                     f"selling products ({m.basis})"))))
+    if peak > 0 and (case.transfers or sales):
+        if contracted + 0.5 < peak:
+            blocks.append(Block("warnings", [
+                (f"The revenue under these contracts alone ({m(contracted)}, nominal, in year "
+                f"{peak_year}) "
+                f"does not cover the largest yearly debt service ({m(peak)}): the loan also "
+                "rests on uncontracted savings or sales.")]))
+        else:
+            blocks.append(Block("note", (
+                f"The revenue under these contracts ({m(contracted)}, nominal, in year "
+                f"{peak_year}, once signed) covers "
+                f"the largest yearly debt service ({m(peak)}) before operating costs.")))
     return ProposalSection("heads-of-terms", SECTIONS["heads-of-terms"], blocks)
 
 
@@ -834,6 +1441,7 @@ def _documents(r: _Run, permits: list[tuple[str, str]]) -> ProposalSection:
          f"data/raw/cases/{cid}.yaml"),
         *([(register, AVAILABLE, "the beneficiaries' own assessment replaces it")]
           if register else []),
+        *[(step, NEXT_STEP, "the case's next steps (case file)") for step in r.case.next_steps],
         ("Enterprise registration certificates of both parties", TO_SUPPLY, "both parties"),
         ("Audited financial statements, last 3 years", TO_SUPPLY, "borrower and offtaker"),
         ("Existing debt and credit history (CIC report)", TO_SUPPLY, "borrower"),
@@ -865,10 +1473,54 @@ def _sensitivity_of(a: Appraisal) -> data.Section:
         return data.sensitivity_section(a)
 
 
+def borrower_alone(a: Appraisal, party: str) -> FinancingAppraisal:
+    """The library's financing of ``a``'s case with ``party`` as the only borrower (the case's
+    other terms and the run's overrides kept): a modified copy of the case, the file untouched."""
+    case = a.case
+    fin = (case.financing.model_copy(update={"borrower": party}) if case.financing is not None
+           else Financing(borrower=party))
+    alone = case.model_copy(update={"financing": fin})
+    return appraise_financing(alone, **dict(a.parameters.run_overrides))
+
+
+def passing_structure(a: Appraisal, fa: FinancingAppraisal) -> _Structure | None:
+    """The first loan structure within the lender's limits that meets the covenant at the
+    amount asked: tenors from the one asked up to the limit (VEPF 10 years, else
+    :data:`MAX_TENOR_YEARS`, never beyond the life), one or two grace years, the repayment
+    asked then the other profile. ``None`` when none does (then cut the loan to capacity)."""
+    case = a.case
+    asked_tenor = int(fa.parameters["loan_tenor_years"])
+    limit = min(VEPF_MAX_TENOR_YEARS if _is_vepf(fa.flows.terms.lender) else MAX_TENOR_YEARS,
+                case.lifetime)
+    asked_rep = str(fa.parameters["loan_repayment"])
+    profiles = [asked_rep] + [p for p in ("annuity", "equal_principal") if p != asked_rep]
+    params = dict(a.parameters.run_overrides)
+    for tenor in range(asked_tenor, limit + 1):
+        for grace in GRACE_TRIED:
+            if grace >= tenor:
+                continue
+            for rep in profiles:
+                if (tenor, grace, rep) == (asked_tenor, int(fa.parameters["loan_grace_years"]),
+                                           asked_rep):
+                    continue
+                trial = appraise_financing(
+                    a.case, **{**params, "loan_tenor_years": tenor, "loan_grace_years": grace,
+                               "loan_repayment": rep})
+                if trial.min_dscr >= fa.target_min_dscr:
+                    return _Structure(tenor, grace, rep, trial)
+    return None
+
+
 def build_proposal(case_id: str, cases_dir: str | Path | None = None, *,
                    run: RunParameters | None = None, requirements: Requirements | None = None,
                    run_date: datetime | None = None) -> Proposal:
     """The investment proposal of one case, as data.
+
+    A case whose project NPV is negative, whose minimum DSCR misses the lender's target or
+    whose debt capacity is well below the loan asked is a screening note
+    (:data:`SCREENING_TITLE`), with the reason at the top, the support gap and what would
+    close it (computed by the library), and, where the covenant fails on a positive NPV, the
+    debt capacity and a loan structure within the lender's limits that passes.
 
     Parameters
     ----------
@@ -899,6 +1551,13 @@ def build_proposal(case_id: str, cases_dir: str | Path | None = None, *,
     r = _Run(context=context, fa=fa, money=_Money(a), view=party_view(a), prices=prices,
              sensitivity=_sensitivity_of(a), register=register,
              requirements=requirements)
+    if r.pooled and fa.debt_usd > 0:
+        try:
+            r.alone = borrower_alone(a, r.main_party)
+        except (InputError, ValueError):
+            r.alone = None
+    if a.npv_usd >= 0 and (r.covenant_fails() or r.capacity_short()):
+        r.structure = passing_structure(a, fa)
     sources_uses, totals = _sources_uses(r)
     permits, needed = _permits(r)
     sections = [_summary(r), _parties(r), _project(r), sources_uses,
@@ -906,22 +1565,33 @@ def build_proposal(case_id: str, cases_dir: str | Path | None = None, *,
                 _environment(r), _green_credit(r), permits, _heads_of_terms(r),
                 _documents(r, needed)]
     figures = {"debt_usd": fa.debt_usd, "min_dscr": fa.min_dscr, "npv_usd": a.npv_usd,
+               "debt_capacity_usd": fa.debt_capacity_usd, "support_gap_usd": r.support_gap_usd,
                "conservative_min_dscr": r.conservative_min_dscr(), **totals}
+    if r.alone is not None:
+        figures["alone_min_dscr"] = r.alone.min_dscr
+        figures["alone_debt_usd"] = r.alone.debt_usd
+    if r.structure is not None:
+        figures["structure_min_dscr"] = r.structure.fa.min_dscr
+    verdict = r.verdict()
     return Proposal(context=context, financing=fa, sections=sections, figures=figures,
-                    run_date=run_date or datetime.now(UTC))
+                    run_date=run_date or datetime.now(UTC),
+                    heading=SCREENING_TITLE if verdict else PROPOSAL_TITLE, verdict=verdict,
+                    borrower_alone=r.alone)
 
 
 # -- the page ----------------------------------------------------------------------------------------
 
 
 def print_texts(proposal: Proposal) -> tuple[str, str]:
-    """Running header (proposal, case, park, date) and banner of the printed pages."""
+    """Running header (proposal or screening note, case, park, date) and banner of the
+    printed pages."""
     from .notebook import PRINT_BANNER
 
     case = proposal.case
     banner = "" if case.data_quality == "surveyed" else PRINT_BANNER
     date = proposal.run_date.strftime("%Y-%m-%d")
-    return f"Investment proposal · {case.id} · {case.park} · {date}", banner
+    kind = "Screening note" if proposal.is_screening else PROPOSAL_TITLE
+    return f"{kind} · {case.id} · {case.park} · {date}", banner
 
 
 def proposal_html(proposal: Proposal) -> str:
@@ -929,7 +1599,8 @@ def proposal_html(proposal: Proposal) -> str:
     case = proposal.case
     header, banner = print_texts(proposal)
     body = render.render(
-        "proposal.html.j2", case=case, sections=proposal.sections,
+        "proposal.html.j2", case=case, sections=proposal.sections, heading=proposal.heading,
+        verdict=proposal.verdict,
         facts=_facts([("Park", case.park), ("Supplier", case.supplier_role),
                       ("Receiver", case.receiver_role),
                       ("Data quality", f"{case.data_quality}: {case.data_note}"
@@ -939,7 +1610,7 @@ def proposal_html(proposal: Proposal) -> str:
                      "proposal-facts"),
         provenance=render.provenance_html(proposal.appraisal, proposal.context.run,
                                           run_date=proposal.run_date))
-    return render.page_html(f"Investment proposal: {case.id}: {case.title}", Markup(body),
+    return render.page_html(f"{proposal.heading}: {case.id}: {case.title}", Markup(body),
                             print_header=header, print_banner=banner)
 
 
