@@ -70,3 +70,32 @@ def test_an_infinite_exchange_rate_is_refused_before_any_run(tmp_path, capsys):
         assert code == 1 and "exchange_rate_vnd_per_usd: expected a rate from 1,000 to " \
                               "100,000 [VND/USD]" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_validate_lists_what_a_draft_still_lacks_one_line_per_field(tmp_path, capsys):
+    # eip-analysis draft-case writes a draft; validate names each field still to be surveyed
+    # (file, field, what is expected), and once a surveyor has filled them it is a case.
+    import yaml
+
+    from eip_analysis.screening import TO_BE_SURVEYED
+
+    from .test_screening import _fill
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    assert main(["draft-case", "HK-T19-S1:HK-T04-S1", "--id", "HK-07",
+                 "--cases", str(folder)]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--cases", str(folder)]) == 1
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    path = folder / "HK-07.yaml"
+    assert len(lines) >= 3 and all(line.startswith(f"error: {path}: ") for line in lines)
+    assert all(f"({TO_BE_SURVEYED})" in line for line in lines)
+    assert any("capex[0]" in line and "expected capex" in line for line in lines)
+    assert "0 valid, 1 invalid (1 draft(s) with fields still to be surveyed)" in out
+    data = yaml.safe_load(path.read_text())
+    _fill(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert main(["validate", "--cases", str(folder)]) == 0
+    assert "ok    HK-07" in capsys.readouterr().out
