@@ -21,6 +21,8 @@ from . import emissions, finance, formatting
 from .cases import Case
 from .cashflow import CashFlows, Values, build
 from .errors import InputError
+from .i18n import gettext as _
+from .i18n import ngettext, word
 from .parameters import ResolvedParameters, resolve, usd_per_unit
 
 
@@ -205,7 +207,8 @@ def evaluate(
 
 def warnings_for(m: Metrics, case: Case, *, ever_paid_back: bool = False,
                  largest_increase: str = "") -> list[str]:
-    """Plain-language warnings where a metric means nothing or fails a test.
+    """Plain-language warnings where a metric means nothing or fails a test, in the active
+    language (:mod:`eip_analysis.i18n`; a report kernel sets its run's before it appraises).
 
     ``ever_paid_back``: the cumulative cash flow reaches zero at some point (then a missing
     payback means it dipped below zero again). ``largest_increase``: the resource flow whose
@@ -213,33 +216,40 @@ def warnings_for(m: Metrics, case: Case, *, ever_paid_back: bool = False,
     """
     out = []
     if m.sign_changes == 0:
-        out.append("IRR not defined: the cash flows never change sign, so no discount rate "
-                   "makes NPV zero. Read NPV.")
+        out.append(_("IRR not defined: the cash flows never change sign, so no discount rate "
+                     "makes NPV zero. Read NPV."))
     elif not np.isfinite(m.irr):
-        out.append("IRR not defined: no real rate makes NPV zero. Read NPV and MIRR.")
+        out.append(_("IRR not defined: no real rate makes NPV zero. Read NPV and MIRR."))
     if m.sign_changes > 1:
-        out.append(f"Multiple IRRs possible: the cash flow changes sign {m.sign_changes} times; "
-                   "read MIRR and NPV.")
+        out.append(ngettext("Multiple IRRs possible: the cash flow changes sign {count} time; "
+                            "read MIRR and NPV.",
+                            "Multiple IRRs possible: the cash flow changes sign {count} times; "
+                            "read MIRR and NPV.", m.sign_changes).format(count=m.sign_changes))
     if not np.isfinite(m.payback_years) and ever_paid_back:
-        out.append("Not paid back for good: the cumulative cash flow turns positive, then "
-                   "negative again before the end of the life.")
+        out.append(_("Not paid back for good: the cumulative cash flow turns positive, then "
+                     "negative again before the end of the life."))
     elif not np.isfinite(m.payback_years):
-        out.append(f"Never paid back: cumulative cash flow stays negative over the "
-                   f"{case.lifetime}-year life.")
+        out.append(_("Never paid back: cumulative cash flow stays negative over the "
+                     "{years}-year life.").format(years=case.lifetime))
     elif not np.isfinite(m.discounted_payback_years):
-        out.append("Not paid back in discounted terms within the life: NPV is negative.")
+        out.append(_("Not paid back in discounted terms within the life: NPV is negative."))
     if not m.co2e_avoided_t_per_year > 0:
         if m.co2e_avoided_t_per_year < 0:
-            cause = f" (mostly {largest_increase.lower()})" if largest_increase else ""
-            out.append(f"The exchange adds {formatting.quantity(-m.co2e_avoided_t_per_year)} "
-                       f"tCO2e a year{cause} instead of avoiding emissions: abatement cost per "
-                       "tCO2e is not defined.")
+            added = formatting.quantity(-m.co2e_avoided_t_per_year)
+            if largest_increase:
+                out.append(_("The exchange adds {tco2e} tCO2e a year (mostly {flow}) instead of "
+                             "avoiding emissions: abatement cost per tCO2e is not defined.")
+                           .format(tco2e=added, flow=largest_increase.lower()))
+            else:
+                out.append(_("The exchange adds {tco2e} tCO2e a year instead of avoiding "
+                             "emissions: abatement cost per tCO2e is not defined.")
+                           .format(tco2e=added))
         else:
-            out.append("No net emissions avoided: abatement cost per tCO2e is not defined.")
+            out.append(_("No net emissions avoided: abatement cost per tCO2e is not defined."))
     if m.npv_usd >= 0 and min(m.supplier_npv_usd, m.receiver_npv_usd) < 0:
         loser = "supplier" if m.supplier_npv_usd < 0 else "receiver"
-        out.append(f"The exchange creates value but the {loser} loses at the assumed transfer "
-                   "prices: renegotiate the split.")
+        out.append(_("The exchange creates value but the {party} loses at the assumed transfer "
+                     "prices: renegotiate the split.").format(party=word(loser)))
     return out
 
 
@@ -320,7 +330,8 @@ def _leakage_words(f: Any, increase: float) -> str:
     if f.leakage is not None and f.leakage.assessment != "displaced":
         return " " + emissions.leakage_note(f.flow, f.leakage)
     if f.leakage is None and f.flow in emissions.RESIDUE_FUELS and increase > 0:
-        return " Leakage not assessed: the case does not say who uses this residue today."
+        return " " + _("Leakage not assessed: the case does not say who uses this residue "
+                       "today.")
     return ""
 
 

@@ -38,12 +38,14 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import emissions, paths
+from . import emissions, formatting, paths
 from .appraisal import Appraisal, appraise
 from .cases import Case
 from .cashflow import flow_resolver
 from .errors import InputError, unexpected
 from .flows import FlowResolver
+from .i18n import current_language, fmt
+from .i18n import gettext as _
 from .quantities import Quantity
 
 #: Efficiency of an industrial boiler on the NCV basis [fraction]: below, a boiler is broken;
@@ -159,30 +161,38 @@ def _energy_balance(a: Appraisal, resolver: FlowResolver) -> Iterable[tuple[str,
                 q = getattr(amount, name, None)
                 if isinstance(q, Quantity) and not lo <= q.value <= hi:
                     yield (f"resource_flows[{i}].{side}_per_year.{name}",
-                           (f"boiler efficiency {q.value:.0%} outside {lo:.0%}-{hi:.0%} (NCV "
-                           "basis, industrial boilers)"))
+                           _("boiler efficiency {value} outside {low}-{high} (NCV basis, "
+                             "industrial boilers)").format(
+                               value=fmt(q.value, ".0%"), low=fmt(lo, ".0%"),
+                               high=fmt(hi, ".0%")))
     for party, e in _fuel_energy(a, resolver).items():
         if e["removed"] > 0 and e["added"] > 0:
             ratio = e["added"] / e["removed"]
             if not lo / hi <= ratio <= hi / lo:
                 yield (f"resource_flows ({party})",
-                       (f"the fuel energy burnt with the exchange is {ratio:.2f} x the energy it "
-                       f"replaces ({e['added']:,.0f} against {e['removed']:,.0f} GJ/yr), outside "
-                       f"{lo / hi:.2f}-{hi / lo:.2f}, the ratio of two boiler efficiencies in "
-                       f"{lo:.0%}-{hi:.0%}: check tonnes, moisture and efficiencies"))
+                       _("the fuel energy burnt with the exchange is {ratio} x the energy it "
+                         "replaces ({added} against {removed} GJ/yr), outside {ratio_low}-"
+                         "{ratio_high}, the ratio of two boiler efficiencies in {low}-{high}: "
+                         "check tonnes, moisture and efficiencies").format(
+                           ratio=fmt(ratio, ".2f"), added=fmt(e["added"], ",.0f"),
+                           removed=fmt(e["removed"], ",.0f"), ratio_low=fmt(lo / hi, ".2f"),
+                           ratio_high=fmt(hi / lo, ".2f"), low=fmt(lo, ".0%"),
+                           high=fmt(hi, ".0%")))
 
 
 def _ranges(case: Case) -> Iterable[tuple[str, str]]:
-    for path, q, _ in case.quantities():
+    for path, q, _label in case.quantities():
         if q.low is not None and not q.low <= q.value <= q.high:
-            yield path, f"value {q.value:g} outside its own range {q.low:g}-{q.high:g}"
+            yield path, _("value {value} outside its own range {low}-{high}").format(
+                value=fmt(q.value, "g"), low=fmt(q.low, "g"), high=fmt(q.high, "g"))
     for name, p in case.parameters.items():
         if p.low is not None and not p.low <= float(p.value) <= p.high:
-            yield f"parameters.{name}", f"value {p.value} outside its own range"
+            yield f"parameters.{name}", _("value {value} outside its own range").format(
+                value=p.value if current_language() == "en" else formatting.plain(p.value))
 
 
 def _verify_returns(a: Appraisal) -> Iterable[tuple[str, str]]:
-    from .risk import switching_values  # risk imports the appraisal; imported when needed
+    from .risk import input_label, switching_values  # risk imports the appraisal: when needed
 
     m = a.metrics
     high_irr = np.isfinite(m.irr) and m.irr > IRR_VERIFY
@@ -192,11 +202,18 @@ def _verify_returns(a: Appraisal) -> Iterable[tuple[str, str]]:
     sv = switching_values(a)
     sv = sv[np.isfinite(sv["change_from_base"].astype(float))]
     closest = sv.reindex(sv["change_from_base"].astype(float).abs().sort_values().index)[:2]
-    drivers = "; ".join(f"{r.label} ({r.change_from_base:+.0%} to NPV 0)"
-                        for r in closest.itertuples()) or "no driver reaches NPV 0"
-    what = (f"IRR {m.irr:.0%} above {IRR_VERIFY:.0%}" if high_irr
-            else f"payback {m.payback_years:.1f} years under {PAYBACK_VERIFY_YEARS:g}")
-    yield "metrics", f"{what}: verify; the drivers closest to switching are {drivers}"
+    drivers = "; ".join(_("{input} ({change} to NPV 0)").format(
+        input=input_label(r.label), change=fmt(r.change_from_base, "+.0%"))
+        for r in closest.itertuples()) or _("no driver reaches NPV 0")
+    if high_irr:
+        yield "metrics", _("IRR {irr} above {limit}: verify; the drivers closest to switching "
+                           "are {drivers}").format(irr=fmt(m.irr, ".0%"),
+                                                   limit=fmt(IRR_VERIFY, ".0%"), drivers=drivers)
+    else:
+        yield "metrics", _("payback {years} years under {limit}: verify; the drivers closest to "
+                           "switching are {drivers}").format(
+            years=fmt(m.payback_years, ".1f"), limit=fmt(PAYBACK_VERIFY_YEARS, "g"),
+            drivers=drivers)
 
 
 def _benchmarks(a: Appraisal, resolver: FlowResolver) -> Iterable[tuple[str, str]]:
@@ -211,28 +228,32 @@ def _benchmarks(a: Appraisal, resolver: FlowResolver) -> Iterable[tuple[str, str
     for where, bench, figure, numerator in items:
         r = ranges.get(bench.range)
         if r is None:
-            yield f"{where}.benchmark.range", f"unknown range {bench.range!r} (see {RANGES_FILE})"
+            yield f"{where}.benchmark.range", _("unknown range {range} (see {file})").format(
+                range=repr(bench.range), file=RANGES_FILE)
             continue
         if bench.per.value <= 0:
-            yield f"{where}.benchmark.per", "a positive basis"
+            yield f"{where}.benchmark.per", _("a positive basis")
             continue
         unit = f"{numerator}/{bench.per.unit.removesuffix('/yr')}"
         if unit != r.unit.replace("(", "").replace(")", ""):
-            yield f"{where}.benchmark", f"a basis in the range's unit {r.unit}, got {unit}"
+            yield f"{where}.benchmark", _("a basis in the range's unit {unit}, got {got}").format(
+                unit=r.unit, got=unit)
             continue
         value = figure / bench.per.value
         if not r.low <= value <= r.high:
             yield (f"{where}.benchmark",
-                   (f"{value:,.4g} {r.unit} outside the typical {r.low:,.4g}-{r.high:,.4g} "
-                   f"{r.unit} ({bench.range}: {r.source[:120]})"))
+                   _("{value} {unit} outside the typical {low}-{high} {unit} ({range}: "
+                     "{source})").format(value=fmt(value, ",.4g"), unit=r.unit,
+                                         low=fmt(r.low, ",.4g"), high=fmt(r.high, ",.4g"),
+                                         range=bench.range, source=r.source[:120]))
 
 
 def _case_rules(a: Appraisal, resolver: FlowResolver) -> Iterable[tuple[str, str, str]]:
     case = a.case
     if not any(c.kind == "contingency" for c in case.capex):
-        yield "contingency", "capex", "no contingency: add a capex item of kind contingency"
+        yield "contingency", "capex", _("no contingency: add a capex item of kind contingency")
     if not case.vat_basis.strip():
-        yield "vat", "vat_basis", "the case does not say whether its prices include VAT"
+        yield "vat", "vat_basis", _("the case does not say whether its prices include VAT")
     for i, f in enumerate(case.resource_flows):
         base = f.baseline_per_year
         if isinstance(base, Quantity) and base.value != 0:
@@ -241,12 +262,12 @@ def _case_rules(a: Appraisal, resolver: FlowResolver) -> Iterable[tuple[str, str
                 basis = basis[len("assumption"):].strip(" :")
             if len(basis) < 12:
                 yield ("baseline_source", f"resource_flows[{i}].baseline_per_year.source",
-                       "a baseline flow with no source or basis")
+                       _("a baseline flow with no source or basis"))
         increase = -float(np.ravel(resolver.change(f.flow))[0])
         if f.flow in emissions.RESIDUE_FUELS and increase > 0 and f.leakage is None:
             yield ("leakage", f"resource_flows[{i}].leakage",
-                   (f"{increase:,.0f} t/yr of {f.flow} taken with no leakage statement: who "
-                   "uses it today?"))
+                   _("{tonnes} t/yr of {flow} taken with no leakage statement: who uses it "
+                     "today?").format(tonnes=fmt(increase, ",.0f"), flow=f.flow))
 
 
 def check_case(a: Appraisal | Case) -> list[Finding]:
@@ -282,17 +303,19 @@ def check_portfolio(cases: Sequence[Case],
             other = by_id.get(x.case)
             if other is None:
                 out.append(_finding(c, "excludes", f"excludes[{i}].case",
-                                    f"{x.case} is not among the cases checked"))
+                                    _("{case} is not among the cases checked").format(
+                                        case=x.case)))
             elif c.id not in {y.case for y in other.excludes}:
                 out.append(_finding(c, "excludes", f"excludes[{i}].case",
-                                    f"{x.case} does not exclude {c.id} in return"))
+                                    _("{case} does not exclude {other} in return").format(
+                                        case=x.case, other=c.id)))
     demand: dict[str, dict[str, float]] = {}
     for c in cases:
         for i, d in enumerate(c.competes_for):
             if d.resource not in resources:
                 out.append(_finding(c, "shared_resource", f"competes_for[{i}].resource",
-                                    f"unknown shared resource {d.resource!r} (see "
-                                    f"{SHARED_RESOURCES_FILE})"))
+                                    _("unknown shared resource {resource} (see {file})").format(
+                                        resource=repr(d.resource), file=SHARED_RESOURCES_FILE)))
         for name, qty in resource_demand(c).items():
             if name in resources:
                 demand.setdefault(name, {})[c.id] = qty
@@ -301,14 +324,16 @@ def check_portfolio(cases: Sequence[Case],
         supply = resources[name].supply_per_year
         if total > supply.value:
             unit = supply.unit
-            detail = ", ".join(f"{k} {v:,.0f}" for k, v in sorted(users.items()))
+            detail = ", ".join(f"{k} {fmt(v, ',.0f')}" for k, v in sorted(users.items()))
             for cid in sorted(users):
                 c = by_id[cid]
                 i = next(j for j, d in enumerate(c.competes_for) if d.resource == name)
                 out.append(_finding(
                     c, "shared_resource", f"competes_for[{i}]",
-                    f"{name}: the cases need {total:,.0f} {unit} ({detail}; mutually exclusive "
-                    f"cases counted once) against a stated supply of {supply.value:,.0f} {unit}"))
+                    _("{resource}: the cases need {total} {unit} ({detail}; mutually exclusive "
+                      "cases counted once) against a stated supply of {supply} {unit}").format(
+                        resource=name, total=fmt(total, ",.0f"), unit=unit, detail=detail,
+                        supply=fmt(supply.value, ",.0f"))))
     return out
 
 

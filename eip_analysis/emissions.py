@@ -75,6 +75,8 @@ import numpy as np
 
 from eip_analysis import paths
 from eip_analysis.errors import InputError
+from eip_analysis.i18n import fmt
+from eip_analysis.i18n import gettext as _
 
 __all__ = [
     "FLOWS",
@@ -434,12 +436,12 @@ def _gwp_set_values(gwp_set: str) -> dict[str, tuple[float, str]]:
 
 def _fmt(value: float) -> str:
     """Emission factors and GWPs as printed in the IPCC tables (``74,100``, ``0.6``)."""
-    return f"{value:,.0f}" if float(value).is_integer() and value >= 1000 else f"{value:g}"
+    return fmt(value, ",.0f") if float(value).is_integer() and value >= 1000 else fmt(value, "g")
 
 
 def _fmt_ncv(value: float) -> str:
     """Net calorific values with their published decimal (``43.0``, ``2.47``)."""
-    return f"{value:.1f}" if round(value, 1) == value else f"{value:g}"
+    return fmt(value, ".1f") if round(value, 1) == value else fmt(value, "g")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1096,147 +1098,151 @@ def flow_note(flow: str, *, grid_year: int | None = None, grid_change_per_year: 
     """
     _check_flow(flow)
     if flow == "electricity":
-        which = "of the case's grid year"
         if grid_year is not None:
-            which = f"of {int(grid_year)} ({grid_emission_factor(grid_year):g} tCO2/MWh; CO2 only)"
-        text = (
-            f"Grid electricity bought [MWh/yr] is converted to CO2 with the Vietnam grid emission"
-            f" factor {which} published by the Department of Climate Change, MONRE (CDM tool"
-            f" method)"
-        )
-        if grid_margin == "solar":
-            text += ("; solar weighting 0.75 x operating margin + 0.25 x build margin (CDM Tool"
-                     " 07 weights for wind and solar)")
-        if grid_change_per_year:
-            text += (f"; the factor changes by {grid_change_per_year:+.1%} a year over the life"
-                     " (parameter grid_factor_change_per_year).")
+            text = _("Grid electricity bought [MWh/yr] is converted to CO2 with the Vietnam grid "
+                     "emission factor of {year} ({factor} tCO2/MWh; CO2 only) published by the "
+                     "Department of Climate Change, MONRE (CDM tool method)").format(
+                year=int(grid_year), factor=fmt(grid_emission_factor(grid_year), "g"))
         else:
-            text += "; held constant over the life (the CDM ex-ante fixed option)."
+            text = _("Grid electricity bought [MWh/yr] is converted to CO2 with the Vietnam grid "
+                     "emission factor of the case's grid year published by the Department of "
+                     "Climate Change, MONRE (CDM tool method)")
+        if grid_margin == "solar":
+            text += _("; solar weighting {operating} x operating margin + {build} x build margin "
+                      "(CDM Tool 07 weights for wind and solar)").format(
+                operating=fmt(0.75, "g"), build=fmt(0.25, "g"))
+        if grid_change_per_year:
+            text += _("; the factor changes by {change} a year over the life (parameter "
+                      "grid_factor_change_per_year).").format(
+                change=fmt(grid_change_per_year, "+.1%"))
+        else:
+            text += _("; held constant over the life (the CDM ex-ante fixed option).")
         return text
     if flow == "water":
-        return (
-            "Water [m3/yr] is not converted to tCO2e: the energy to pump and treat it is"
-            " site-specific and the cases do not report it."
-        )
+        return _("Water [m3/yr] is not converted to tCO2e: the energy to pump and treat it is "
+                 "site-specific and the cases do not report it.")
     if flow == "waste_landfill":
-        return (
-            "Waste of unknown composition sent to landfill [t/yr] is not converted to tCO2e:"
-            " its degradable organic carbon is unknown, so list it as a typed flow"
-            " (landfill_food, landfill_paper, ...) to count its CH4 by the IPCC 2006 Vol. 5"
-            " defaults (a full first-order-decay model would also need site data)."
-        )
+        return _("Waste of unknown composition sent to landfill [t/yr] is not converted to "
+                 "tCO2e: its degradable organic carbon is unknown, so list it as a typed flow "
+                 "(landfill_food, landfill_paper, ...) to count its CH4 by the IPCC 2006 Vol. 5 "
+                 "defaults (a full first-order-decay model would also need site data).")
     if flow in LANDFILL_FLOWS and landfill_method == "fod":
         waste = flow.removeprefix("landfill_")
         f = waste_factors()
         mcf = landfill_site_mcf(site)
-        where = site.replace("_", " ") if site else "uncategorised (an assumption)"
+        where = site.replace("_", " ") if site else _("uncategorised (an assumption)")
         if f[f"doc_{waste}"] == 0:
-            return (f"Inert waste ('{waste}') sent to landfill [t/yr] has no degradable organic"
-                    " carbon (DOC 0, IPCC 2006 Vol. 5 Ch. 2 Table 2.4) and so no landfill CH4.")
-        return (
-            f"Waste '{waste}' sent to landfill [t/yr] is counted by the first-order-decay model"
-            f" (CDM Tool 04; IPCC 2006 Vol. 5 Ch. 3 Eq. 3.4-3.6): the CH4 that each year's"
-            f" deposits emit in each project year, DOC {f[f'doc_{waste}']:g} x DOCf"
-            f" {f['docf']:g} x MCF {mcf:g} (site {where}, Table 3.1) x F {f['f']:g} x 16/12 x"
-            f" (1 - OX {f['ox']:g}) x phi {f['phi']:g} x e^(-k(y-x)) (1 - e^-k), k"
-            f" {f[f'k_{waste}']:g}/yr (Table 3.3, tropical moist and wet); methane emitted after"
-            f" the life is not counted; landfill CO2 is biogenic."
-        )
+            return _("Inert waste ('{waste}') sent to landfill [t/yr] has no degradable organic "
+                     "carbon (DOC 0, IPCC 2006 Vol. 5 Ch. 2 Table 2.4) and so no landfill "
+                     "CH4.").format(waste=waste)
+        return _(
+            "Waste '{waste}' sent to landfill [t/yr] is counted by the first-order-decay model "
+            "(CDM Tool 04; IPCC 2006 Vol. 5 Ch. 3 Eq. 3.4-3.6): the CH4 that each year's "
+            "deposits emit in each project year, DOC {doc} x DOCf {docf} x MCF {mcf} (site "
+            "{site}, Table 3.1) x F {f} x 16/12 x (1 - OX {ox}) x phi {phi} x e^(-k(y-x)) "
+            "(1 - e^-k), k {k}/yr (Table 3.3, tropical moist and wet); methane emitted after "
+            "the life is not counted; landfill CO2 is biogenic.").format(
+            waste=waste, doc=fmt(f[f"doc_{waste}"], "g"), docf=fmt(f["docf"], "g"),
+            mcf=fmt(mcf, "g"), site=where, f=fmt(f["f"], "g"), ox=fmt(f["ox"], "g"),
+            phi=fmt(f["phi"], "g"), k=fmt(f[f"k_{waste}"], "g"))
     if flow in LANDFILL_FLOWS:
         waste = flow.removeprefix("landfill_")
         f = waste_factors()
         if f[f"doc_{waste}"] == 0:
-            return (
-                f"Inert waste ('{waste}', e.g. boiler ash) sent to landfill [t/yr] has no"
-                f" degradable organic carbon (DOC 0, IPCC 2006 Vol. 5 Ch. 2 Table 2.4) and so no"
-                f" landfill CH4."
-            )
-        return (
-            f"Waste '{waste}' sent to landfill [t/yr] is converted to CH4 by the methane"
-            f" commitment of each year's deposit, W x DOC {f[f'doc_{waste}']:g} x DOCf"
-            f" {f['docf']:g} x MCF {f['mcf']:g} x F {f['f']:g} x 16/12 x (1 - OX {f['ox']:g})"
-            f" (IPCC 2006 Vol. 5 Ch. 2 Table 2.4, Ch. 3 Eq. 3.2-3.3 and Table 3.1; MCF"
-            f" {f['mcf']:g} for an uncategorised site is an assumption for Vietnamese provincial"
-            f" landfills), i.e. all the CH4 the deposit will generate over decades, an upper"
-            f" bound of what is emitted within the project life since the IPCC first-order-decay"
-            f" model spreads it over time; landfill CO2 is biogenic and not counted."
-        )
+            return _("Inert waste ('{waste}', e.g. boiler ash) sent to landfill [t/yr] has no "
+                     "degradable organic carbon (DOC 0, IPCC 2006 Vol. 5 Ch. 2 Table 2.4) and so "
+                     "no landfill CH4.").format(waste=waste)
+        return _(
+            "Waste '{waste}' sent to landfill [t/yr] is converted to CH4 by the methane "
+            "commitment of each year's deposit, W x DOC {doc} x DOCf {docf} x MCF {mcf} x F {f} "
+            "x 16/12 x (1 - OX {ox}) (IPCC 2006 Vol. 5 Ch. 2 Table 2.4, Ch. 3 Eq. 3.2-3.3 and "
+            "Table 3.1; MCF {mcf} for an uncategorised site is an assumption for Vietnamese "
+            "provincial landfills), i.e. all the CH4 the deposit will generate over decades, an "
+            "upper bound of what is emitted within the project life since the IPCC "
+            "first-order-decay model spreads it over time; landfill CO2 is biogenic and not "
+            "counted.").format(
+            waste=waste, doc=fmt(f[f"doc_{waste}"], "g"), docf=fmt(f["docf"], "g"),
+            mcf=fmt(f["mcf"], "g"), f=fmt(f["f"], "g"), ox=fmt(f["ox"], "g"))
     if flow == "biogas_flared":
         f = waste_factors()
-        which = (f" (this flow: {flare}, {flare_efficiency(flare):g} destroyed)"
-                 if flare is not None else "")
-        return (
-            "Biogas flared or vented [t/yr of CH4] counts the methane the flare lets through,"
-            " CH4 x (1 - destruction efficiency) x GWP (CDM Tool 06 'Project emissions from"
-            f" flaring': default {f['flare_efficiency_open']:g} for an open flare,"
-            f" {f['flare_efficiency_enclosed']:g} for an enclosed flare, unless measured){which};"
-            " the CO2 of the burnt share is biogenic and not counted; burnt in a boiler instead,"
-            " the methane slip is the IPCC 2006 combustion factor of biogas (1 kg CH4/TJ, Vol. 2"
-            " Ch. 2 Table 2.3)."
-        )
+        which = (_(" (this flow: {flare}, {share} destroyed)").format(
+            flare=flare, share=fmt(flare_efficiency(flare), "g")) if flare is not None else "")
+        return _(
+            "Biogas flared or vented [t/yr of CH4] counts the methane the flare lets through, "
+            "CH4 x (1 - destruction efficiency) x GWP (CDM Tool 06 'Project emissions from "
+            "flaring': default {open} for an open flare, {enclosed} for an enclosed flare, "
+            "unless measured){this_flow}; the CO2 of the burnt share is biogenic and not "
+            "counted; burnt in a boiler instead, the methane slip is the IPCC 2006 combustion "
+            "factor of biogas (1 kg CH4/TJ, Vol. 2 Ch. 2 Table 2.3).").format(
+            open=fmt(f["flare_efficiency_open"], "g"),
+            enclosed=fmt(f["flare_efficiency_enclosed"], "g"), this_flow=which)
     if flow == "incineration":
-        return (
-            "Waste sent to incineration or waste-to-energy [t/yr] (such as Can Tho's Thoi Lai"
-            " plant) has no landfill methane; its CO2 is biogenic for organic waste and the"
-            " plant's power is not credited, so it counts as waste diverted, not in tCO2e."
-        )
+        return _("Waste sent to incineration or waste-to-energy [t/yr] (such as Can Tho's Thoi "
+                 "Lai plant) has no landfill methane; its CO2 is biogenic for organic waste and "
+                 "the plant's power is not credited, so it counts as waste diverted, not in "
+                 "tCO2e.")
     if flow == "open_burning":
         f = waste_factors()
-        return (
-            f"Waste burnt in the open [t/yr, wet] emits CH4 {f['open_burning_CH4']:g} kg/t and"
-            f" N2O {f['open_burning_N2O']:g} kg/t of dry matter (dry-matter fraction"
-            f" {f['open_burning_dry_matter']:g}, an assumption) by IPCC 2006 Vol. 5 Ch. 5; the"
-            " CO2 of organic waste is biogenic and not counted."
-        )
+        return _("Waste burnt in the open [t/yr, wet] emits CH4 {ch4} kg/t and N2O {n2o} kg/t "
+                 "of dry matter (dry-matter fraction {dry}, an assumption) by IPCC 2006 Vol. 5 "
+                 "Ch. 5; the CO2 of organic waste is biogenic and not counted.").format(
+            ch4=fmt(f["open_burning_CH4"], "g"), n2o=fmt(f["open_burning_N2O"], "g"),
+            dry=fmt(f["open_burning_dry_matter"], "g"))
     if flow in MATERIALS:
-        ef, _, source = _material_table()[flow]
-        return (f"Material '{flow}' [t/yr] is converted with {ef:g} tCO2e/t cradle to gate"
-                f" ({source}).")
+        ef, _unit, source = _material_table()[flow]
+        return _("Material '{material}' [t/yr] is converted with {factor} tCO2e/t cradle to "
+                 "gate ({source}).").format(material=flow, factor=fmt(ef, "g"), source=source)
     if flow == "composting":
         f = waste_factors()
-        return (
-            f"Waste composted [t/yr, wet weight] is converted with the IPCC 2006 default factors"
-            f" CH4 {f['composting_ch4_g_per_kg']:g} g/kg and N2O"
-            f" {f['composting_n2o_g_per_kg']:g} g/kg (Vol. 5 Ch. 4 Table 4.1, wet weight basis)"
-            f" and the run's GWP set; the biogenic CO2 of composting is not counted."
-        )
+        return _("Waste composted [t/yr, wet weight] is converted with the IPCC 2006 default "
+                 "factors CH4 {ch4} g/kg and N2O {n2o} g/kg (Vol. 5 Ch. 4 Table 4.1, wet weight "
+                 "basis) and the run's GWP set; the biogenic CO2 of composting is not "
+                 "counted.").format(ch4=fmt(f["composting_ch4_g_per_kg"], "g"),
+                                    n2o=fmt(f["composting_n2o_g_per_kg"], "g"))
     row = _fuel_row(flow)
-    factors = (
-        f"NCV {_fmt_ncv(row['ncv_tj_per_gg'])} TJ/Gg; CO2 {_fmt(row['co2_kg_per_tj'])},"
-        f" CH4 {_fmt(row['ch4_kg_per_tj'])}, N2O {_fmt(row['n2o_kg_per_tj'])} kg/TJ"
-    )
-    biogenic = (
-        ", its CO2 being biogenic and reported as a memo item, not counted"
-        if row["biogenic"]
-        else ""
-    )
-    text = (
-        f"Fuel '{flow}' burnt [t/yr] is converted with the IPCC 2006 default factors for"
-        f" '{row['ipcc_fuel']}' ({factors}; Vol. 2 Ch. 1 Tables 1.2 and 1.4, Ch. 2 Table 2.3,"
-        f" manufacturing industries and construction){biogenic}."
-    )
+    numbers = {"fuel": flow, "ipcc_fuel": row["ipcc_fuel"], "ncv": _fmt_ncv(row["ncv_tj_per_gg"]),
+               "co2": _fmt(row["co2_kg_per_tj"]), "ch4": _fmt(row["ch4_kg_per_tj"]),
+               "n2o": _fmt(row["n2o_kg_per_tj"])}
+    if row["biogenic"]:
+        text = _("Fuel '{fuel}' burnt [t/yr] is converted with the IPCC 2006 default factors for "
+                 "'{ipcc_fuel}' (NCV {ncv} TJ/Gg; CO2 {co2}, CH4 {ch4}, N2O {n2o} kg/TJ; Vol. 2 "
+                 "Ch. 1 Tables 1.2 and 1.4, Ch. 2 Table 2.3, manufacturing industries and "
+                 "construction), its CO2 being biogenic and reported as a memo item, not "
+                 "counted.").format(**numbers)
+    else:
+        text = _("Fuel '{fuel}' burnt [t/yr] is converted with the IPCC 2006 default factors for "
+                 "'{ipcc_fuel}' (NCV {ncv} TJ/Gg; CO2 {co2}, CH4 {ch4}, N2O {n2o} kg/TJ; Vol. 2 "
+                 "Ch. 1 Tables 1.2 and 1.4, Ch. 2 Table 2.3, manufacturing industries and "
+                 "construction).").format(**numbers)
     if moisture is not None and ncv_gj_per_t is not None:
-        text += (f" Burnt as received at {moisture:.0%} moisture: NCV {ncv_gj_per_t:.2f} GJ/t ="
-                 f" {row['ncv_tj_per_gg']:g} x (1 - {moisture:g}) - 2.443 x {moisture:g} (dry"
-                 " basis converted, ISO 18125).")
+        text += " " + _("Burnt as received at {moisture} moisture: NCV {ncv} GJ/t = {dry} x "
+                        "(1 - {fraction}) - {latent} x {fraction} (dry basis converted, ISO "
+                        "18125).").format(
+            moisture=fmt(moisture, ".0%"), ncv=fmt(ncv_gj_per_t, ".2f"),
+            dry=fmt(row["ncv_tj_per_gg"], "g"), fraction=fmt(moisture, "g"),
+            latent=fmt(2.443, "g"))
     elif ncv_gj_per_t is not None and ncv_gj_per_t != row["ncv_tj_per_gg"]:
-        text += f" Burnt at the case's as-received NCV {ncv_gj_per_t:.2f} GJ/t."
+        text += " " + _("Burnt at the case's as-received NCV {ncv} GJ/t.").format(
+            ncv=fmt(ncv_gj_per_t, ".2f"))
     return text
 
 
 def leakage_note(flow: str, leakage: Any) -> str:
-    """One sentence on the leakage of a residue flow, for the report's emissions section."""
+    """One sentence on the leakage of a residue flow, for the report's emissions section, in
+    the active language (the case's own words, ``displaced_use`` and ``basis``, as written)."""
     residue = flow.replace("_", " ")
     if leakage.assessment == "displaced":
         fuel = _fuel_row(leakage.replacement_fuel)["ipcc_fuel"].lower()
-        return (f"Leakage (CDM Tool 16): {leakage.share_displaced.value:.0%} of the extra"
-                f" {residue} is taken from its present users ({leakage.displaced_use}), who are"
-                f" assumed to burn {fuel} instead, energy for energy; counted on the project"
-                f" side. Basis: {leakage.basis}")
+        return _("Leakage (CDM Tool 16): {share} of the extra {residue} is taken from its "
+                 "present users ({use}), who are assumed to burn {fuel} instead, energy for "
+                 "energy; counted on the project side. Basis: {basis}").format(
+            share=fmt(leakage.share_displaced.value, ".0%"), residue=residue,
+            use=leakage.displaced_use, fuel=fuel, basis=leakage.basis)
     if leakage.assessment == "surplus":
-        return (f"No leakage counted: the {residue} is surplus (CDM Tool 16 test)."
-                f" Basis: {leakage.basis}")
-    return f"Leakage not assessed ({leakage.displaced_use}). {leakage.basis}"
+        return _("No leakage counted: the {residue} is surplus (CDM Tool 16 test). Basis: "
+                 "{basis}").format(residue=residue, basis=leakage.basis)
+    return _("Leakage not assessed ({use}). {basis}").format(use=leakage.displaced_use,
+                                                             basis=leakage.basis)
 
 
 def factor_table_sources() -> list[dict[str, str]]:

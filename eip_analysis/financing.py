@@ -87,6 +87,8 @@ from .appraisal import Appraisal, run_of
 from .cases import FINANCING_PARAMETERS, Case
 from .cashflow import CashFlows, Values, build
 from .errors import InputError
+from .i18n import N_, fmt
+from .i18n import gettext as _
 from .parameters import ResolvedParameters, resolve, usd_per_unit
 from .quantities import Quantity
 
@@ -99,6 +101,12 @@ PARAMETER_PATHS: dict[str, str] = {
 }
 INCENTIVE_FIELDS = ("preferential_rate", "preferential_years", "exempt_years", "reduced_years",
                     "reduction")
+#: The terms-table names of the incentive fields (marked for the catalog, looked up where shown).
+INCENTIVE_TERMS = {"preferential_rate": N_("tax incentive: preferential rate"),
+                   "preferential_years": N_("tax incentive: preferential years"),
+                   "exempt_years": N_("tax incentive: exempt years"),
+                   "reduced_years": N_("tax incentive: reduced years"),
+                   "reduction": N_("tax incentive: reduction")}
 #: The operating year (1 = first) in which an exemption starts at the latest (Decree 218, 16.1).
 EXEMPTION_START_LATEST_YEAR = 4
 _BISECTION_STEPS = 40
@@ -217,7 +225,7 @@ def terms_for(case: Case, params: Mapping[str, Any], values: Values | None = Non
         loss_carryforward_years=int(params["loss_carryforward_years"]),
         repayment=str(params["loan_repayment"]),
         borrower=fin.borrower if fin is not None else "project",
-        lender=(fin.lender if fin is not None else "") or "commercial bank (default terms)",
+        lender=(fin.lender if fin is not None else "") or _("commercial bank (default terms)"),
         incentive=incentive,
     )
 
@@ -736,7 +744,7 @@ def debt_capacity_share(case: Case, flows: FinancingFlows) -> np.ndarray:
 
     lo, hi = np.zeros(n), np.ones(n)
     full = ok(hi)
-    for _ in range(_BISECTION_STEPS):
+    for _step in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
         good = ok(mid)
         lo, hi = np.where(good, mid, lo), np.where(good, hi, mid)
@@ -900,9 +908,9 @@ class FinancingAppraisal:
             for name in INCENTIVE_FIELDS:
                 q = getattr(inc, name)
                 if q is not None:
-                    rows.append({"term": f"tax incentive: {name.replace('_', ' ')}",
+                    rows.append({"term": _(INCENTIVE_TERMS[name]),
                                  "value": q.value, "unit": q.unit, "source": q.source})
-            rows.append({"term": "tax incentive: basis", "value": inc.basis, "unit": "",
+            rows.append({"term": _("tax incentive: basis"), "value": inc.basis, "unit": "",
                          "source": "case tax.incentive.basis"})
         return pd.DataFrame(rows)
 
@@ -961,7 +969,8 @@ THIN_EQUITY_SHARE = 0.05
 
 
 def financing_warnings(fa: FinancingAppraisal) -> list[str]:
-    """Plain-language warnings where a financing result means nothing or fails a lender's test."""
+    """Plain-language warnings where a financing result means nothing or fails a lender's test,
+    in the active language."""
     m, fl, case = fa.metrics, fa.flows, fa.case
     t = fa.table
     out: list[str] = []
@@ -970,67 +979,78 @@ def financing_warnings(fa: FinancingAppraisal) -> list[str]:
         - case.operation_start_year + 1
     tenor_asked = int(fl.terms.tenor_years.reshape(-1)[0])
     if tenor_asked > lifetime_years:
-        out.append(f"Loan tenor shortened from {tenor_asked} to {lifetime_years} years: the loan "
-                   "cannot run beyond the operating life.")
+        out.append(_("Loan tenor shortened from {asked} to {used} years: the loan cannot run "
+                     "beyond the operating life.").format(asked=tenor_asked, used=lifetime_years))
     grace_asked = int(fl.terms.grace_years.reshape(-1)[0])
     grace_used = int(fl.unlevered.grace_years.reshape(-1)[0])
     if grace_asked > grace_used:
-        out.append(f"Grace period shortened from {grace_asked} to {grace_used} years: at least "
-                   "one year of the tenor must repay principal.")
+        out.append(_("Grace period shortened from {asked} to {used} years: at least one year of "
+                     "the tenor must repay principal.").format(asked=grace_asked, used=grace_used))
     if m.debt_usd <= 0:
-        out.append("No debt: DSCR and debt capacity do not apply; equity carries the whole "
-                   "investment.")
+        out.append(_("No debt: DSCR and debt capacity do not apply; equity carries the whole "
+                     "investment."))
     else:
         dscr = t["dscr"].to_numpy()
         below1 = t["year"][dscr < 1.0].to_numpy()
         below_target = t["year"][dscr < target].to_numpy()
         if below1.size:
-            out.append(
-                f"Debt service not covered: DSCR falls to {m.min_dscr:.2f} (below 1.0 in year(s) "
-                f"{_year_list(below1)}); the owner must add cash or the loan must be reshaped "
-                "(longer tenor, more grace, lower debt share).")
+            out.append(_(
+                "Debt service not covered: DSCR falls to {dscr} (below {one} in year(s) "
+                "{years}); the owner must add cash or the loan must be reshaped (longer tenor, "
+                "more grace, lower debt share).").format(
+                dscr=fmt(m.min_dscr, ".2f"), one=fmt(1.0, ".1f"), years=_year_list(below1)))
         elif below_target.size:
-            out.append(
-                f"Fails the lender's cover test: minimum DSCR {m.min_dscr:.2f} is below the "
-                f"{target:.2f} target in year(s) {_year_list(below_target)}.")
+            out.append(_("Fails the lender's cover test: minimum DSCR {dscr} is below the "
+                         "{target} target in year(s) {years}.").format(
+                dscr=fmt(m.min_dscr, ".2f"), target=fmt(target, ".2f"),
+                years=_year_list(below_target)))
         if m.debt_capacity_usd + 0.5 < m.debt_usd:
-            out.append(
-                f"The project carries at most {formatting.money(m.debt_capacity_usd)} of debt "
-                f"({formatting.percent(m.debt_capacity_share, digits=0)} of the capex) at a "
-                f"minimum DSCR of {target:.2f}, less than the "
-                f"{formatting.money(m.debt_usd)} assumed.")
+            out.append(_(
+                "The project carries at most {capacity} of debt ({share} of the capex) at a "
+                "minimum DSCR of {target}, less than the {debt} assumed.").format(
+                capacity=formatting.money(m.debt_capacity_usd),
+                share=formatting.percent(m.debt_capacity_share, digits=0),
+                target=fmt(target, ".2f"), debt=formatting.money(m.debt_usd)))
     if m.equity_invested_usd <= 0 and m.debt_usd <= 0:
-        out.append("No investment by the borrower: equity returns (IRR, payback) are not "
-                   "meaningful.")
+        out.append(_("No investment by the borrower: equity returns (IRR, payback) are not "
+                     "meaningful."))
     elif m.equity_invested_usd <= 0:
-        out.append("No equity at risk: the loan covers the whole investment, so equity returns "
-                   "(IRR, payback) are not meaningful.")
+        out.append(_("No equity at risk: the loan covers the whole investment, so equity "
+                     "returns (IRR, payback) are not meaningful."))
     elif m.equity_invested_usd < THIN_EQUITY_SHARE * (m.equity_invested_usd + m.debt_usd):
         share = m.equity_invested_usd / (m.equity_invested_usd + m.debt_usd)
-        out.append(f"Thin equity: the owner puts in {formatting.percent(share)} of the money, so "
-                   "equity IRR and payback are inflated by leverage; read the equity NPV and "
-                   "the DSCR.")
+        out.append(_("Thin equity: the owner puts in {share} of the money, so equity IRR and "
+                     "payback are inflated by leverage; read the equity NPV and the DSCR.")
+                   .format(share=formatting.percent(share)))
     if not np.isfinite(m.equity_irr):
         flows = fl.equity[0]
-        why = ("the owner never gets its money back" if flows.sum() < 0 and (flows > 0).any()
-               else "the equity cash flow never changes sign" if finance.sign_changes(flows) == 0
-               else "no rate makes the equity NPV zero")
-        out.append(f"Equity IRR not defined: {why}. Read the equity NPV.")
+        if flows.sum() < 0 and (flows > 0).any():
+            out.append(_("Equity IRR not defined: the owner never gets its money back. Read "
+                         "the equity NPV."))
+        elif finance.sign_changes(flows) == 0:
+            out.append(_("Equity IRR not defined: the equity cash flow never changes sign. "
+                         "Read the equity NPV."))
+        else:
+            out.append(_("Equity IRR not defined: no rate makes the equity NPV zero. Read the "
+                         "equity NPV."))
     if m.equity_npv_usd < 0:
-        out.append(
-            f"Equity NPV is negative ({formatting.money(m.equity_npv_usd)}): after tax and debt "
-            f"service the owner earns less than the {formatting.percent(fa.parameters['discount_rate'])} "
-            "real return asked.")
+        out.append(_(
+            "Equity NPV is negative ({npv}): after tax and debt service the owner earns less "
+            "than the {rate} real return asked.").format(
+            npv=formatting.money(m.equity_npv_usd),
+            rate=formatting.percent(fa.parameters["discount_rate"])))
     op = t[(t["phase"] == "operation") & (t["equity_cash_flow_usd"] < -0.5)]
     op = op[op["capex_usd"] <= 0]
     if m.debt_usd > 0 and len(op):
-        out.append(
-            f"Cash shortfall: the owner must inject {formatting.money(-op['equity_cash_flow_usd'].sum())} "
-            f"(nominal) in operating year(s) {_year_list(op['year'])} to meet debt service.")
+        out.append(_("Cash shortfall: the owner must inject {amount} (nominal) in operating "
+                     "year(s) {years} to meet debt service.").format(
+            amount=formatting.money(-op["equity_cash_flow_usd"].sum()),
+            years=_year_list(op["year"])))
     expired = fl.tax.loss_expired[0].sum()
     if expired > 0.5:
-        out.append(f"Tax losses of {formatting.money(expired)} (nominal) expire unused after "
-                   f"{fl.terms.loss_carryforward_years} years of carry-forward.")
+        out.append(_("Tax losses of {amount} (nominal) expire unused after {years} years of "
+                     "carry-forward.").format(amount=formatting.money(expired),
+                                              years=fl.terms.loss_carryforward_years))
     return out
 
 

@@ -19,6 +19,12 @@ Messages::
     _("Key figures")                       # looked up now
     LABELS = {"npv": N_("Net present value")}  # marked for extraction, looked up at use
 
+The library's sentences (warnings, plausibility findings, tornado notes, how a flow is counted)
+are written in the active language when they are computed: a word of the case's fixed
+vocabularies through :func:`word` (``"supplier"``), a number inside a sentence through
+:func:`fmt` (``format(x, spec)`` in English, as always, :mod:`eip_analysis.formatting`
+otherwise). Whatever caches such a sentence keys it by the language.
+
 Updating the catalog after a change of the sources (then translate the new entries)::
 
     python -m eip_analysis.i18n extract   # writes the .pot and merges it into each .po
@@ -35,6 +41,8 @@ import contextlib
 import gettext as _gettext
 import io
 import json
+import math
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -187,6 +195,84 @@ def N_(message: str) -> str:
 
 
 _ = gettext
+
+
+# -- the fixed vocabularies and numbers inside sentences ---------------------------------------
+
+#: Words of the case schema's fixed vocabularies (kinds, statuses, barriers, data quality,
+#: parties, phases...), marked for the catalog: :func:`word` translates them.
+WORDS = (N_("by-product energy"), N_("by-product material"), N_("shared infrastructure"),
+         N_("shared service"), N_("water"), N_("not started"), N_("studied"), N_("negotiating"),
+         N_("in implementation"), N_("operating"), N_("dropped"), N_("technical"),
+         N_("financial"), N_("regulatory/permits"), N_("organisational"),
+         N_("information/trust"), N_("market"), N_("logistics"), N_("illustrative"),
+         N_("surveyed"), N_("estimated"), N_("supplier"), N_("receiver"), N_("project"),
+         N_("construction"), N_("operation"), N_("after life"), N_("base"),
+         N_("conservative"), N_("optimistic"), N_("low"), N_("medium"), N_("high"),
+         N_("very high"), N_("yes"), N_("no"), N_("both parties"), N_("equal payments"),
+         N_("annuity"), N_("sculpted"), N_("straight line"), N_("interest only"),
+         N_("equal principal"), N_("lender"), N_("borrower"),
+         # the project-wide parameters (eip_analysis.parameters), by their names in words
+         N_("discount rate"), N_("exchange rate vnd per usd"), N_("price year"),
+         N_("grid factor year"), N_("gwp set"), N_("grid factor change per year"),
+         N_("grid margin"), N_("landfill method"), N_("tax rate"), N_("mirr finance rate"),
+         N_("mirr reinvest rate"), N_("inflation rate"), N_("debt share"),
+         N_("loan interest rate"), N_("loan tenor years"), N_("loan grace years"),
+         N_("loan repayment"), N_("loan upfront fee"), N_("target min dscr"),
+         N_("depreciation years"), N_("loss carryforward years"),
+         # the ESMP areas (eip_analysis.esmp.AREAS)
+         N_("Labour and working conditions (IFC PS2)"),
+         N_("Resource efficiency and pollution prevention (IFC PS3)"),
+         N_("Community health, safety and security (IFC PS4)"),
+         # the distributions of the uncertain inputs (eip_analysis.risk.distribution_parameters)
+         N_("triangular"), N_("uniform"), N_("normal"), N_("lognormal"))
+
+
+def word(text: str) -> str:
+    """A word of a fixed vocabulary (``"negotiating"``, ``"in_implementation"``) in the
+    active language; other text unchanged.
+
+    >>> word("in_implementation"), word("Coal price")
+    ('in implementation', 'Coal price')
+    """
+    plain = text.replace("_", " ")
+    return gettext(plain) if plain in _WORD_SET else text
+
+
+_WORD_SET = frozenset(WORDS)
+
+
+_FORMAT_SPEC = re.compile(r"(?P<sign>[+]?)(?P<comma>,?)(?:\.(?P<precision>\d+))?(?P<type>[fg%])")
+
+
+def fmt(x: float, spec: str) -> str:
+    """A number inside a sentence: ``format(x, spec)`` in English (as the sentences always
+    wrote it), through :mod:`eip_analysis.formatting` in another language (``8,7%``,
+    ``1.234,5``). ``spec`` is one of ``[+][,][.N](f|g|%)``.
+
+    >>> fmt(0.0866, ".0%"), fmt(1234.5, ",.0f"), fmt(0.8041, "g"), fmt(0.123, "+.1%")
+    ('9%', '1,234', '0.8041', '+12.3%')
+    >>> with use_language("vi"):
+    ...     fmt(0.0866, ".0%"), fmt(1234.5, ",.0f"), fmt(0.8041, "g"), fmt(0.123, "+.1%")
+    ('9%', '1.234', '0,8041', '+12,3%')
+    """
+    if current_language() == "en":
+        return format(x, spec)
+    from . import formatting
+
+    found = _FORMAT_SPEC.fullmatch(spec)
+    if found is None:
+        raise ValueError(f"fmt(): unsupported format {spec!r}")
+    kind, precision = found["type"], found["precision"]
+    if kind == "%":
+        text = formatting.percent(x, digits=int(precision or 6))
+    elif kind == "f":
+        text = formatting.number(x, digits=int(precision or 6))
+    else:  # "g": significant figures (6 by default, as Python's), trailing zeros dropped
+        text = formatting.significant(x, figures=int(precision or 6))
+    if found["sign"] and not text.startswith("-") and not math.isnan(x) and x >= 0:
+        text = "+" + text
+    return text
 
 
 # -- dates ---------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from .cases import PARTIES, Case, Party
 from .cashflow import Values, build
 from .errors import InputError
 from .financing import split_values
+from .i18n import N_, word
+from .i18n import gettext as _
 from .parameters import usd_per_unit
 
 
@@ -112,34 +114,42 @@ class TransferPriceRange:
         return formatting.significant(price, self.unit)
 
     def words(self) -> str:
-        """The result in a sentence or three for a report."""
+        """The result in a sentence or three for a report, in the active language."""
+        name = self.transfer.replace("_", " ")  # the case's own name of the transfer
         if self.npv_slope_usd_per_price == 0:
             if self.feasible:
-                return (f"The {self.transfer.replace('_', ' ')} transfer has no volume, so its price does not "
-                        "matter: both parties gain.")
-            return (f"The {self.transfer.replace('_', ' ')} transfer has no volume, so no price can rebalance the "
-                    f"exchange; outside support of {formatting.money(self.support_needed_usd)} "
-                    "(present value) would be needed for both parties to break even.")
+                return _("The {transfer} transfer has no volume, so its price does not matter: "
+                         "both parties gain.").format(transfer=name)
+            return _("The {transfer} transfer has no volume, so no price can rebalance the "
+                     "exchange; outside support of {support} (present value) would be needed "
+                     "for both parties to break even.").format(
+                transfer=name, support=formatting.money(self.support_needed_usd))
         if not self.feasible:
-            return (
-                f"No price of the {self.transfer.replace('_', ' ')} transfer lets both parties break even: the "
-                f"exchange as a whole has a negative NPV "
-                f"({formatting.money(self.project_npv_usd)}). It cannot work "
-                f"without outside support of at least {formatting.money(self.support_needed_usd)} "
-                "in present value (a grant, a concessional loan or a carbon payment worth as "
-                f"much). At {self.price_text(self.equal_split_price)} the shortfall would be "
-                "shared equally.")
+            return _(
+                "No price of the {transfer} transfer lets both parties break even: the exchange "
+                "as a whole has a negative NPV ({npv}). It cannot work without outside support "
+                "of at least {support} in present value (a grant, a concessional loan or a "
+                "carbon payment worth as much). At {price} the shortfall would be shared "
+                "equally.").format(
+                transfer=name, npv=formatting.money(self.project_npv_usd),
+                support=formatting.money(self.support_needed_usd),
+                price=self.price_text(self.equal_split_price))
         base_in = self.min_price <= self.base_price <= self.max_price
-        text = (
-            f"Both parties gain (NPV >= 0) when the price of the {self.transfer.replace('_', ' ')} transfer "
-            f"is between {self.price_text(self.min_price)} ({self.payee} breaks even) and "
-            f"{self.price_text(self.max_price)} ({self.payer} breaks even); the assumed "
-            f"{self.price_text(self.base_price)} lies "
-            f"{'inside' if base_in else 'outside'} the range. Equal NPVs for both at "
-            f"{self.price_text(self.equal_split_price)}.")
+        sentence = (N_("Both parties gain (NPV >= 0) when the price of the {transfer} transfer "
+                       "is between {low} ({payee} breaks even) and {high} ({payer} breaks "
+                       "even); the assumed {base} lies inside the range. Equal NPVs for both at "
+                       "{equal}.") if base_in else
+                    N_("Both parties gain (NPV >= 0) when the price of the {transfer} transfer "
+                       "is between {low} ({payee} breaks even) and {high} ({payer} breaks "
+                       "even); the assumed {base} lies outside the range. Equal NPVs for both "
+                       "at {equal}."))
+        text = _(sentence).format(
+            transfer=name, low=self.price_text(self.min_price), payee=word(self.payee),
+            high=self.price_text(self.max_price), payer=word(self.payer),
+            base=self.price_text(self.base_price), equal=self.price_text(self.equal_split_price))
         if self.min_price < 0:
-            text += (f" A negative price means the {self.payee} pays the {self.payer} "
-                     "(a gate fee).")
+            text += " " + _("A negative price means the {payee} pays the {payer} (a gate "
+                            "fee).").format(payee=word(self.payee), payer=word(self.payer))
         return text
 
 
@@ -223,17 +233,18 @@ def transfer_price_range(
 
 
 def parties_warnings(view: pd.DataFrame, tpr: TransferPriceRange) -> list[str]:
-    """Warnings in words on the two parties' view."""
+    """Warnings in words on the two parties' view, in the active language."""
     out = []
-    for _, row in view[view["party"] != "project"].iterrows():
+    for _index, row in view[view["party"] != "project"].iterrows():
         if row["capex_usd"] <= 0 and not np.isfinite(row["irr"]):
-            out.append(f"The {row['party']} invests nothing, so its IRR is not defined; read its "
-                       "NPV.")
+            out.append(_("The {party} invests nothing, so its IRR is not defined; read its "
+                         "NPV.").format(party=word(row["party"])))
     if not tpr.feasible:
         out.append(tpr.words())
     elif not (tpr.min_price <= tpr.base_price <= tpr.max_price):
         loser = tpr.payee if tpr.base_price < tpr.min_price else tpr.payer
-        out.append(f"At the assumed {tpr.transfer} price ({tpr.price_text(tpr.base_price)}) "
-                   f"the {loser} loses; a price between {tpr.price_text(tpr.min_price)} and "
-                   f"{tpr.price_text(tpr.max_price)} lets both gain.")
+        out.append(_("At the assumed {transfer} price ({price}) the {party} loses; a price "
+                     "between {low} and {high} lets both gain.").format(
+            transfer=tpr.transfer, price=tpr.price_text(tpr.base_price), party=word(loser),
+            low=tpr.price_text(tpr.min_price), high=tpr.price_text(tpr.max_price)))
     return out

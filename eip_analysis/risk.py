@@ -82,6 +82,8 @@ from .cashflow import CashFlows, build
 from .errors import InputError
 from .fields import FIELDS
 from .financing import FINANCING_METRIC_NAMES, PARAMETER_PATHS, evaluate_financing, split_values
+from .i18n import N_, current_language, fmt
+from .i18n import gettext as _
 from .parameters import ResolvedParameters, load_defaults
 
 #: Default number of Monte Carlo draws and seed (same seed, same draws, same results).
@@ -109,6 +111,17 @@ def metric_word(name: str) -> str:
     its label in :data:`eip_analysis.fields.FIELDS`."""
     label = FIELDS[name].label if name in FIELDS else name
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def input_label(label: str, *, in_sentence: bool = False) -> str:
+    """An input's label (:attr:`Driver.label`) in the active language: in English as written
+    (lower case with ``in_sentence``), in another language with its fixed words translated
+    (:func:`eip_analysis.report.sections.input_words`; the case's own words as written)."""
+    if current_language() == "en":
+        return label.lower() if in_sentence else label
+    from .report.sections import input_words  # the labels' words, kept with the report's
+
+    return input_words(label)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,25 +480,43 @@ def format_value(x: float, unit: str = "") -> str:
     if not math.isfinite(x):
         return formatting.number(x)
     if unit in ("1/yr", "fraction"):
-        return formatting.percent(x, digits=1) + ("/yr" if unit == "1/yr" else "")
+        return formatting.percent(x, digits=1) + (formatting.unit_words("/yr")
+                                                  if unit == "1/yr" else "")
     return formatting.significant(x, unit)
 
 
 def _switching_note(d: Driver, x: float, f_base: float, grid: np.ndarray, word: str,
                     target: float, within: bool) -> str:
-    goal = f"{word} = {format_value(target)}" if target else f"{word} zero"
+    """The tornado's note on one driver, in the active language."""
+    metric = _(word)
+    label = input_label(d.label, in_sentence=True)
     if not math.isfinite(x):
-        side = "above" if f_base > 0 else "below"
-        return (f"None in range: {word} stays {side} {format_value(target)} for any {d.label.lower()} "
-                f"from {format_value(grid.min(), d.unit)} to {format_value(grid.max(), d.unit)}.")
-    where = "inside" if within else "outside"
-    text = (f"{goal} at {format_value(x, d.unit)} ({where} the assessed range "
-            f"{format_value(d.low, d.unit)} to {format_value(d.high, d.unit)}")
+        sentence = (N_("None in range: {metric} stays above {target} for any {input} from "
+                       "{low} to {high}.") if f_base > 0 else
+                    N_("None in range: {metric} stays below {target} for any {input} from "
+                       "{low} to {high}."))
+        return _(sentence).format(metric=metric, target=format_value(target), input=label,
+                                  low=format_value(grid.min(), d.unit),
+                                  high=format_value(grid.max(), d.unit))
+    goal = (_("{metric} = {target}").format(metric=metric, target=format_value(target))
+            if target else _("{metric} zero").format(metric=metric))
+    numbers = {"goal": goal, "value": format_value(x, d.unit),
+               "low": format_value(d.low, d.unit), "high": format_value(d.high, d.unit)}
     if d.base:
-        text += f"; {(x - d.base) / d.base:+.1%} from the base {format_value(d.base, d.unit)}"
-    text += ")."
+        sentence = (N_("{goal} at {value} (inside the assessed range {low} to {high}; {change} "
+                       "from the base {base}).") if within else
+                    N_("{goal} at {value} (outside the assessed range {low} to {high}; {change} "
+                       "from the base {base})."))
+        numbers.update(change=fmt((x - d.base) / d.base, "+.1%"),
+                       base=format_value(d.base, d.unit))
+    else:
+        sentence = (N_("{goal} at {value} (inside the assessed range {low} to {high}).")
+                    if within else
+                    N_("{goal} at {value} (outside the assessed range {low} to {high})."))
+    text = _(sentence).format(**numbers)
     if d.whole_years:
-        text += " The model moves in whole years; the value is interpolated between them."
+        text += " " + _("The model moves in whole years; the value is interpolated between "
+                        "them.")
     return text
 
 
@@ -551,7 +582,7 @@ def scenarios(
         Also report equity NPV, equity IRR and minimum DSCR.
     """
     run = case  # the case or appraisal, passed on so the analyses below resolve nothing again
-    case, params, _ = run_of(run, overrides, parameters_dir=parameters_dir)
+    case, params, _flows = run_of(run, overrides, parameters_dir=parameters_dir)
     ds = drivers_ if drivers_ is not None else drivers(
         case, params, parameters=UNCERTAIN_PARAMETERS, parameters_dir=parameters_dir)
     ow = one_way(run, ds, metric="npv_usd", parameters_dir=parameters_dir, **overrides)
@@ -575,10 +606,10 @@ def scenarios(
     out = evaluate_metrics(case, params.values, _rows(ds, [{}, conservative, optimistic]),
                            metrics)
     results = pd.DataFrame({"scenario": ["base", "conservative", "optimistic"],
-                            "description": [
-                                "every input at its value",
-                                "every driver at the end of its range that lowers NPV",
-                                "every driver at the end of its range that raises NPV"],
+                            "description": [  # the names stay keys: word() shows them
+                                _("every input at its value"),
+                                _("every driver at the end of its range that lowers NPV"),
+                                _("every driver at the end of its range that raises NPV")],
                             **out})
     inputs = pd.DataFrame([{
         "path": p, "label": by_path[p].label, "unit": by_path[p].unit, "base": by_path[p].base,
@@ -590,6 +621,12 @@ def scenarios(
 # ---------------------------------------------------------------------------------------------
 # Monte Carlo
 # ---------------------------------------------------------------------------------------------
+
+
+#: The parameters of the distributions as :func:`drivers_table` names them (for the catalog).
+DISTRIBUTION_PARAMETER_WORDS = {"left": N_("left"), "mode": N_("mode"), "right": N_("right"),
+                                "low": N_("low"), "high": N_("high"), "mean": N_("mean"),
+                                "sd": N_("sd"), "mu": "mu", "sigma": "sigma"}  # symbols: as they are
 
 
 def distribution_parameters(d: Driver) -> dict[str, float]:
@@ -937,7 +974,7 @@ def _evaluate_on_cluster(client: Any, plans: Sequence[_Plan], chunk_draws: int
         raise
     parts: list[list[Any]] = [[] for _ in plans]
     for task, result in zip([t for t in tasks if t], results):
-        for (i, _), part in zip(task, result):
+        for (i, _piece), part in zip(task, result):
             if isinstance(part, _WorkerInputError):
                 raise part.error()
             parts[i].append(part)
@@ -950,6 +987,7 @@ def drivers_table(drivers_: Sequence[Driver]) -> pd.DataFrame:
     return pd.DataFrame([{
         "path": d.path, "label": d.label, "unit": d.unit, "base": d.base, "low": d.low,
         "high": d.high, "distribution": d.distribution,
-        "parameters": ", ".join(f"{k} {format_value(v)}" for k, v in distribution_parameters(d).items()),
+        "parameters": ", ".join(f"{_(DISTRIBUTION_PARAMETER_WORDS[k])} {format_value(v)}"
+                                for k, v in distribution_parameters(d).items()),
         "source": d.source,
     } for d in drivers_])

@@ -226,6 +226,155 @@ def test_a_chart_with_vietnamese_diacritics_has_no_missing_glyph(mini_data, writ
 # -- a Vietnamese report -------------------------------------------------------------------------
 
 
+def _english_pieces() -> set[str]:
+    """The fixed English words of the catalog's messages (around their placeholders), each long
+    enough to be English prose (more than 12 characters, two words or more), where the
+    Vietnamese translation differs."""
+    pieces = set()
+    for m in _catalog():
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        for msgid in ids:
+            if not msgid or msgid in (m.string if isinstance(m.string, tuple) else (m.string,)):
+                continue  # the same in both languages (NPV, IRR, P10...)
+            for piece in re.split(r"\{\w*\}|%\(\w+\)s|<[^>]+>|&\w+;", msgid.replace("%%", "%")):
+                piece = re.sub(r"\s+", " ", piece).strip(" .,;:()[]")
+                if len(piece) > 12 and " " in piece:
+                    pieces.add(piece)
+    return pieces
+
+
+# -- the library's sentences ---------------------------------------------------------------------
+
+
+def _library_sentences(case_id: str) -> dict[str, list[str]]:
+    """Every sentence the library writes for one case (warnings, findings, tornado notes, the
+    transfer-price sentence, the emissions notes), in the active language."""
+    from eip_analysis import appraise, checks, risk
+    from eip_analysis.financing import appraise_financing
+    from eip_analysis.parties import parties_warnings, party_view, transfer_price_range
+
+    a = appraise(load_case(case_id))
+    tpr = transfer_price_range(a)
+    fa = appraise_financing(a)
+    return {
+        "warnings": list(a.warnings),
+        "financing": list(fa.warnings),
+        "lender": [fa.flows.terms.lender],
+        "parties": parties_warnings(party_view(a), tpr),
+        "transfer_price": [tpr.words()],
+        "tornado": list(risk.tornado(a)["note"]),
+        "scenarios": list(risk.scenarios(a).results["description"]),
+        "methods": list(a.emissions["method"]),
+        "checks": [f.message for f in checks.check_case(a)],
+    }
+
+
+def _findings(mini_data, write_case) -> list[str]:
+    """Plausibility findings of a crafted case and portfolio: no contingency, no VAT basis, no
+    leakage statement, IRR to verify, a unit cost and an exclusion that does not match."""
+    from eip_analysis.checks import check_case, check_portfolio
+
+    mini_data["benefits"][0]["unit_price"].update(value=200, low=150, high=250)
+    mini_data["capex"][0]["benchmark"] = {"range": "steam_pipeline_capex", "per": {
+        "value": 1000, "unit": "m", "source": "assumption: 1 km line"}}
+    mini_data["excludes"] = [{"case": "MINI-01", "reason": "fixture"}]
+    a = load_case(write_case(dict(mini_data, id="A-01"), "A-01"))
+    b = load_case(write_case(dict(mini_data, excludes=[]), "MINI-01"))
+    return [f.message for f in check_case(a) + check_portfolio([a, b], {})]
+
+
+@pytest.fixture(scope="module")
+def both():
+    """(English, Vietnamese) sentences of two cases with many warnings."""
+    out = {}
+    for case_id in ("TN-01", "HK-05"):
+        with i18n.use_language("en"):
+            en = _library_sentences(case_id)
+        with i18n.use_language("vi"):
+            vi = _library_sentences(case_id)
+        out[case_id] = (en, vi)
+    return out
+
+
+class TestLibrarySentences:
+    def test_vietnamese_sentences_are_translated(self, both):
+        english = _english_pieces()
+        for case_id, (en, vi) in both.items():
+            assert len(vi["warnings"]) >= 1 and len(vi["financing"]) >= 3, case_id
+            for kind in ("warnings", "financing", "lender", "parties", "transfer_price",
+                         "tornado", "scenarios", "methods"):
+                assert len(en[kind]) == len(vi[kind]) > 0, (case_id, kind)
+                for e, v in zip(en[kind], vi[kind]):
+                    assert v != e, (case_id, kind, v)
+                    found = sorted(p for p in english if p in v)
+                    if kind == "methods":  # the case's own basis of a leakage statement
+                        found = [p for p in found if p not in e.split("Basis: ")[-1]]
+                    assert not found, (case_id, kind, found, v)
+
+    def test_findings_are_translated(self, mini_data, write_case):
+        import copy
+
+        with i18n.use_language("en"):
+            en = _findings(copy.deepcopy(mini_data), write_case)
+        with i18n.use_language("vi"):
+            vi = _findings(copy.deepcopy(mini_data), write_case)
+        assert len(en) == len(vi) >= 6
+        english = _english_pieces()
+        for e, v in zip(en, vi):
+            assert v != e
+            assert not [p for p in english if p in v], v
+        assert any("thuế GTGT" in v for v in vi)
+        assert any(v.startswith("MINI-01 không khai báo loại trừ A-01") for v in vi)
+
+    def test_english_unchanged(self, both):
+        en = both["TN-01"][0]
+        assert "Never paid back: cumulative cash flow stays negative over the 12-year life." \
+            in en["warnings"]
+        assert any(w.startswith("The exchange adds ") and " tCO2e a year (mostly leakage (rice "
+                   "husk users)) instead of avoiding emissions" in w for w in en["warnings"])
+        assert en["lender"] == ["commercial bank (default terms)"]
+        assert en["transfer_price"][0].startswith(
+            "No price of the byproduct price transfer lets both parties break even: the "
+            "exchange as a whole has a negative NPV (-USD 619,415).")
+        assert any(n.startswith("None in range: NPV stays below 0 for any ")
+                   for n in en["tornado"])
+        assert en["scenarios"][0] == "every input at its value"
+        assert any(n.startswith("NPV zero at ") and "(inside the assessed range " in n
+                   for n in en["tornado"])
+
+    def test_warnings_follow_the_language_of_the_run(self):
+        from eip_analysis.report import RunContext
+
+        english = RunContext.build(check_parameters("TN-01")).appraisal.warnings
+        vietnamese = RunContext.build(check_parameters("TN-01", language="vi")).appraisal.warnings
+        assert vietnamese[0].startswith("Không bao giờ hoàn vốn")
+        assert english[0].startswith("Never paid back")
+        assert RunContext.build(check_parameters("TN-01")).appraisal.warnings == english
+
+    def test_cross_case_findings_are_cached_per_language(self, mini_data, write_case):
+        from eip_analysis.report import sections
+
+        mini_data["excludes"] = [{"case": "NONE-01", "reason": "fixture"}]
+        case = load_case(write_case(mini_data))
+        folder = write_case.folder
+        with i18n.use_language("en"):
+            en = [f.message for f in sections._across_cases(folder) if f.case_id == case.id]
+        with i18n.use_language("vi"):
+            vi = [f.message for f in sections._across_cases(folder) if f.case_id == case.id]
+        assert en == ["NONE-01 is not among the cases checked"]
+        assert vi == ["NONE-01 không nằm trong các dự án được kiểm tra"]
+
+    def test_vocabulary_moved_with_a_re_export(self):
+        from eip_analysis.report import render
+
+        assert render.word is i18n.word and render.WORDS is i18n.WORDS
+        with i18n.use_language("vi"):
+            assert i18n.word("supplier") == "bên cung cấp"
+            assert i18n.word("triangular") == "phân phối tam giác"
+            assert i18n.fmt(0.123, "+.1%") == "+12,3%"
+        assert i18n.fmt(1234.5, ",.4g") == format(1234.5, ",.4g")
+
+
 class _Visible(html.parser.HTMLParser):
     """The text a reader sees (not styles, not the title), English case text (lang="en")
     left out."""

@@ -29,7 +29,7 @@ from ..appraisal import Appraisal
 from ..cases import Case, barrier_words
 from ..fields import FIELDS, INDEX_FIGURES, KEY_FIGURES
 from ..fields import field as registered
-from ..i18n import N_
+from ..i18n import N_, WORDS, word  # noqa: F401 (WORDS, word: re-exported)
 from ..i18n import gettext as _
 from . import sections as data
 from .parameters import RunParameters, describe_parameters
@@ -154,41 +154,8 @@ def _facts_table(rows: Iterable[tuple[str, Any]], *, table_id: str, classes: str
 
 # -- words of the case's fixed vocabularies, and its own texts --------------------------------
 
-#: Words of the case schema's fixed vocabularies (kinds, statuses, barriers, data quality,
-#: parties, phases...), marked for the catalog: :func:`word` translates them.
-WORDS = (N_("by-product energy"), N_("by-product material"), N_("shared infrastructure"),
-         N_("shared service"), N_("water"), N_("not started"), N_("studied"), N_("negotiating"),
-         N_("in implementation"), N_("operating"), N_("dropped"), N_("technical"),
-         N_("financial"), N_("regulatory/permits"), N_("organisational"),
-         N_("information/trust"), N_("market"), N_("logistics"), N_("illustrative"),
-         N_("surveyed"), N_("estimated"), N_("supplier"), N_("receiver"), N_("project"),
-         N_("construction"), N_("operation"), N_("after life"), N_("base"),
-         N_("conservative"), N_("optimistic"), N_("low"), N_("medium"), N_("high"),
-         N_("very high"), N_("yes"), N_("no"), N_("both parties"), N_("equal payments"),
-         N_("annuity"), N_("sculpted"), N_("straight line"), N_("interest only"),
-         N_("equal principal"), N_("lender"), N_("borrower"),
-         # the project-wide parameters (eip_analysis.parameters), by their names in words
-         N_("discount rate"), N_("exchange rate vnd per usd"), N_("price year"),
-         N_("grid factor year"), N_("gwp set"), N_("grid factor change per year"),
-         N_("grid margin"), N_("landfill method"), N_("tax rate"), N_("mirr finance rate"),
-         N_("mirr reinvest rate"), N_("inflation rate"), N_("debt share"),
-         N_("loan interest rate"), N_("loan tenor years"), N_("loan grace years"),
-         N_("loan repayment"), N_("loan upfront fee"), N_("target min dscr"),
-         N_("depreciation years"), N_("loss carryforward years"),
-         # the ESMP areas (eip_analysis.esmp.AREAS)
-         N_("Labour and working conditions (IFC PS2)"),
-         N_("Resource efficiency and pollution prevention (IFC PS3)"),
-         N_("Community health, safety and security (IFC PS4)"))
-
-
-def word(text: str) -> str:
-    """A word of a fixed vocabulary (``"negotiating"``, ``"in_implementation"``) in the
-    report's language; other text unchanged."""
-    plain = text.replace("_", " ")
-    return _(plain) if plain in _WORD_SET else text
-
-
-_WORD_SET = frozenset(WORDS)
+# The words of the case's fixed vocabularies and :func:`word` are in eip_analysis.i18n (the
+# library's sentences use them too), imported above and re-exported from here.
 
 
 def local_parts(text: str, translated: bool) -> list[Part]:

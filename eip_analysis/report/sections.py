@@ -421,13 +421,14 @@ def _across_cases(folder: Path) -> tuple:
     """The findings across the valid cases of ``folder`` (:func:`checks.check_portfolio`),
     computed once per state of the folder: a kernel reused for many reports (the batch)
     parses the folder's cases once, not once per report, and again only when a case file or
-    the shared-resources file changes (name, size or modification time)."""
+    the shared-resources file changes (name, size or modification time). The findings are
+    sentences in the active language, which is part of the key."""
     from .. import checks
 
     files = [*sorted(folder.glob("*.yaml")), paths.raw_dir() / checks.SHARED_RESOURCES_FILE]
     signature = tuple((str(p), st.st_size, st.st_mtime_ns) for p in files
                       if (st := _stat(p)) is not None)
-    return _across_cases_of(str(folder), signature)
+    return _across_cases_of(str(folder), signature, i18n.current_language())
 
 
 def _stat(path: Path):
@@ -438,12 +439,13 @@ def _stat(path: Path):
 
 
 @functools.lru_cache(maxsize=4)
-def _across_cases_of(folder: str, signature: tuple) -> tuple:
+def _across_cases_of(folder: str, signature: tuple, language: str) -> tuple:
     from .. import checks
     from ..cases import scan_cases
 
     cases = [c for _, c in scan_cases(folder) if not isinstance(c, InputError)]
-    return tuple(checks.check_portfolio(cases))
+    with i18n.use_language(language):
+        return tuple(checks.check_portfolio(cases))
 
 
 # -- the analysis sections ------------------------------------------------------------------------
