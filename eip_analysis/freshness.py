@@ -180,9 +180,14 @@ def shared_parts() -> dict[str, str]:
 def portfolio_key(cases_dir: Path, notebook: Path, run: Mapping[str, Any],
                   selection_file: Path | None = None) -> BuildKey:
     """The build key of the portfolio report: every case and ESMP file, the shared parts
-    (with the ``--selection`` file), the notebook and the run parameters."""
+    (with the ``--selection`` file), the park inventories and screening tables of the
+    screening section, the notebook and the run parameters."""
     extra = [selection_file] if selection_file is not None else []
+    from .inventory import inventories_dir, screening_dir
+
     return BuildKey({"case": files_hash(_folder(cases_dir, "*.yaml")),
                      "esmp": files_hash(_folder(esmp_folder(cases_dir), "*.yaml")),
-                     **_shared_parts(extra, portfolio=True), "notebook": files_hash([notebook]),
-                     "run": _run_hash(run)})
+                     **_shared_parts(extra, portfolio=True),
+                     "screening": files_hash([*_folder(inventories_dir()),
+                                              *_folder(screening_dir())]),
+                     "notebook": files_hash([notebook]), "run": _run_hash(run)})

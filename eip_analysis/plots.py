@@ -706,3 +706,63 @@ def esmp_heat_map_chart(heat: pd.DataFrame, areas: dict[str, str]) -> Figure:
     ax.set_title("ESMP: highest residual rating by area (lender's category in brackets)",
                  fontsize=11, loc="left")
     return fig
+
+
+@_plain_text
+def screening_network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *,
+                            title: str | None = None) -> Figure:
+    """A park's candidate exchanges: tenants at their positions, exchanges as arrows.
+
+    Parameters
+    ----------
+    nodes, edges : pandas.DataFrame
+        :func:`eip_analysis.screening.network`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One dot per tenant (grey: no allocated exchange), one arrow supplier -> receiver per
+        allocated candidate, its width proportional to the indicative value [USD/yr]; dark
+        blue: the exchange already has a case, orange: a new candidate. An exchange within
+        one tenant (its own roof) is a ring around its dot. Arrows carry
+        ``gid="edge-<candidate>"``.
+    """
+    fig, ax = _figure(5.2)
+    where = {r.tenant: (float(r.x_km), float(r.y_km)) for r in nodes.itertuples(index=False)}
+    top = float(edges["value_usd"].max()) if len(edges) else 1.0
+    linked = set(edges["supplier"]) | set(edges["receiver"]) if len(edges) else set()
+    for r in edges.sort_values("value_usd").itertuples(index=False):
+        colour = COLOR_MAIN if r.has_case else COLOR_SECOND
+        width = 0.8 + 5.0 * max(float(r.value_usd), 0.0) / top
+        (x0, y0), (x1, y1) = where[r.supplier], where[r.receiver]
+        if r.supplier == r.receiver:
+            ax.scatter([x0], [y0], s=260, facecolors="none", edgecolors=colour,
+                       linewidths=width, zorder=2, gid=f"edge-{r.candidate}")
+            continue
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), gid=f"edge-{r.candidate}",
+                    arrowprops={"arrowstyle": "-|>", "color": colour, "lw": width,
+                                "alpha": 0.75, "shrinkA": 6, "shrinkB": 6,
+                                "connectionstyle": "arc3,rad=0.12"})
+    for r in nodes.itertuples(index=False):
+        x, y = where[r.tenant]
+        on = r.tenant in linked
+        ax.scatter([x], [y], s=28 if on else 12, color="black" if on else COLOR_MUTED,
+                   zorder=3)
+        if on:
+            ax.annotate(textwrap.shorten(str(r.role), 24, placeholder="..."), (x, y),
+                        textcoords="offset points", xytext=(4, 4), fontsize=7,
+                        color="black", parse_math=False)
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], color=COLOR_MAIN, lw=3, label=_("has a case")),
+                       Line2D([], [], color=COLOR_SECOND, lw=3, label=_("new candidate")),
+                       Line2D([], [], color=COLOR_MUTED, marker="o", lw=0,
+                              label=_("tenant without an allocated exchange"))],
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_xlabel(_("Position on the park grid [km] (illustrative)"))
+    ax.set_ylabel(_("[km]"))
+    ax.set_aspect("equal", adjustable="datalim")
+    _style(ax)
+    ax.set_title(title or _("Candidate exchanges (arrow width: indicative value)"),
+                 fontsize=11, loc="left")
+    return fig

@@ -944,3 +944,63 @@ def draft_gaps(path: str | Path) -> list[str]:
     data, _ = read_yaml(path)
     return [f"{path}: {field}: expected {what} ({TO_BE_SURVEYED})"
             for field, what in _gaps(data, "")]
+
+
+# -- candidates that already have a case ----------------------------------------------------------
+
+#: Which known case each inventory pair stands for (``data/raw/screening/known_cases.yaml``).
+KNOWN_CASES_FILE = "known_cases.yaml"
+
+
+def known_cases(inventories: Iterable[Inventory], path: str | Path | None = None
+                ) -> dict[str, str]:
+    """``{candidate id: case id}`` of the pairs that stand for a known case.
+
+    Raises
+    ------
+    InputError
+        One line naming the file and the case: not a mapping of case id to
+        ``"<supply stream>:<demand stream>"``, or a stream that no inventory has.
+    """
+    path = Path(path) if path is not None else screening_dir() / KNOWN_CASES_FILE
+    data, _ = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError("a mapping of case id to '<supply stream>:<demand stream>'", file=path)
+    streams = {s.id for inv in inventories for _, s in inv.streams()}
+    out: dict[str, str] = {}
+    for case_id, pair in data.items():
+        parts = pair.split(":") if isinstance(pair, str) else []
+        if len(parts) != 2 or not all(p in streams for p in parts):
+            raise InputError("'<supply stream>:<demand stream>' of the inventories' streams",
+                             file=path, field=str(case_id), got=pair)
+        out[pair] = str(case_id)
+    return out
+
+
+def case_words(c: Candidate, known: dict[str, str]) -> str:
+    """``"HK-01"`` when the pair is a known case; ``"new (its supply is in HK-01)"`` when its
+    supply stream is a known case's with another receiver; else ``"new"``."""
+    if c.id in known:
+        return known[c.id]
+    others = sorted({cid for pair, cid in known.items()
+                     if pair.split(":")[0] == c.supply_stream})
+    return f"new (its supply is in {', '.join(others)})" if others else "new"
+
+
+def network(inv: Inventory, cands: Iterable[Candidate], known: dict[str, str]
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The park's supply-demand network: ``(nodes, edges)``.
+
+    ``nodes``: every tenant (``tenant``, ``role``, ``x_km``, ``y_km``); ``edges``: every
+    allocated candidate (``candidate``, ``supplier``, ``receiver``, ``value_usd`` [USD/yr],
+    ``co2e_t`` [tCO2e/yr], ``has_case``: the pair is a known case).
+    """
+    nodes = pd.DataFrame([{"tenant": t.id, "role": t.role, "x_km": t.location.x_km,
+                           "y_km": t.location.y_km} for t in inv.tenants])
+    edges = pd.DataFrame([{"candidate": c.id, "supplier": c.supplier, "receiver": c.receiver,
+                           "value_usd": c.allocated_value_usd, "co2e_t": c.allocated_co2e_t,
+                           "has_case": c.id in known}
+                          for c in cands if c.rank_value is not None],
+                         columns=["candidate", "supplier", "receiver", "value_usd", "co2e_t",
+                                  "has_case"])
+    return nodes, edges

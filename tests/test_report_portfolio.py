@@ -173,9 +173,38 @@ def test_the_portfolio_notebook_runs_with_a_park_filter(folder, tmp_path, capsys
     assert "weights.npv_usd" in html  # the override, in the provenance
     for code_text in ("PortfolioContext.build", "In&nbsp;[", "portfolio_csv_path"):
         assert code_text not in html
-    # stability, MAC curve, NPV-tCO2e, ESMP heat map, Gantt
-    assert html.count("data:image/png;base64,") == 5
+    # stability, MAC curve, NPV-tCO2e, ESMP heat map, Gantt, Hoa Khanh's candidate network
+    assert html.count("data:image/png;base64,") == 6  # and the screening network
     csv = (processed / "portfolio.csv").read_text().splitlines()
     assert len(csv) == 3 and csv[0].startswith("case_id,park,title,score,rank")
     assert 'href="portfolio.html"' in (out / "index.html").read_text()
     assert not list(out.glob("notebooks/.*")), "no temporary notebook left"
+
+
+def test_the_screening_section_shows_candidates_network_and_known_cases(folder):
+    from eip_analysis import screening
+    from eip_analysis.inventory import load_inventory
+
+    ctx = PortfolioContext.build(PortfolioParameters(cases_dir=str(folder / "cases"), **FAST))
+    section = report.portfolio_sections(ctx)["screening"]
+    assert set(section.tables) == {"screening_hoa_khanh", "screening_tra_noc"}
+    assert set(section.figures) == {"screening_network_hoa_khanh", "screening_network_tra_noc"}
+    inv = load_inventory("tra_noc")
+    best = screening.top(screening.allocate(screening.candidates(inv), inv), 10)
+    table = section.tables["screening_tra_noc"]
+    assert list(table["candidate"]) == [c.id for c in best]  # the library's ranking
+    assert list(table["screening_value_usd_per_year"]) == [c.allocated_value_usd for c in best]
+    assert table["rank_value"].tolist() == list(range(1, 11))
+    # the known exchanges among the best are named by their case; the others are new
+    assert {"TN-01", "TN-03", "TN-04"} <= set(table["existing_case"])
+    assert (table["existing_case"].str.startswith("new")).sum() >= 3
+    hk = section.tables["screening_hoa_khanh"]
+    assert "new (its supply is in HK-01)" in set(hk["existing_case"])  # biogas, other receiver
+    words = " ".join(section.text)
+    assert "Hoa Khanh: 26 tenants" in words and "not allocated at screening prices" in words
+    html = str(section_html(section, section_id="screening"))
+    assert html.count("data:image/png;base64,") == 2
+    # one park only with --park
+    one = PortfolioContext.build(PortfolioParameters(cases_dir=str(folder / "cases"),
+                                                     park="Tra Noc 1&2", **FAST))
+    assert set(report.portfolio_sections(one)["screening"].tables) == {"screening_tra_noc"}

@@ -15,8 +15,11 @@ from eip_analysis.cases import load_case
 from eip_analysis.errors import InputError
 from eip_analysis.screening import (
     TO_BE_SURVEYED,
+    case_words,
     draft_gaps,
+    known_cases,
     lp_optimum,
+    network,
     screen,
     write_draft,
     write_screening,
@@ -291,3 +294,42 @@ def test_draft_of_an_unknown_candidate_is_one_line(tmp_path):
     with pytest.raises(InputError) as info:
         write_draft("HK-T99-S1:HK-T04-S1", "X-01", tmp_path)
     assert "CANDIDATE" in str(info.value) and "\n" not in str(info.value)
+
+
+# -- candidates that already have a case -------------------------------------------------------
+
+
+def test_every_known_case_is_a_pair_of_the_inventories(parks):
+    known = known_cases(inv for inv, _ in parks.values())
+    assert sorted(known.values()) == [f"HK-0{i}" for i in range(1, 7)] + \
+        [f"TN-0{i}" for i in range(1, 7)]
+    every = {c.id: c for _, cands in parks.values() for c in cands}
+    assert set(known) <= set(every)  # each pair is screened (compatible or rejected)
+    hk01 = every["HK-T01-S1:HK-T02-S1"]
+    assert case_words(hk01, known) == "HK-01"
+    # the biogas went to the noodle factory: a new candidate whose supply is HK-01's
+    assert case_words(every["HK-T01-S1:HK-T22-S1"], known) == "new (its supply is in HK-01)"
+
+
+def test_network_edges_are_the_allocated_candidates(parks):
+    inv, cands = parks["tra_noc"]
+    known = known_cases(i for i, _ in parks.values())
+    nodes, edges = network(inv, cands, known)
+    assert len(nodes) == len(inv.tenants)
+    assert sorted(edges["candidate"]) == sorted(c.id for c in cands if c.rank_value is not None)
+    assert set(edges["supplier"]) | set(edges["receiver"]) <= set(nodes["tenant"])
+    assert edges.loc[edges["candidate"] == "TN-T03-S1:TN-T07-S1", "has_case"].item()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("- HK-01\n", "a mapping of case id"),
+    ("HK-01: HK-T01-S1\n", "HK-01"),
+    ("HK-01: HK-T01-S1:NOPE-S9\n", "NOPE-S9"),
+])
+def test_a_bad_known_cases_file_is_one_line(parks, tmp_path, text, message):
+    path = tmp_path / "known_cases.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        known_cases((inv for inv, _ in parks.values()), path)
+    assert "\n" not in str(info.value) and str(path) in str(info.value)
+    assert message in str(info.value)

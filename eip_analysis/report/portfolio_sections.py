@@ -11,7 +11,10 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from .. import __version__, esmp, formatting, plots
+from .. import __version__, esmp, formatting, plots, screening
+from ..errors import InputError
+from ..inventory import PARKS as INVENTORY_PARKS
+from ..inventory import load_inventory
 from ..portfolio import barrier_frequency, progress, status_by_park, survey_table
 from ..portfolio.selection import CRITERIA
 from ..portfolio.workplan import critical_path_words
@@ -262,6 +265,65 @@ def totals_section(ctx: PortfolioContext) -> Section:
                    text=text)
 
 
+#: Candidates per park in the screening section's table.
+SCREENING_TOP = 10
+
+
+def screening_section(ctx: PortfolioContext) -> Section:
+    """New exchanges found by screening each park's inventory (:mod:`eip_analysis.screening`):
+    the best candidates by indicative value, the park's supply-demand network, and which
+    candidates already have a case."""
+    parks = [p for p in INVENTORY_PARKS if not ctx.parameters.park or p == ctx.parameters.park]
+    tables, figures, text, warnings = {}, {}, [], []
+    try:
+        every = {p: load_inventory(key) for p, key in INVENTORY_PARKS.items()}
+        known = screening.known_cases(every.values())
+        inventories = {p: every[p] for p in parks}
+    except InputError as exc:
+        return Section(title="Screening: new exchanges", key="screening",
+                       warnings=[f"No screening: {exc}"])
+    text.append("Candidate exchanges found by matching every output stream of a park's "
+                "tenants with every input stream of another, from the park's illustrative "
+                "inventory (data/raw/inventories/): matched quantity, transport by distance, "
+                "an indicative annual value for both parties (avoided disposal and purchase "
+                "minus transport and treatment, before capex: a screening value, not an NPV) "
+                "and indicative tCO2e with the package's emission rules. Each stream is "
+                "offered once: the candidates are taken greedily by value (checked against a "
+                "linear program). `eip-analysis draft-case CANDIDATE --id NEW-ID` turns one "
+                "into a draft case file.")
+    for park, inv in inventories.items():
+        cands = screening.allocate(screening.candidates(inv), inv)
+        best = screening.top(cands, SCREENING_TOP)
+        key = INVENTORY_PARKS[park]
+        tables[f"screening_{key}"] = pd.DataFrame([{
+            "rank_value": c.rank_value, "candidate": c.id, "kind": c.kind,
+            "exchange": f"{c.supply_material.replace('_', ' ')}: {c.supplier_role} -> "
+                        f"{c.receiver_role}",
+            "quantity_exchanged": formatting.quantity(c.allocated_supply, c.supply_unit),
+            "screening_value_usd_per_year": c.allocated_value_usd,
+            "screening_co2e_t_per_year": c.allocated_co2e_t,
+            "existing_case": screening.case_words(c, known), "barriers": c.barriers,
+        } for c in best])
+        nodes, edges = screening.network(inv, cands, known)
+        figures[f"screening_network_{key}"] = plots.screening_network_chart(
+            nodes, edges, title=f"{park}: candidate exchanges (arrow width: indicative value)")
+        allocated = [c for c in cands if c.rank_value is not None]
+        rejected = [c for c in cands if c.status == "rejected"]
+        ids = {s.id for _, s in inv.streams()}
+        here = {cid for pair, cid in known.items() if pair.split(":")[0] in ids}
+        cased = sorted({known[c.id] for c in allocated if c.id in known})
+        uncased = sorted(here - set(cased))
+        text.append(
+            f"{park}: {len(inv.tenants)} tenants, {sum(1 for _ in inv.streams())} streams; "
+            f"{len(cands) - len(rejected)} compatible pairs, {len(rejected)} rejected on a "
+            f"quality limit or distance, {len(allocated)} allocated. Among them the cases "
+            + (", ".join(cased) if cased else "none")
+            + (f"; not allocated at screening prices: {', '.join(uncased)}" if uncased else "")
+            + ".")
+    return Section(title="Screening: new exchanges", key="screening", tables=tables,
+                   figures=figures, text=text, warnings=warnings)
+
+
 def provenance_rows(ctx: PortfolioContext, *, run_date: datetime | None = None) -> pd.DataFrame:
     """Package version, git commit, every input file with its SHA-256, parameters, run date."""
     run_date = run_date or datetime.now(UTC)
@@ -281,5 +343,6 @@ def portfolio_sections(ctx: PortfolioContext) -> dict[str, Section]:
             "selection": selection_section(ctx), "stability": stability_section(ctx),
             "abatement": abatement_section(ctx), "esmp": esmp_heat_section(ctx),
             "workplan": workplan_section(ctx), "totals": totals_section(ctx),
+            "screening": screening_section(ctx),
             "provenance": Section(title="Provenance", key="provenance",
                                   tables={"provenance": provenance_rows(ctx)})}

@@ -336,7 +336,6 @@ def cashflow_html(appraisal: Appraisal, currency: str = "USD") -> Fragment:
 def emissions_html(appraisal: Appraisal) -> Fragment:
     """The emissions table with how each flow is counted."""
     t = data.emissions_table(appraisal)
-    english = {"lang": "en"} if i18n.current_language() != "en" else {}  # the library's notes
     columns = ("flow", "party", "baseline_quantity", "project_quantity",
                "baseline_co2e_t_per_year", "project_co2e_t_per_year", "avoided_co2e_t_per_year",
                "method")
@@ -359,7 +358,7 @@ def emissions_html(appraisal: Appraisal) -> Fragment:
             Cell(formatting.flow_label(r["flow"])), Cell(word(r["party"])),
             Cell(formatting.quantity(r["baseline_quantity"], unit), numeric=True),
             Cell(formatting.quantity(r["project_quantity"], unit), numeric=True),
-            *tonnes, Cell(r["method"], attrs=english)], attrs={"data-flow": r["flow"]}))
+            *tonnes, Cell(r["method"])], attrs={"data-flow": r["flow"]}))
     return table_html(Table(
         id="emissions", classes="emissions", rows=rows,
         header=_head([registered(c).shown_header for c in columns], numeric=(2, 3, 4, 5, 6)),
@@ -455,6 +454,8 @@ SECTION_TABLE_CAPTIONS = {
     "eip_indicators": N_("Eco-industrial park criteria the shortlist's totals inform (not a test "
                       "that a park meets them)"),
     "provenance": N_("What this report was computed from"),
+    "screening_hoa_khanh": N_("Hoa Khanh: the best candidate exchanges by indicative value"),
+    "screening_tra_noc": N_("Tra Noc 1&2: the best candidate exchanges by indicative value"),
 }
 #: Text alternatives of the section charts, by figure name.
 FIGURE_ALTS = {
@@ -471,6 +472,10 @@ FIGURE_ALTS = {
     "npv_vs_abatement": N_("NPV against tCO2e avoided per year, one point per case"),
     "esmp_heat_map": N_("Highest residual rating by case and ESMP area"),
     "gantt": N_("Gantt chart of the work-plan with the critical path and go/no-go gates"),
+    "screening_network_hoa_khanh": N_("Hoa Khanh's tenants and their candidate exchanges, "
+                                      "arrow width by indicative value"),
+    "screening_network_tra_noc": N_("Tra Noc 1&2's tenants and their candidate exchanges, "
+                                    "arrow width by indicative value"),
 }
 #: Machine columns not shown (addresses and checks; the label column says what a row is).
 _HIDDEN_COLUMNS = frozenset({"path", "metric_at_switching"})
