@@ -201,7 +201,7 @@ def test_the_screening_section_shows_candidates_network_and_known_cases(folder):
     hk = section.tables["screening_hoa_khanh"]
     assert "new (its supply is in HK-01)" in set(hk["existing_case"])  # biogas, other receiver
     words = " ".join(section.text)
-    assert "Hoa Khanh: 26 tenants" in words and "not allocated at screening prices" in words
+    assert "Hoa Khanh: 26 tenants" in words and "not allocated: HK-01 (HK-T01-S1 already given" in words
     html = str(section_html(section, section_id="screening"))
     assert html.count("data:image/png;base64,") == 2
     # one park only with --park

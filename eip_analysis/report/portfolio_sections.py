@@ -289,8 +289,8 @@ def screening_section(ctx: PortfolioContext) -> Section:
                 "minus transport and treatment, before capex: a screening value, not an NPV) "
                 "and indicative tCO2e with the package's emission rules. Each stream is "
                 "offered once: the candidates are taken greedily by value (checked against a "
-                "linear program). `eip-analysis draft-case CANDIDATE --id NEW-ID` turns one "
-                "into a draft case file.")
+                "linear program). The command eip-analysis draft-case CANDIDATE --id NEW-ID "
+                "turns one into a draft case file.")
     for park, inv in inventories.items():
         cands = screening.allocate(screening.candidates(inv), inv)
         best = screening.top(cands, SCREENING_TOP)
@@ -312,13 +312,18 @@ def screening_section(ctx: PortfolioContext) -> Section:
         ids = {s.id for _, s in inv.streams()}
         here = {cid for pair, cid in known.items() if pair.split(":")[0] in ids}
         cased = sorted({known[c.id] for c in allocated if c.id in known})
-        uncased = sorted(here - set(cased))
+        by_id = {c.id: c for c in cands}
+        why = {pair: by_id[pair].allocation.removeprefix("not allocated: ")
+               if pair in by_id else "not screened" for pair in known}
+        uncased = [f"{cid} ({why[pair]})"
+                   for pair, cid in sorted(known.items(), key=lambda kv: kv[1])
+                   if cid in here - set(cased)]
         text.append(
             f"{park}: {len(inv.tenants)} tenants, {sum(1 for _ in inv.streams())} streams; "
             f"{len(cands) - len(rejected)} compatible pairs, {len(rejected)} rejected on a "
             f"quality limit or distance, {len(allocated)} allocated. Among them the cases "
             + (", ".join(cased) if cased else "none")
-            + (f"; not allocated at screening prices: {', '.join(uncased)}" if uncased else "")
+            + (f"; not allocated: {'; '.join(uncased)}" if uncased else "")
             + ".")
     return Section(title="Screening: new exchanges", key="screening", tables=tables,
                    figures=figures, text=text, warnings=warnings)
