@@ -987,12 +987,15 @@ def _loc(loc: tuple) -> str:
     return out
 
 
-def _validation_error(exc: ValidationError, path: Path) -> InputError:
+def validation_error(exc: ValidationError, path: Path, *, where: str = "") -> InputError:
+    """The first problem pydantic found in an input file as one line: the file, the field
+    (``where`` before it, e.g. a row), what was expected and what was given. Case files, ESMP
+    registers, inventories and the proposal's data are validated with it."""
     errors = exc.errors(include_url=False)
     first = errors[0]
     loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     # pydantic puts the member name of a union in the location; drop type tags like 'literal'.
-    field = _loc(loc) or None
+    field = ".".join(p for p in (where, _loc(loc)) if p) or None
     kind = first["type"]
     msg = first["msg"].removeprefix("Value error, ")
     if kind == "missing":
@@ -1028,7 +1031,7 @@ def parse_case(data: Any, path: Path, text: str | bytes = b"") -> Case:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise _validation_error(exc, path) from None
+        raise validation_error(exc, path) from None
     if case.id != path.stem:
         raise InputError(f"the file name's id {path.stem!r}", file=path, field="id", got=case.id)
     for field, expected, got in _cross_field_checks(case):

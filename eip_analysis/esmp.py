@@ -169,7 +169,7 @@ def load_register(case_id: str, directory: str | Path | None = None) -> Register
         rating outside 1-5, a risk without mitigation, a residual rating above the rating, a
         register of another case.
     """
-    from .cases import read_yaml
+    from .cases import read_yaml, validation_error
 
     path = register_path(case_id, directory)
     if not path.exists():
@@ -181,15 +181,7 @@ def load_register(case_id: str, directory: str | Path | None = None) -> Register
     try:
         register = Register.model_validate({**data, "source_file": str(path)})
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        field = ".".join(f"[{x}]" if isinstance(x, int) else str(x) for x in err["loc"])
-        field = field.replace(".[", "[")
-        expected = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "missing":
-            expected = "this field (required)"
-        shown = err.get("input") if err["type"] != "missing" and not isinstance(
-            err.get("input"), dict | list) else None
-        raise InputError(expected, file=path, field=field or None, got=shown) from None
+        raise validation_error(exc, path) from None
     if register.case != case_id:
         raise InputError(f"the register of {case_id}", file=path, field="case", got=register.case)
     return register

@@ -67,6 +67,7 @@ References
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -82,7 +83,7 @@ from .cashflow import CashFlows, build
 from .errors import InputError
 from .fields import FIELDS
 from .financing import FINANCING_METRIC_NAMES, PARAMETER_PATHS, evaluate_financing, split_values
-from .i18n import N_, current_language, fmt
+from .i18n import N_, current_language, fmt, word
 from .i18n import gettext as _
 from .parameters import ResolvedParameters, load_defaults
 
@@ -116,12 +117,56 @@ def metric_word(name: str) -> str:
 def input_label(label: str, *, in_sentence: bool = False) -> str:
     """An input's label (:attr:`Driver.label`) in the active language: in English as written
     (lower case with ``in_sentence``), in another language with its fixed words translated
-    (:func:`eip_analysis.report.sections.input_words`; the case's own words as written)."""
+    (:func:`input_words`; the case's own words as written)."""
     if current_language() == "en":
         return label.lower() if in_sentence else label
-    from .report.sections import input_words  # the labels' words, kept with the report's
-
     return input_words(label)
+
+
+#: The fixed words of the inputs' labels (:meth:`eip_analysis.cases.Case.quantities`,
+#: :meth:`eip_analysis.appraisal.Appraisal.assumptions`) around the case's own words, for
+#: :func:`input_words`: (pattern, message).
+_INPUT_PATTERNS = (
+    (r"^Operating lifetime$", N_("Operating lifetime")),
+    (r"^Salvage value at end of life$", N_("Salvage value at end of life")),
+    (r"^Capex: (?P<text>.*) \(year (?P<year>\d+)\)$", N_("Capex: {text} (year {year})")),
+    (r"^Opex: (?P<text>.*), amount per year$", N_("Opex: {text}, amount per year")),
+    (r"^Opex: (?P<text>.*), quantity per year$", N_("Opex: {text}, quantity per year")),
+    (r"^Opex: (?P<text>.*), unit price$", N_("Opex: {text}, unit price")),
+    (r"^Benefit: (?P<text>.*), amount per year$", N_("Benefit: {text}, amount per year")),
+    (r"^Benefit: (?P<text>.*), quantity per year$", N_("Benefit: {text}, quantity per year")),
+    (r"^Benefit: (?P<text>.*), unit price$", N_("Benefit: {text}, unit price")),
+    (r"^Transfer: (?P<text>.*), quantity per year$", N_("Transfer: {text}, quantity per year")),
+    (r"^Transfer: (?P<text>.*), unit price$", N_("Transfer: {text}, unit price")),
+    (r"^Resource flow (?P<text>\S+) \((?P<party>supplier|receiver)\): (?P<what>.*)$",
+     N_("Resource flow {text} ({party}): {what}")),
+    (r"^Parameter: (?P<text>.*)$", N_("Parameter: {text}")),
+)
+
+
+def input_words(label: str) -> str:
+    """An input's label in the report's language: its fixed words translated (``Capex: ...
+    (year 0)`` -> ``Vốn đầu tư: ... (năm 0)``), the case's own words (descriptions, flow
+    names) as written; other labels unchanged. English: the label itself."""
+    if current_language() == "en":
+        return label
+    for pattern, message in _INPUT_PATTERNS:
+        found = re.match(pattern, label)
+        if found:
+            parts = found.groupdict()
+            if "party" in parts:
+                parts["party"] = _(parts["party"])
+            if "what" in parts:  # "baseline", "project, cod removed": the side translated
+                side, sep, rest = parts["what"].partition(", ")
+                side = {"baseline": _("baseline"), "project": _("with the exchange")}.get(
+                    side, side)
+                parts["what"] = side + sep + rest
+            if message == "Parameter: {text}":
+                parts["text"] = word(parts["text"])
+            elif "text" in parts and re.fullmatch(r"[a-z_]+", parts["text"] or ""):
+                parts["text"] = formatting.flow_label(parts["text"])
+            return _(message).format(**parts)
+    return label
 
 
 # ---------------------------------------------------------------------------------------------

@@ -529,12 +529,11 @@ def _tax_sheet(s: _Sheet, fin: _Sheet, rates: dict[str, str], library: TaxResult
                      f"*({s.cell('year', y)}<={last}))"
                      f"+SUMIF({s.ref('write_off_year', sheet=False)},{s.cell('year', y)},"
                      f"{s.ref('written_off', sheet=False)})"))
-    costs = (f"-'Loan'!{{paid}}-{f}{{fee}}" if loan else "")
     s.add("assessable", "Assessable income", "USD (nominal)",
           lambda y: (f"={f}{fin.cell('ocf', y)}+{f}{fin.cell('salvage', y)}"
                      f"-{s.cell('depreciation', y)}"
-                     + costs.format(paid=loan.cell('paid', y) if loan else "",
-                                    fee=fin.cell('fee', y))),
+                     + (f"-'Loan'!{loan.cell('paid', y)}-{f}{fin.cell('fee', y)}"
+                        if loan else "")),
           expect=assessable)
     s.add("profit", "Income before loss offset", "USD (nominal)",
           lambda y: f"=MAX({s.cell('assessable', y)},0)")
@@ -584,14 +583,12 @@ def _tax_sheet(s: _Sheet, fin: _Sheet, rates: dict[str, str], library: TaxResult
           lambda y: f"={s.cell('taxable', y)}*{s.cell('rate', y)}", expect=library.tax[0])
 
 
-def _irr_formula(cells: str, near: float) -> str:
-    """``=IRR(cells, guess)``: the guess, the library's IRR at the inputs as written rounded to
+def _irr(cells: str, near: float) -> str:
+    """``IRR(cells, guess)``: the guess, the library's IRR at the inputs as written rounded to
     a percent, is only where the spreadsheet's Newton search starts (LibreOffice and Excel give
     up from their default 10% on an IRR such as -92%); after an input changes it still finds
     the root next to it."""
-    if not math.isfinite(near):
-        return f"=IRR({cells})"
-    return f"=IRR({cells},{round(near, 2)})"
+    return f"IRR({cells},{round(near, 2)})" if math.isfinite(near) else f"IRR({cells})"
 
 
 def _summary_metrics(ws, a: Appraisal, fa: FinancingAppraisal, cash: _Sheet, loan: _Sheet,
@@ -613,7 +610,7 @@ def _summary_metrics(ws, a: Appraisal, fa: FinancingAppraisal, cash: _Sheet, loa
     rows = [
         row("npv_usd", _npv_formula(real, cash, "net"), m.npv_usd, MONEY,
             "Project NPV (before financing and tax, real)"),
-        row("irr", _irr_formula(cash.ref("net"), m.irr), m.irr, RATE, "Project IRR (real)"),
+        row("irr", f"={_irr(cash.ref('net'), m.irr)}", m.irr, RATE, "Project IRR (real)"),
         row("supplier_npv_usd", _npv_formula(real, cash, "supplier"), m.supplier_npv_usd, MONEY,
             "Supplier NPV (its lines and transfers)"),
         row("receiver_npv_usd", _npv_formula(real, cash, "receiver"), m.receiver_npv_usd, MONEY,
@@ -621,14 +618,14 @@ def _summary_metrics(ws, a: Appraisal, fa: FinancingAppraisal, cash: _Sheet, loa
         row("project_npv_after_tax_usd", _npv_formula(nominal, fin, "project"),
             f.project_npv_after_tax_usd, MONEY),
         row("project_irr_after_tax",
-            f"=(1+{_irr_formula(fin.ref('project'), nominal_irr(f.project_irr_after_tax))[1:]})"
+            f"=(1+{_irr(fin.ref('project'), nominal_irr(f.project_irr_after_tax))})"
             f"/(1+{infl})-1",
             f.project_irr_after_tax, RATE),
         row("equity_npv_usd", _npv_formula(nominal, fin, "equity"), f.equity_npv_usd, MONEY),
-        row("equity_irr_nominal", _irr_formula(fin.ref("equity"), f.equity_irr_nominal),
+        row("equity_irr_nominal", f"={_irr(fin.ref('equity'), f.equity_irr_nominal)}",
             f.equity_irr_nominal, RATE),
         row("equity_irr",
-            f"=(1+{_irr_formula(fin.ref('equity'), f.equity_irr_nominal)[1:]})/(1+{infl})-1",
+            f"=(1+{_irr(fin.ref('equity'), f.equity_irr_nominal)})/(1+{infl})-1",
             f.equity_irr, RATE),
         row("min_dscr", f'=IF(COUNT({dscr})=0,"no debt",MIN({dscr}))', f.min_dscr, RATIO),
         row("average_dscr", f'=IF(COUNT({dscr})=0,"no debt",AVERAGE({dscr}))',

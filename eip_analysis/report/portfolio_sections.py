@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import __version__, esmp, formatting, plots, screening
 from ..errors import InputError
+from ..i18n import gettext as _
 from ..inventory import PARKS as INVENTORY_PARKS
 from ..inventory import load_inventory
 from ..portfolio import barrier_frequency, progress, status_by_park, survey_table
@@ -274,7 +275,7 @@ def screening_section(ctx: PortfolioContext) -> Section:
     the best candidates by indicative value, the park's supply-demand network, and which
     candidates already have a case."""
     parks = [p for p in INVENTORY_PARKS if not ctx.parameters.park or p == ctx.parameters.park]
-    tables, figures, text, warnings = {}, {}, [], []
+    tables, figures, text, captions, alts = {}, {}, [], {}, {}
     try:
         every = {p: load_inventory(key) for p, key in INVENTORY_PARKS.items()}
         known = screening.known_cases(every.values())
@@ -304,6 +305,10 @@ def screening_section(ctx: PortfolioContext) -> Section:
             "screening_co2e_t_per_year": c.allocated_co2e_t,
             "existing_case": screening.case_words(c, known), "barriers": c.barriers,
         } for c in best])
+        captions[f"screening_{key}"] = _("{park}: the best candidate exchanges by indicative "
+                                         "value").format(park=park)
+        alts[f"screening_network_{key}"] = _("{park}: the tenants and their candidate exchanges, "
+                                             "arrow width by indicative value").format(park=park)
         nodes, edges = screening.network(inv, cands, known)
         figures[f"screening_network_{key}"] = plots.screening_network_chart(
             nodes, edges, title=f"{park}: candidate exchanges (arrow width: indicative value)")
@@ -326,7 +331,7 @@ def screening_section(ctx: PortfolioContext) -> Section:
             + (f"; not allocated: {'; '.join(uncased)}" if uncased else "")
             + ".")
     return Section(title="Screening: new exchanges", key="screening", tables=tables,
-                   figures=figures, text=text, warnings=warnings)
+                   figures=figures, text=text, captions=captions, alts=alts)
 
 
 def provenance_rows(ctx: PortfolioContext, *, run_date: datetime | None = None) -> pd.DataFrame:

@@ -454,8 +454,6 @@ SECTION_TABLE_CAPTIONS = {
     "eip_indicators": N_("Eco-industrial park criteria the shortlist's totals inform (not a test "
                       "that a park meets them)"),
     "provenance": N_("What this report was computed from"),
-    "screening_hoa_khanh": N_("Hoa Khanh: the best candidate exchanges by indicative value"),
-    "screening_tra_noc": N_("Tra Noc 1&2: the best candidate exchanges by indicative value"),
 }
 #: Text alternatives of the section charts, by figure name.
 FIGURE_ALTS = {
@@ -472,10 +470,6 @@ FIGURE_ALTS = {
     "npv_vs_abatement": N_("NPV against tCO2e avoided per year, one point per case"),
     "esmp_heat_map": N_("Highest residual rating by case and ESMP area"),
     "gantt": N_("Gantt chart of the work-plan with the critical path and go/no-go gates"),
-    "screening_network_hoa_khanh": N_("Hoa Khanh's tenants and their candidate exchanges, "
-                                      "arrow width by indicative value"),
-    "screening_network_tra_noc": N_("Tra Noc 1&2's tenants and their candidate exchanges, "
-                                    "arrow width by indicative value"),
 }
 #: Machine columns not shown (addresses and checks; the label column says what a row is).
 _HIDDEN_COLUMNS = frozenset({"path", "metric_at_switching"})
@@ -586,11 +580,13 @@ def section_html(section: data.Section, *, section_id: str) -> Fragment:
     ``section_id``.
     """
     tables = [frame_table(t, table_id=f"{section_id}-{name}".replace("_", "-"),
-                          caption=_(SECTION_TABLE_CAPTIONS[name])
-                          if name in SECTION_TABLE_CAPTIONS else None)
+                          caption=section.captions.get(name) or (
+                              _(SECTION_TABLE_CAPTIONS[name])
+                              if name in SECTION_TABLE_CAPTIONS else None))
               for name, t in section.tables.items()
               if name != "warnings" and t is not None and not t.empty]
-    figures = [_png(fig, alt=f"{section.title}: {_(FIGURE_ALTS[name])}")
+    figures = [_png(fig, alt=f"{section.title}: "
+                    f"{section.alts.get(name) or _(FIGURE_ALTS[name])}")
                for name, fig in section.figures.items()]
     return render("section.html.j2", id=section_id, text=list(section.text), tables=tables,
                   figures=figures, warnings=list(section.warnings))

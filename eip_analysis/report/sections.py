@@ -29,6 +29,7 @@ from ..financing import FinancingAppraisal, appraise_financing
 from ..i18n import N_
 from ..i18n import gettext as _
 from ..parties import parties_warnings, party_view, transfer_price_range
+from ..risk import input_words  # re-exported: the report layer translates input labels with it
 from .parameters import REPORTING_CURRENCIES, RunParameters, describe_parameters, run_key
 
 # -- numbers in the reporting currency ------------------------------------------------------------
@@ -215,56 +216,6 @@ def _input_value(x: Any, unit: str, path: str) -> str:
         return formatting.plain(x * 100.0, max_decimals=4) + "%"
     calendar_year = path.startswith("parameters.") and path.endswith("_year")
     return formatting.plain(x, thousands=not calendar_year)
-
-
-#: The fixed words of the inputs' labels (:meth:`eip_analysis.cases.Case.quantities`,
-#: :meth:`eip_analysis.appraisal.Appraisal.assumptions`) around the case's own words, for
-#: :func:`input_words`: (pattern, message).
-_INPUT_PATTERNS = (
-    (r"^Operating lifetime$", N_("Operating lifetime")),
-    (r"^Salvage value at end of life$", N_("Salvage value at end of life")),
-    (r"^Capex: (?P<text>.*) \(year (?P<year>\d+)\)$", N_("Capex: {text} (year {year})")),
-    (r"^Opex: (?P<text>.*), amount per year$", N_("Opex: {text}, amount per year")),
-    (r"^Opex: (?P<text>.*), quantity per year$", N_("Opex: {text}, quantity per year")),
-    (r"^Opex: (?P<text>.*), unit price$", N_("Opex: {text}, unit price")),
-    (r"^Benefit: (?P<text>.*), amount per year$", N_("Benefit: {text}, amount per year")),
-    (r"^Benefit: (?P<text>.*), quantity per year$", N_("Benefit: {text}, quantity per year")),
-    (r"^Benefit: (?P<text>.*), unit price$", N_("Benefit: {text}, unit price")),
-    (r"^Transfer: (?P<text>.*), quantity per year$", N_("Transfer: {text}, quantity per year")),
-    (r"^Transfer: (?P<text>.*), unit price$", N_("Transfer: {text}, unit price")),
-    (r"^Resource flow (?P<text>\S+) \((?P<party>supplier|receiver)\): (?P<what>.*)$",
-     N_("Resource flow {text} ({party}): {what}")),
-    (r"^Parameter: (?P<text>.*)$", N_("Parameter: {text}")),
-)
-
-
-def input_words(label: str) -> str:
-    """An input's label in the report's language: its fixed words translated (``Capex: ...
-    (year 0)`` -> ``Vốn đầu tư: ... (năm 0)``), the case's own words (descriptions, flow
-    names) as written; other labels unchanged. English: the label itself."""
-    import re
-
-    if i18n.current_language() == "en":
-        return label
-    from .render import word
-
-    for pattern, message in _INPUT_PATTERNS:
-        found = re.match(pattern, label)
-        if found:
-            parts = found.groupdict()
-            if "party" in parts:
-                parts["party"] = _(parts["party"])
-            if "what" in parts:  # "baseline", "project, cod removed": the side translated
-                side, sep, rest = parts["what"].partition(", ")
-                side = {"baseline": _("baseline"), "project": _("with the exchange")}.get(
-                    side, side)
-                parts["what"] = side + sep + rest
-            if message == "Parameter: {text}":
-                parts["text"] = word(parts["text"])
-            elif "text" in parts and re.fullmatch(r"[a-z_]+", parts["text"] or ""):
-                parts["text"] = formatting.flow_label(parts["text"])
-            return _(message).format(**parts)
-    return label
 
 
 def assumptions_table(appraisal: Appraisal) -> pd.DataFrame:
@@ -466,6 +417,10 @@ class Section:
     text: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     key: str = ""  #: id of the section on the page (``financing``, ``monte-carlo``...)
+    #: Captions of tables and text alternatives of figures, by name, where the section writes
+    #: its own (else those of :mod:`eip_analysis.report.render` for the name)
+    captions: dict[str, str] = field(default_factory=dict)
+    alts: dict[str, str] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
         from .render import section_html
@@ -473,9 +428,16 @@ class Section:
         return str(section_html(self, section_id=self.key or "section"))
 
 
-def esmp_section(appraisal: Appraisal) -> Section:
+#: :func:`esmp_section` reads the case's register itself unless given one.
+_READ = object()
+
+
+def esmp_section(appraisal: Appraisal, register: Any = _READ) -> Section:
     """Section "Environmental and social management plan": the register and the lender's
     category (:mod:`eip_analysis.esmp`), or a warning that the case has no register.
+
+    ``register``: the case's register when the caller has read it already
+    (:func:`eip_analysis.esmp.register_for`, ``None``: the case has none).
 
     Raises
     ------
@@ -485,7 +447,8 @@ def esmp_section(appraisal: Appraisal) -> Section:
     from .. import esmp
 
     case = appraisal.case
-    register = esmp.register_for(case)
+    if register is _READ:
+        register = esmp.register_for(case)
     if register is None:
         missing = _("No environmental and social risk register for {case}: write "
                     "data/raw/esmp/{case}.yaml before a lender can categorise the project."
@@ -622,12 +585,6 @@ def parties_section(appraisal: Appraisal, transfer: str | None = None, *,
                    figures=figs, text=text, warnings=warnings)
 
 
-def _input_label(label: str) -> str:
-    """An input's label inside a sentence: lower case in English (the case's own words in
-    another language's report, unchanged)."""
-    return label.lower() if i18n.current_language() == "en" else input_words(label)
-
-
 def sensitivity_section(appraisal: Appraisal, *, metric: str = "npv_usd",
                         figures: bool = True) -> Section:
     """Section "Scenarios and sensitivity": scenarios, tornado table and chart."""
@@ -664,7 +621,7 @@ def sensitivity_section(appraisal: Appraisal, *, metric: str = "npv_usd",
                                    "{high})."),
             }[(negative, below)]
             warnings.append(_(sentence).format(
-                metric=shown_word, input=_input_label(r["label"]),
+                metric=shown_word, input=risk.input_label(r["label"], in_sentence=True),
                 value=fmt(r["switching_value"], r["unit"]), base=fmt(r["base"], r["unit"]),
                 low=fmt(r["low"], r["unit"]), high=fmt(r["high"], r["unit"])))
     else:
