@@ -293,13 +293,14 @@ def evaluate_metrics(
                          field="metric", got=unknown[0])
     values = dict(values or {})
     for_cf, _ = split_values(case, values)
-    cf = cashflows if cashflows is not None and not for_cf else build(case, for_cf)
-    n = max([np.size(v) for v in values.values()] + [cf.operating.shape[0]])
-    if cf.operating.shape[0] < n:  # only parameters vary: the same cash flows in every row
-        cf = _broadcast_rows(cf, n)
     out: dict[str, np.ndarray] = {}
-    # Scans reach the edges of the domain (capex 0...), where some ratios are not defined.
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # Scans reach the edges of the domain (capex 0, a lifetime of 75 years...), where some
+    # ratios are not defined and some flows overflow: no-crossings, not errors.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        cf = cashflows if cashflows is not None and not for_cf else build(case, for_cf)
+        n = max([np.size(v) for v in values.values()] + [cf.operating.shape[0]])
+        if cf.operating.shape[0] < n:  # only parameters vary: the same cash flows in every row
+            cf = _broadcast_rows(cf, n)
         if any(m in METRIC_NAMES for m in metrics):
             project_values = dict(for_cf)
             if "parameters.discount_rate" in values:
