@@ -127,6 +127,11 @@ def test_a_thin_margin_is_said_without_contradicting_that_both_gain(hk02):
             f"(energy service company) is thin ({formatting.percent(esco / capex)} of its "
             "investment)") in parties
     assert "cannot be claimed" not in html
+    # the verdicts are structured: the thin margin is a flag, not a word searched in a sentence
+    r = _run_of(p)
+    assert r.gains["supplier"].verdict == "marginal" and r.gain.both and r.gain.thin
+    assert r.gains["supplier"].share == pytest.approx(esco / capex)
+    assert r.gain.sentence in _text(html)
     assert "lies inside the range" in parties
     assert "pays the supplier (energy service company) 1,502,100 VND/MWh" in parties
     # and where both clearly gain, it is said
@@ -136,6 +141,18 @@ def test_a_thin_margin_is_said_without_contradicting_that_both_gain(hk02):
     tn01 = prop.build_proposal("TN-01", run_date=RUN_DATE)
     assert "The project's NPV is negative" in tn01.section("summary").text()
     assert "loses" in tn01.section("parties").text()
+    r = _run_of(tn01)
+    assert not r.gain.both and not r.gain.thin
+    assert "loses" in {g.verdict for g in r.gains.values()}
+
+
+def _run_of(p) -> prop._Run:
+    """The shared state of a proposal's sections, rebuilt from the proposal's run."""
+    a = p.appraisal
+    return prop._Run(context=p.context, fa=p.financing, money=prop._Money(a),
+                     view=party_view(a), prices=[transfer_price_range(a, t.name)
+                                                 for t in a.case.transfers],
+                     sensitivity=None, register=None, requirements=prop.load_requirements())
 
 
 def test_company_fields_are_to_be_supplied_never_invented(hk02):
@@ -156,7 +173,10 @@ def test_company_fields_are_to_be_supplied_never_invented(hk02):
 def test_green_credit_permits_and_heads_of_terms(hk02):
     p, html = hk02
     green = _text(_section_html(html, "green-credit"))
-    assert "Decision 21/2025/QD-TTg" in green and prop.TO_CONFIRM in green
+    citation = prop.load_requirements().green_taxonomy.citation
+    assert citation == "Decision 21/2025/QD-TTg"
+    assert f"Criteria of {citation}" in green and prop.TO_CONFIRM in green
+    assert f"Green-credit confirmation under {citation}" in _text(_section_html(html, "documents"))
     assert "Production of solar power" in green
     permits = _text(_section_html(html, "permits"))
     assert "Decree 135/2024/ND-CP" in permits and "not listed in Appendices III-V" in permits
@@ -186,7 +206,13 @@ def test_a_broken_requirements_file_is_one_line_naming_file_and_field(tmp_path):
         prop.load_requirements(path)
     message = str(info.value)
     assert "\n" not in message and message.startswith(str(path))
-    assert "permits[0].source" in message
+    assert "permits[0].source: expected this required field" in message
+    # the same wording as case files and ESMP registers (eip_analysis.cases.validation_error)
+    data = yaml.safe_load(prop.requirements_path().read_text())
+    data["green_taxonomy"]["decisoin"] = "misspelt"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match=r"green_taxonomy\.decisoin: expected no such field"):
+        prop.load_requirements(path)
 
 
 def test_case_text_is_escaped(write_case, mini_data):
@@ -342,6 +368,10 @@ def test_a_negative_npv_case_is_a_screening_note_with_the_support_gap(tn01):
     assert f"Support gap: {prop._Money(p.appraisal)(gap)}" in summary
     assert "What would close it" in summary
     assert "<title>Screening note" in html
+    # one kind of document, in the page's eyebrow and in the printed running header
+    assert p.kind == prop.SCREENING_KIND
+    assert f'id="document-kind">{prop.SCREENING_KIND} &middot;' in html
+    assert prop.print_texts(p)[0].startswith(f"{prop.SCREENING_KIND} · TN-01 · ")
 
 
 def test_no_carbon_payment_and_not_eligible_when_the_exchange_adds_emissions(tn01):
@@ -375,6 +405,18 @@ def test_a_covenant_failure_shows_the_debt_capacity_and_a_structure_that_passes(
     assert float(dscr) == pytest.approx(check.min_dscr, abs=0.005)
     assert check.debt_usd == pytest.approx(fa.debt_usd)
     assert int(tenor) <= prop.MAX_TENOR_YEARS
+    assert (int(tenor), int(grace), rep, dscr) == (9, 1, "annuity", "1.34")
+    assert p.figures["structure_min_dscr"] == pytest.approx(1.3383, abs=5e-5)
+    assert p.figures["structure_min_dscr"] == check.min_dscr
+    # the first that passes: every structure tried before it (shorter tenors) fails
+    asked = int(fa.parameters["loan_tenor_years"])
+    for t in range(asked, int(tenor)):
+        for g in prop.GRACE_TRIED:
+            for profile in ("annuity", "equal_principal"):
+                if g < t:
+                    trial = appraise_financing(p.appraisal, loan_tenor_years=t,
+                                               loan_grace_years=g, loan_repayment=profile)
+                    assert trial.min_dscr < fa.target_min_dscr, (t, g, profile)
 
 
 def test_a_pooled_borrower_is_said_not_to_exist_and_the_party_alone_is_the_librarys(hk02, tn01):
@@ -486,3 +528,15 @@ def test_a_bankable_case_keeps_the_request():
         assert "Request: a loan of" in hk01.section("summary").text()
     else:
         assert hk01.is_screening
+
+
+def test_the_esmp_register_is_read_once_per_proposal(monkeypatch):
+    from eip_analysis import esmp
+
+    calls = []
+    read = esmp.register_for
+    monkeypatch.setattr(esmp, "register_for", lambda case: calls.append(case.id) or read(case))
+    p = prop.build_proposal("HK-02", run_date=RUN_DATE)
+    assert calls == ["HK-02"]
+    assert "No environmental and social risk register" not in \
+        p.section("environment").blocks[0].content

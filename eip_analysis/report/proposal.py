@@ -30,22 +30,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from .. import esmp, formatting, paths
-from ..appraisal import Appraisal
-from ..cases import Financing
+from .. import esmp, finance, formatting, paths
+from ..appraisal import Appraisal, run_of
+from ..cases import Financing, _Strict, read_yaml, validation_error
 from ..errors import InputError
 from ..fields import FIELDS
 from ..files import atomic_write_text
-from ..financing import FinancingAppraisal, appraise_financing
+from ..financing import FinancingAppraisal, appraise_financing, evaluate_financing
 from ..parameters import usd_per_unit
 from ..parties import TransferPriceRange, party_view, transfer_price_range
 from . import render
@@ -67,6 +67,8 @@ NEXT_STEP = "to be done (next step of the case)"
 #: Titles of the document: a bankable request, or a screening note when it is not one.
 PROPOSAL_TITLE = "Investment proposal"
 SCREENING_TITLE = "Screening note: not ready for a credit request"
+#: The kind of document in the running header and above the title of a screening note.
+SCREENING_KIND = "Screening note"
 #: A debt capacity below this share of the loan asked is "well below" it (assumption of this
 #: package: a loan cut by more than a tenth is a different request, not a detail).
 CAPACITY_SHORTFALL_SHARE = 0.90
@@ -110,10 +112,6 @@ SUMMARY_FIGURES = ("npv", "irr", "payback", "co2e_avoided_per_year", "abatement_
 Text = Annotated[str, Field(min_length=3)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
 class Rule(_Strict):
     criterion: Text
     evidence: Text
@@ -130,6 +128,7 @@ class Candidate(_Strict):
 
 class Taxonomy(_Strict):
     decision: Text
+    citation: Text  #: the decision's short name, e.g. in captions and the document checklist
     source: Text
     rules: Annotated[list[Rule], Field(min_length=1)]
     kinds: dict[str, list[Candidate]]
@@ -192,20 +191,12 @@ def load_requirements(path: str | Path | None = None) -> Requirements:
         unknown key, an environmental procedure missing for a Decree 08 appendix.
     """
     path = Path(path) if path is not None else requirements_path()
-    return _load_requirements(str(path.resolve()), _mtime(path))
-
-
-def _mtime(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return -1
+    stat = data._stat(path)
+    return _load_requirements(str(path.resolve()), stat.st_mtime_ns if stat is not None else -1)
 
 
 @lru_cache(maxsize=4)
 def _load_requirements(path_text: str, _mtime_ns: int) -> Requirements:
-    from ..cases import read_yaml
-
     path = Path(path_text)
     if not path.is_file():
         raise InputError("the proposal's sourced data (green taxonomy, permits)", file=path)
@@ -216,10 +207,7 @@ def _load_requirements(path_text: str, _mtime_ns: int) -> Requirements:
     try:
         req = Requirements.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(f"[{x}]" if isinstance(x, int) else str(x) for x in err["loc"])
-        expected = "this field (required)" if err["type"] == "missing" else err["msg"]
-        raise InputError(expected, file=path, field=where.replace(".[", "[") or None) from None
+        raise validation_error(exc, path) from None
     missing = [a for a in esmp.APPENDICES if a not in req.environmental_procedure]
     if missing:
         raise InputError(f"a procedure for every Decree 08 appendix ({', '.join(esmp.APPENDICES)})",
@@ -273,6 +261,11 @@ class Proposal:
     @property
     def is_screening(self) -> bool:
         return self.heading == SCREENING_TITLE
+
+    @property
+    def kind(self) -> str:
+        """The kind of document in few words: :data:`SCREENING_KIND` or :data:`PROPOSAL_TITLE`."""
+        return SCREENING_KIND if self.is_screening else PROPOSAL_TITLE
 
     @property
     def case(self):
@@ -443,6 +436,37 @@ class _Structure:
                 f"{m(self.fa.debt_usd)}: minimum DSCR {_ratio(self.fa.min_dscr)}")
 
 
+@dataclass(frozen=True)
+class _Gain:
+    """One party's gain at the assumed prices (:meth:`_Run.gains`)."""
+
+    party: str
+    verdict: str  #: ``clear``, ``marginal`` or ``loses``
+    sentence: str
+    share: float  #: NPV over its own capex (the project's when it invests nothing)
+    own: bool  #: the share is of its own investment
+
+
+@dataclass(frozen=True)
+class _GainVerdict:
+    """The two parties' gains in one sentence without contradiction."""
+
+    both: bool  #: both parties gain (NPV >= 0)
+    thin: bool  #: both gain, but one's margin is thin (:data:`MARGINAL_NPV_SHARE`)
+    sentence: str
+
+
+@dataclass(frozen=True)
+class _TransferTerms:
+    """A transfer with its price range, yearly quantity and yearly value (constant prices)."""
+
+    transfer: Any
+    price: TransferPriceRange
+    quantity: float  #: [unit/yr]
+    unit: str
+    yearly_usd: float  #: quantity x the assumed price [USD/yr]
+
+
 @dataclass
 class _Run:
     """What the sections share: computed once per proposal."""
@@ -486,10 +510,25 @@ class _Run:
         """The borrower modelled is both parties pooled (no such legal entity)."""
         return self.fa.flows.terms.borrower == "project"
 
+    @cached_property
+    def parties(self) -> pd.DataFrame:
+        """The parties' view indexed by party (``supplier``, ``receiver``, ``project``)."""
+        return self.view.set_index("party")
+
+    @cached_property
+    def transfers(self) -> list[_TransferTerms]:
+        """The case's transfers with their prices, quantities and yearly values."""
+        usd = usd_per_unit(self.fa.parameters.values, self.case.currency)
+        out = []
+        for t, tpr in zip(self.case.transfers, self.prices, strict=True):
+            qty, unit = _quantity(self, t)
+            out.append(_TransferTerms(t, tpr, qty, unit, qty * tpr.base_price * usd))
+        return out
+
     @property
     def main_party(self) -> str:
         """The party that owns most of the capex (the supplier on a tie)."""
-        v = self.view.set_index("party")
+        v = self.parties
         return ("receiver" if float(v.loc["receiver", "capex_usd"])
                 > float(v.loc["supplier", "capex_usd"]) else "supplier")
 
@@ -554,7 +593,9 @@ class _Run:
                        f"below the {self.money(self.fa.debt_usd)} asked")
         return out
 
+    @cached_property
     def verdict(self) -> str:
+        """Why the case is a screening note, in one sentence (``""``: it is a proposal)."""
         reasons = self.screening_reasons()
         if not reasons:
             return ""
@@ -563,47 +604,49 @@ class _Run:
         return (f"Not submitted for credit as it stands: {joined}; the sections below show the "
                 "gap and what would close it.")
 
-    def party_gain(self, party: str) -> tuple[str, str]:
-        """(``clear``, ``marginal`` or ``loses``, a sentence) for one party."""
-        v = self.view.set_index("party")
+    def _party_gain(self, party: str) -> _Gain:
+        v = self.parties
         row = v.loc[party]
         npv, capex = float(row["npv_usd"]), float(row["capex_usd"])
-        base = capex if capex > 0 else float(v.loc["project", "capex_usd"])
-        whose = "its own investment" if capex > 0 else "the project's investment"
+        own = capex > 0
+        base = capex if own else float(v.loc["project", "capex_usd"])
+        whose = "its own investment" if own else "the project's investment"
         name = f"the {party} ({row['role']})"
-        if npv < 0:
-            return "loses", (f"At the assumed prices {name} loses: its NPV is "
-                             f"{formatting.money(npv)}.")
         share = npv / base if base > 0 else math.inf
+        if npv < 0:
+            return _Gain(party, "loses", (f"At the assumed prices {name} loses: its NPV is "
+                                          f"{formatting.money(npv)}."), share, own)
         if share < MARGINAL_NPV_SHARE:
-            return "marginal", (
+            return _Gain(party, "marginal", (
                 f"The margin of {name} is thin: its NPV is only {formatting.money(npv)}, "
                 f"{formatting.percent(share)} of {whose} ({formatting.money(base)}); a small "
-                "price or cost change turns it negative.")
-        return "clear", (f"{name[0].upper()}{name[1:]} gains: NPV {formatting.money(npv)} "
-                         f"({formatting.percent(share)} of {whose}).")
+                "price or cost change turns it negative."), share, own)
+        return _Gain(party, "clear", (f"{name[0].upper()}{name[1:]} gains: NPV "
+                                      f"{formatting.money(npv)} ({formatting.percent(share)} "
+                                      f"of {whose})."), share, own)
 
-    def gain_sentence(self) -> tuple[bool, str]:
-        """(both gain, one sentence without contradiction) on the two parties."""
-        verdicts = {p: self.party_gain(p) for p in ("supplier", "receiver")}
-        losers = [s for v, s in verdicts.values() if v == "loses"]
+    @cached_property
+    def gains(self) -> dict[str, _Gain]:
+        """Each party's gain at the assumed prices: supplier, receiver."""
+        return {p: self._party_gain(p) for p in ("supplier", "receiver")}
+
+    @cached_property
+    def gain(self) -> _GainVerdict:
+        """Whether both parties gain, and whether a margin is thin, in one sentence."""
+        gains = self.gains.values()
+        losers = [g.sentence for g in gains if g.verdict == "loses"]
         if losers:
-            return False, " ".join(losers) + " The two parties do not both gain at the assumed price."
-        thin = []
-        v = self.view.set_index("party")
-        for p, (verdict, _) in verdicts.items():
-            if verdict == "marginal":
-                capex = float(v.loc[p, "capex_usd"])
-                base = capex if capex > 0 else float(v.loc["project", "capex_usd"])
-                thin.append(f"the margin of the {p} ({self.role(p)}) is thin "
-                            f"({formatting.percent(float(v.loc[p, 'npv_usd']) / base)} of "
-                            f"{'its' if capex > 0 else 'the project'} investment)")
+            return _GainVerdict(False, False, " ".join(losers)
+                                + " The two parties do not both gain at the assumed price.")
+        thin = [f"the margin of the {g.party} ({self.role(g.party)}) is thin "
+                f"({formatting.percent(g.share)} of {'its' if g.own else 'the project'} "
+                "investment)" for g in gains if g.verdict == "marginal"]
         if thin:
-            return True, ("Both parties gain at the assumed transfer price; "
-                          + " and ".join(thin) + ": a small price or cost change turns it "
-                          "negative.")
-        return True, ("Both parties gain at the assumed transfer price. "
-                      + " ".join(s for _, s in verdicts.values()))
+            return _GainVerdict(True, True, (
+                "Both parties gain at the assumed transfer price; " + " and ".join(thin)
+                + ": a small price or cost change turns it negative."))
+        return _GainVerdict(True, False, "Both parties gain at the assumed transfer price. "
+                            + " ".join(g.sentence for g in gains))
 
 
 def _support_words(r: _Run) -> str:
@@ -612,8 +655,9 @@ def _support_words(r: _Run) -> str:
     gap = r.support_gap_usd
     rate = float(a.parameters["discount_rate"])
     s, life = r.case.operation_start_year, r.case.lifetime
-    annuity = sum((1.0 + rate) ** -t for t in range(s, s + life))
-    yearly = gap / annuity if annuity > 0 else math.nan
+    # The level amount of years s .. s + life - 1 worth ``gap`` in year 0: the capital recovery
+    # factor over the life (years 1 .. life), compounded to the year before the first one.
+    yearly = gap * float(finance.capital_recovery_factor(rate, life)) * (1.0 + rate) ** (s - 1)
     support = ("a grant, or concessional finance whose grant element is worth as much"
                if r.adds_emissions else
                "a grant, concessional finance whose grant element is worth as much, or a "
@@ -687,13 +731,12 @@ def _summary(r: _Run) -> ProposalSection:
         warnings.append(f"The minimum DSCR ({_ratio(fa.min_dscr)}) is below the lender's "
                         f"{r.target:.2f} target: the loan as asked is not covered; see "
                         "repayment capacity.")
-    both, sentence = r.gain_sentence()
-    if not both or "thin" in sentence:
-        warnings.append(sentence)
+    if not r.gain.both or r.gain.thin:
+        warnings.append(r.gain.sentence)
     warnings += [_clean(w, case) for w in a.warnings]
     blocks = []
-    if r.verdict():
-        blocks.append(Block("p", r.verdict()))
+    if r.verdict:
+        blocks.append(Block("p", r.verdict))
         if a.npv_usd < 0:
             blocks.append(Block("p", _support_words(r)))
         elif r.covenant_fails() or r.capacity_short():
@@ -727,7 +770,7 @@ def _summary(r: _Run) -> ProposalSection:
     blocks += [
         Block("p", f"Purpose: {case.exchange}"),
         Block("table", _facts(request, "proposal-request",
-                              "The loan modelled" if r.verdict() else "The request", keys)),
+                              "The loan modelled" if r.verdict else "The request", keys)),
         Block("table", _facts(rows, "proposal-key-figures",
                               "Key figures (project view: before financing and tax, constant "
                               "prices; DSCR and debt capacity from the financing model)", fkeys)),
@@ -746,27 +789,23 @@ def _alone_sentence(r: _Run) -> str:
             f"capacity {m(al.debt_capacity_usd)}.")
 
 
-def _transfer_quantity(r: _Run, t) -> tuple[float, str]:
-    """Yearly quantity of a transfer [its unit/yr] and that unit."""
-    unit = t.unit_price.unit.split("/", 1)[-1]
-    if t.quantity_from_flow is not None:
-        change = r.a.base_flows.flows.change(t.quantity_from_flow)
-        return abs(_scalar(change)), unit
-    return float(t.quantity_per_year.value), unit
+def _quantity(r: _Run, line) -> tuple[float, str]:
+    """Yearly quantity of a quantity x price line (a transfer, a benefit) [its unit/yr] and
+    that unit: its ``quantity_per_year``, or the size of the change of its resource flow."""
+    unit = line.unit_price.unit.split("/", 1)[-1]
+    if line.quantity_from_flow is not None:
+        return abs(_scalar(r.a.base_flows.flows.change(line.quantity_from_flow))), unit
+    return float(line.quantity_per_year.value), unit
 
 
 def _who(case, party: str) -> str:
     return f"the {party} ({case.supplier_role if party == 'supplier' else case.receiver_role})"
 
 
-def _transfer_label(t) -> str:
-    """A transfer in words (its description), never its name in the case file."""
-    return t.description
-
-
-def _price_words(r: _Run, tpr: TransferPriceRange, t) -> str:
-    """The transfer-price range in words (the library's figures)."""
-    what = f"the price of \u201c{_transfer_label(t)}\u201d"
+def _price_words(tpr: TransferPriceRange, t) -> str:
+    """The transfer-price range in words (the library's figures); the transfer named by its
+    description, never by its name in the case file."""
+    what = f"the price of \u201c{t.description}\u201d"
     if not tpr.feasible:
         return (f"No value of {what} lets both parties break even: the exchange as a whole "
                 f"has a negative NPV ({formatting.money(tpr.project_npv_usd)}); see the "
@@ -776,7 +815,8 @@ def _price_words(r: _Run, tpr: TransferPriceRange, t) -> str:
                 f"No value of {what} lets both parties break even; see the support gap in the "
                 "summary.")
     if tpr.npv_slope_usd_per_price == 0:
-        return f"The transfer \u201c{_transfer_label(t)}\u201d has no volume: its price does not matter."
+        return (f"The transfer \u201c{t.description}\u201d has no volume: its price does not "
+                "matter.")
     base_in = tpr.min_price <= tpr.base_price <= tpr.max_price
     text = (f"Both parties keep NPV >= 0 when {what} is between "
             f"{tpr.price_text(tpr.min_price)} ({tpr.payee} breaks even) and "
@@ -813,7 +853,7 @@ def _parties(r: _Run) -> ProposalSection:
                          "VND with USD beside)"),
                 row_attrs=[{"data-borrower": "project"}, {"data-borrower": p}])))
             other = "receiver" if p == "supplier" else "supplier"
-            other_capex = float(r.view.set_index("party").loc[other, "capex_usd"])
+            other_capex = float(r.parties.loc[other, "capex_usd"])
             if other_capex > 0:
                 blocks.append(Block("note", (
                     f"As modelled the loan also funds the {other}'s ({r.role(other)}) "
@@ -823,27 +863,25 @@ def _parties(r: _Run) -> ProposalSection:
             blocks.append(Block("warnings", [
                 ("The financing model could not be run with one party as borrower: the DSCR of "
                 "a single borrower is not shown.")]))
-    for t, tpr in zip(case.transfers, r.prices, strict=True):
-        qty, unit = _transfer_quantity(r, t)
-        yearly = qty * tpr.base_price * usd_per_unit(r.fa.parameters.values, case.currency)
+    for x in r.transfers:
+        t, tpr = x.transfer, x.price
         blocks.append(Block("p", (
             f"Who pays whom: {_who(case, t.payer)} pays {_who(case, t.payee)} "
-            f"{tpr.price_text(tpr.base_price)} on {formatting.quantity(qty, unit + '/yr')}, "
-            f"about {m(yearly, 'a year')} ({t.description}).")))
+            f"{tpr.price_text(tpr.base_price)} on "
+            f"{formatting.quantity(x.quantity, x.unit + '/yr')}, "
+            f"about {m(x.yearly_usd, 'a year')} ({t.description}).")))
     if not case.transfers:
         blocks.append(Block("p", "The case has no payment between the parties."))
-    v = r.view.set_index("party")
-    verdicts = {p: r.party_gain(p) for p in ("supplier", "receiver")}
     rows = []
     for party in ("supplier", "receiver", "project"):
-        row = v.loc[party]
+        row = r.parties.loc[party]
         capex = float(row["capex_usd"])
         rows.append([party, row["role"], formatting.number(capex),
                      formatting.number(row["annual_net_usd"]),
                      formatting.number(row["transfers_usd_per_year"]),
                      formatting.number(row["npv_usd"]), _irr_text(row["irr"], capex),
                      _payback_text(row["payback_years"], capex),
-                     verdicts[party][0] if party in verdicts else ""])
+                     r.gains[party].verdict if party in r.gains else ""])
     header = [FIELDS["party"].label, FIELDS["role"].label, FIELDS["capex_usd"].header,
               FIELDS["annual_net_usd"].header, FIELDS["transfers_usd_per_year"].header,
               FIELDS["npv_usd"].header, FIELDS["irr"].label, FIELDS["payback_years"].label,
@@ -854,15 +892,14 @@ def _parties(r: _Run) -> ProposalSection:
                 f"(USD, constant prices; a gain below {MARGINAL_NPV_SHARE:.0%} of the party's "
                 "own investment is read as a thin margin)",
         row_attrs=[{"data-party": p} for p in ("supplier", "receiver", "project")])))
-    both, sentence = r.gain_sentence()
-    if both and "thin" not in sentence:
-        blocks.append(Block("p", sentence))
+    if r.gain.both and not r.gain.thin:
+        blocks.append(Block("p", r.gain.sentence))
     else:
-        extra = ("" if both else " The contract price must be renegotiated or the exchange "
-                 "supported before a lender relies on the contract.")
-        blocks.append(Block("warnings", [sentence + extra]))
-    for t, tpr in zip(case.transfers, r.prices, strict=True):
-        blocks.append(Block("p", _price_words(r, tpr, t)))
+        extra = ("" if r.gain.both else " The contract price must be renegotiated or the "
+                 "exchange supported before a lender relies on the contract.")
+        blocks.append(Block("warnings", [r.gain.sentence + extra]))
+    for x in r.transfers:
+        blocks.append(Block("p", _price_words(x.price, x.transfer)))
     company = [("Legal name", TO_SUPPLY, TO_SUPPLY),
                ("Enterprise registration number", TO_SUPPLY, TO_SUPPLY),
                ("Audited financial statements, last 3 years", TO_SUPPLY, TO_SUPPLY),
@@ -1072,7 +1109,7 @@ def _financing(r: _Run, fees: float) -> ProposalSection:
         ("Security offered", TO_SUPPLY),
     ]
     blocks = []
-    if r.verdict():
+    if r.verdict:
         blocks.append(Block("warnings", [
             ("The terms below are those modelled, not a request: see the summary for the "
             "reason and what would close the gap.")]))
@@ -1111,7 +1148,9 @@ def _repayment(r: _Run) -> ProposalSection:
     warnings = []
     if _is_vepf(fa.flows.terms.lender):
         cap = min(fa.debt_capacity_share, VEPF_MAX_SHARE)
-        facts.insert(4, ("Debt capacity within VEPF's limit (up to 70% of the cost, domain brief)",
+        limit = (f"Debt capacity within VEPF's limit (up to "
+                 f"{formatting.percent(VEPF_MAX_SHARE, digits=0)} of the cost, domain brief)")
+        facts.insert(4, (limit,
                          (f"{formatting.percent(cap, digits=0)} of the eligible capex, "
                          f"{m(cap * r.eligible_capex_usd)}")))
         keys.insert(4, "vepf_capacity")
@@ -1149,8 +1188,7 @@ def _repayment(r: _Run) -> ProposalSection:
         from .. import plots
 
         blocks.append(Block("html", render.figure_html(
-            plots.dscr_chart(fa.table, target_min_dscr=r.target),
-            alt="DSCR by year against the lender's minimum")))
+            plots.dscr_chart(fa.table, target_min_dscr=r.target), name="dscr")))
     warnings = [_clean(w, r.case) for w in fa.warnings] + warnings
     if fa.debt_usd > 0 and not conservative >= r.target:
         warnings.append(f"In the conservative scenario the minimum DSCR is "
@@ -1184,7 +1222,7 @@ ESMP_COLUMNS = ("area", "hazard", "rating", "mitigation", "responsible", "residu
 
 
 def _environment(r: _Run) -> ProposalSection:
-    section = data.esmp_section(r.a)
+    section = data.esmp_section(r.a, register=r.register)
     if r.register is not None:
         section = replace(section, tables={"esmp": section.tables["esmp"][list(ESMP_COLUMNS)]})
     return ProposalSection("environment", SECTIONS["environment"], [
@@ -1195,12 +1233,6 @@ def _procedure(r: _Run) -> Procedure | None:
     if r.register is None:
         return None
     return r.requirements.environmental_procedure[r.register.decree_08_appendix]
-
-
-def _water_saved(a: Appraisal) -> float:
-    em = a.emissions
-    rows = em[em["unit"].astype(str).str.startswith("m3")]
-    return float((rows["baseline_quantity"] - rows["project_quantity"]).clip(lower=0).sum())
 
 
 def _candidate_status(r: _Run, c: Candidate) -> str:
@@ -1226,7 +1258,7 @@ def _green_credit(r: _Run) -> ProposalSection:
         Block("table", _grid(
             ["Criterion", "Evidence needed", "Source"],
             [[rule.criterion, rule.evidence, rule.source] for rule in tax.rules],
-            "proposal-green-rules", caption="Criteria of Decision 21/2025/QD-TTg")),
+            "proposal-green-rules", caption=f"Criteria of {tax.citation}")),
     ]
     statuses = [_candidate_status(r, c) for c in candidates]
     if candidates:
@@ -1245,7 +1277,7 @@ def _green_credit(r: _Run) -> ProposalSection:
         other = []
         if r.a.waste_diverted_t_per_year > 0:
             other.append("waste diverted")
-        if _water_saved(r.a) > 0:
+        if r.a.water_saved_m3_per_year > 0:
             other.append("water saved")
         tail = (f"; any green credit must rest on the {' and '.join(other)} criterion"
                 if other else
@@ -1319,17 +1351,17 @@ def _sales_lines(r: _Run, party: str) -> list:
     return [b for b in r.case.benefits if b.party == party and b.kind == "product_sale"]
 
 
-def _line_yearly_usd(r: _Run, line) -> tuple[float, float, str]:
-    """(quantity, USD a year in constant prices, unit) of a quantity x price line."""
-    usd = usd_per_unit(r.fa.parameters.values, r.case.currency)
+def _sale_yearly_usd(r: _Run, line) -> tuple[float, float, str]:
+    """(quantity, USD a year in constant prices, unit) of a benefit line: the amount is the
+    library's (its cash-flow line in an operating year, signed as the library signs it); the
+    quantity that of a quantity x price line (nan for an amount a year, unit ``""``)."""
+    cf = r.a.base_flows
+    yearly = float(cf.lines[f"benefits.{line.name}"][0, cf.operating[0]][0])
+    yearly *= usd_per_unit(r.fa.parameters.values, r.case.currency)
     if line.amount_per_year is not None:
-        return math.nan, float(line.amount_per_year.value) * usd, ""
-    unit = line.unit_price.unit.split("/", 1)[-1]
-    if line.quantity_from_flow is not None:
-        qty = abs(_scalar(r.a.base_flows.flows.change(line.quantity_from_flow)))
-    else:
-        qty = float(line.quantity_per_year.value)
-    return qty, qty * float(line.unit_price.value) * usd, unit
+        return math.nan, yearly, ""
+    qty, unit = _quantity(r, line)
+    return qty, yearly, unit
 
 
 def _heads_of_terms(r: _Run) -> ProposalSection:
@@ -1350,9 +1382,8 @@ def _heads_of_terms(r: _Run) -> ProposalSection:
     peak_year = int(table.loc[service.idxmax(), "year"]) if peak > 0 else None
     index = float(table.loc[service.idxmax(), "inflation_index"]) if peak > 0 else 1.0
     contracted = 0.0  # the borrower's contracted revenue, USD nominal, in the peak year
-    for n, (t, tpr) in enumerate(zip(case.transfers, r.prices, strict=True), 1):
-        qty, unit = _transfer_quantity(r, t)
-        yearly = qty * tpr.base_price * usd_per_unit(fa.parameters.values, case.currency)
+    for n, x in enumerate(r.transfers, 1):
+        t, tpr, qty, unit, yearly = x.transfer, x.price, x.quantity, x.unit, x.yearly_usd
         sells = t.payee == borrower
         if sells:
             contracted += yearly * index
@@ -1397,7 +1428,7 @@ def _heads_of_terms(r: _Run) -> ProposalSection:
     if sales:
         rows = []
         for line in sales:
-            qty, yearly, unit = _line_yearly_usd(r, line)
+            qty, yearly, unit = _sale_yearly_usd(r, line)
             contracted += yearly * index
             price = (formatting.significant(float(line.unit_price.value), line.unit_price.unit)
                      if line.unit_price is not None else "")
@@ -1429,6 +1460,7 @@ def _heads_of_terms(r: _Run) -> ProposalSection:
 
 def _documents(r: _Run, permits: list[tuple[str, str]]) -> ProposalSection:
     cid = r.case.id
+    green = r.requirements.green_taxonomy.citation
     register = (f"ESMP risk register (data/raw/esmp/{cid}.yaml; "
                 f"{r.register.data_quality})" if r.register is not None else None)
     rows = [
@@ -1453,7 +1485,7 @@ def _documents(r: _Run, permits: list[tuple[str, str]]) -> ProposalSection:
         ("Supplier quotations or EPC offer for the capex lines", TO_SUPPLY, "borrower"),
         ("Land, roof or site use rights for the works", TO_SUPPLY, "host party"),
         *[(name, FROM_AUTHORITY, authority) for name, authority in permits],
-        ("Green-credit confirmation under Decision 21/2025/QD-TTg (if green credit is asked)",
+        (f"Green-credit confirmation under {green} (if green credit is asked)",
          FROM_AUTHORITY, ("the agency competent for the environmental procedure, or an "
                          "independent verification organisation")),
     ]
@@ -1463,14 +1495,6 @@ def _documents(r: _Run, permits: list[tuple[str, str]]) -> ProposalSection:
                              "proposal-documents",
                              row_attrs=[{"data-status": s} for _, s, _ in rows])),
     ])
-
-
-def _sensitivity_of(a: Appraisal) -> data.Section:
-    """:func:`~eip_analysis.report.sections.sensitivity_section` with its chart; the switching
-    value scan runs inputs out to the ends of their domains, where a model may divide by zero:
-    those points are no-crossings, not errors, so numpy's warnings about them are not shown."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return data.sensitivity_section(a)
 
 
 def borrower_alone(a: Appraisal, party: str) -> FinancingAppraisal:
@@ -1494,7 +1518,9 @@ def passing_structure(a: Appraisal, fa: FinancingAppraisal) -> _Structure | None
                 case.lifetime)
     asked_rep = str(fa.parameters["loan_repayment"])
     profiles = [asked_rep] + [p for p in ("annuity", "equal_principal") if p != asked_rep]
-    params = dict(a.parameters.run_overrides)
+    # The case's cash flows do not change with the loan terms: built once (unless the
+    # appraisal replaced numbers of the case, whose flows the trials must not start from).
+    cashflows = None if a.values else a.base_flows
     for tenor in range(asked_tenor, limit + 1):
         for grace in GRACE_TRIED:
             if grace >= tenor:
@@ -1503,11 +1529,14 @@ def passing_structure(a: Appraisal, fa: FinancingAppraisal) -> _Structure | None
                 if (tenor, grace, rep) == (asked_tenor, int(fa.parameters["loan_grace_years"]),
                                            asked_rep):
                     continue
-                trial = appraise_financing(
-                    a.case, **{**params, "loan_tenor_years": tenor, "loan_grace_years": grace,
-                               "loan_repayment": rep})
-                if trial.min_dscr >= fa.target_min_dscr:
-                    return _Structure(tenor, grace, rep, trial)
+                overrides = {"loan_tenor_years": tenor, "loan_grace_years": grace,
+                             "loan_repayment": rep}
+                # the minimum DSCR only (no debt-capacity sizing, no tables) for each trial
+                case, params, _ = run_of(a, overrides)  # keeps the run's overrides
+                min_dscr = evaluate_financing(case, params.values, cashflows=cashflows,
+                                              debt_capacity=False)["min_dscr"][0]
+                if min_dscr >= fa.target_min_dscr:
+                    return _Structure(tenor, grace, rep, appraise_financing(a, **overrides))
     return None
 
 
@@ -1549,7 +1578,7 @@ def build_proposal(case_id: str, cases_dir: str | Path | None = None, *,
     register = esmp.register_for(a.case)
     prices = [transfer_price_range(a, t.name) for t in a.case.transfers]
     r = _Run(context=context, fa=fa, money=_Money(a), view=party_view(a), prices=prices,
-             sensitivity=_sensitivity_of(a), register=register,
+             sensitivity=data.sensitivity_section(a), register=register,
              requirements=requirements)
     if r.pooled and fa.debt_usd > 0:
         try:
@@ -1572,7 +1601,7 @@ def build_proposal(case_id: str, cases_dir: str | Path | None = None, *,
         figures["alone_debt_usd"] = r.alone.debt_usd
     if r.structure is not None:
         figures["structure_min_dscr"] = r.structure.fa.min_dscr
-    verdict = r.verdict()
+    verdict = r.verdict
     return Proposal(context=context, financing=fa, sections=sections, figures=figures,
                     run_date=run_date or datetime.now(UTC),
                     heading=SCREENING_TITLE if verdict else PROPOSAL_TITLE, verdict=verdict,
@@ -1590,8 +1619,7 @@ def print_texts(proposal: Proposal) -> tuple[str, str]:
     case = proposal.case
     banner = "" if case.data_quality == "surveyed" else PRINT_BANNER
     date = proposal.run_date.strftime("%Y-%m-%d")
-    kind = "Screening note" if proposal.is_screening else PROPOSAL_TITLE
-    return f"{kind} · {case.id} · {case.park} · {date}", banner
+    return f"{proposal.kind} · {case.id} · {case.park} · {date}", banner
 
 
 def proposal_html(proposal: Proposal) -> str:
@@ -1600,7 +1628,7 @@ def proposal_html(proposal: Proposal) -> str:
     header, banner = print_texts(proposal)
     body = render.render(
         "proposal.html.j2", case=case, sections=proposal.sections, heading=proposal.heading,
-        verdict=proposal.verdict,
+        kind=proposal.kind, verdict=proposal.verdict,
         facts=_facts([("Park", case.park), ("Supplier", case.supplier_role),
                       ("Receiver", case.receiver_role),
                       ("Data quality", f"{case.data_quality}: {case.data_note}"
