@@ -1,7 +1,8 @@
 """Reading inputs safely and writing outputs without ever leaving a half-written file.
 
 :func:`read_input_bytes` reads only a regular file of bounded size (never a folder, a FIFO or a
-device such as ``/dev/zero``); :func:`atomic_write_bytes` writes a temporary file, then renames.
+device such as ``/dev/zero``); :func:`atomic_write_bytes` writes a temporary file, then renames
+it (or, never to overwrite, hard-links it).
 """
 
 from __future__ import annotations
@@ -45,8 +46,18 @@ def read_input_bytes(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes
     return data
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (same-folder temporary file + ``os.replace``)."""
+def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically: a same-folder temporary file, then
+    ``os.replace``; with ``overwrite=False`` the complete temporary file is hard-linked to
+    ``path`` instead, which fails if ``path`` exists (even if it appeared during the write).
+
+    Raises
+    ------
+    FileExistsError
+        ``overwrite=False`` and ``path`` exists; it is left as it was.
+
+    The temporary file is removed in every case, so a failed write leaves nothing behind.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -54,13 +65,16 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)  # already gone after os.replace
     return path
 
 
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path`` atomically, with ``\\n`` line ends on every platform."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = True) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically, with ``\\n`` line ends on every platform
+    (``overwrite`` as in :func:`atomic_write_bytes`)."""
+    return atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite)

@@ -43,10 +43,10 @@ import io
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from . import paths
-from .cases import read_yaml
+from .cases import _Strict, read_yaml, validation_error
 from .emissions import FLARE_TYPES
 from .errors import InputError
 from .files import read_input_bytes
@@ -97,10 +97,6 @@ def attributes() -> dict[str, str]:
     return _vocabulary(str(screening_dir() / "materials.yaml"))[1]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
 class Location(_Strict):
     """Position on the park grid [km] (illustrative, not a real plot)."""
 
@@ -123,16 +119,8 @@ class Stream(_Strict):
     disposal_cost: Quantity | None = None
     sale_price: Quantity | None = None
     purchase_price: Quantity | None = None
-    quality: dict[str, Quantity] = {}
+    quality: dict[str, Quantity] = Field(default_factory=dict)
     note: str = ""
-
-    @property
-    def price(self) -> tuple[str, Quantity] | None:
-        for kind in PRICE_KINDS:
-            q = getattr(self, kind)
-            if q is not None:
-                return kind, q
-        return None
 
     def attr(self, name: str) -> float | None:
         q = self.quality.get(name)
@@ -144,7 +132,7 @@ class Tenant(_Strict):
     role: Text
     sector: Text
     location: Location
-    streams: list[Stream] = []
+    streams: list[Stream] = Field(default_factory=list)
 
 
 class Inventory(_Strict):
@@ -195,22 +183,6 @@ def _where(ti: int, si: int | None, tenant: dict, stream: dict | None, rows: dic
     if stream is None:
         return f"tenants[{ti}] ({tenant.get('id', '?')})"
     return f"tenants[{ti}].streams[{si}] ({stream.get('id', '?')})"
-
-
-def _first_error(exc: ValidationError) -> tuple[str, str, Any]:
-    e = exc.errors(include_url=False)[0]
-    loc = ".".join(str(p) for p in e["loc"])
-    msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] == "missing":
-        expected = "this required field"
-    elif e["type"] == "extra_forbidden":
-        expected = "no such field (check its spelling)"
-    elif msg.startswith("Input should be "):
-        expected = msg.removeprefix("Input should be ")
-    else:
-        expected = msg[:1].lower() + msg[1:]
-    got = e.get("input") if e["type"] not in ("missing",) else None
-    return loc, expected, None if isinstance(got, dict | list) else got
 
 
 def _check_stream(s: Stream, tenant: Tenant, ids: dict[str, Stream], path: str, where: str
@@ -306,9 +278,8 @@ def parse_inventory(data: Any, path: str | Path, rows: dict | None = None) -> In
         try:
             tenant = Tenant.model_validate(head)
         except ValidationError as exc:
-            loc, expected, got = _first_error(exc)
-            raise InputError(expected, file=path, field=f"{_where(ti, None, t, None, rows)}.{loc}",
-                             got=got) from None
+            raise validation_error(exc, Path(path), where=_where(ti, None, t, None, rows)
+                                   ) from None
         streams = []
         for si, s in enumerate(raw_streams):
             where = _where(ti, si, t, s if isinstance(s, dict) else {}, rows)
@@ -320,8 +291,7 @@ def parse_inventory(data: Any, path: str | Path, rows: dict | None = None) -> In
             try:
                 streams.append((where, Stream.model_validate(s)))
             except ValidationError as exc:
-                loc, expected, got = _first_error(exc)
-                raise InputError(expected, file=path, field=f"{where}.{loc}", got=got) from None
+                raise validation_error(exc, Path(path), where=where) from None
         previous = merged.get(tenant.id)
         if previous is not None:
             for name in ("role", "sector", "location"):
@@ -344,8 +314,7 @@ def parse_inventory(data: Any, path: str | Path, rows: dict | None = None) -> In
     try:
         inv = Inventory.model_validate({**head, "tenants": []})
     except ValidationError as exc:
-        loc, expected, got = _first_error(exc)
-        raise InputError(expected, file=path, field=loc, got=got) from None
+        raise validation_error(exc, Path(path)) from None
     return inv.model_copy(update={"tenants": [merged[i] for i in order], "source_file": path})
 
 

@@ -47,83 +47,131 @@ from __future__ import annotations
 
 import datetime
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from . import emissions, paths
-from .cases import read_yaml
+from . import emissions, files, paths
+from .cases import Party, _Strict, read_yaml, validation_error
 from .errors import InputError
-from .inventory import PARKS, Inventory, Stream, Tenant, load_inventory, materials, screening_dir
+from .inventory import (
+    PARKS,
+    Inventory,
+    Stream,
+    Tenant,
+    attributes,
+    load_inventory,
+    materials,
+    screening_dir,
+)
 
 TO_BE_SURVEYED = "to be surveyed"
 
 # -- tables ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One row of the compatibility table."""
-
-    id: str
-    kind: str
-    description: str
-    supply: tuple[str, ...]
-    demand: tuple[str, ...]
-    conversion: str
-    transport: str
-    source: str
-    treatment: dict | None = None
-    limits: dict = field(default_factory=dict)
-    yield_: dict | None = None
-    max_distance_km: dict | None = None
-    same_tenant: bool = False
-    supplier_role: str | None = None
-    project_flow: str | None = None
-    electricity_kwh_per_unit: dict | None = None
-
-
 CONVERSIONS = ("energy", "mass", "volume", "pv", "steam", "service")
 TRANSPORTS = ("truck", "water_pipe", "steam_pipe", "gas_pipe", "none")
 
 
+def _known_material(name: str) -> str:
+    if name not in materials():
+        raise ValueError("a material of materials.yaml")
+    return name
+
+
+Material = Annotated[str, AfterValidator(_known_material)]
+
+
+class Sourced(_Strict):
+    """A number of the table with its source (``yield``, ``max_distance_km``...)."""
+
+    value: float
+    source: str
+
+
+class Treatment(Sourced):
+    """Preparation and handling cost [currency per unit of the supply], paid by ``party``."""
+
+    unit: str
+    party: Party = "receiver"
+
+
+class Limit(_Strict):
+    """A quality limit on one attribute of a stream: ``max`` and/or ``min``."""
+
+    max: float | None = None
+    min: float | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _a_bound(self) -> Limit:
+        if self.max is None and self.min is None:
+            raise ValueError("a max or a min")
+        return self
+
+
+class Rule(_Strict):
+    """One row of the compatibility table (``yield`` and ``treatment_cost`` in the file)."""
+
+    id: str
+    kind: str
+    description: str = ""
+    supply: tuple[Material, ...]
+    demand: tuple[Material, ...]
+    conversion: Literal[CONVERSIONS]
+    transport: Literal[TRANSPORTS]
+    source: str
+    treatment: Treatment | None = Field(None, alias="treatment_cost")
+    limits: dict[Literal["supply", "demand"], dict[str, Limit]] = Field(
+        default_factory=dict)
+    yield_: Sourced | None = Field(None, alias="yield")
+    max_distance_km: Sourced | None = None
+    same_tenant: bool = False
+    supplier_role: str | None = None
+    project_flow: str | None = None
+    electricity_kwh_per_unit: Sourced | None = None
+
+
 def load_compatibility(path: str | Path | None = None) -> tuple[dict[str, Any], list[Rule]]:
     """``(settings, rules)`` of the compatibility table; settings are ``{value, unit, source}``
-    mappings (``boiler_efficiency`` one per fuel material)."""
+    mappings (``boiler_efficiency`` one per fuel material).
+
+    Raises
+    ------
+    InputError
+        One line naming the file and the field: a rule that is not a mapping, a key that is
+        not a field (a misspelt ``limits:`` would otherwise drop a quality limit), a missing
+        field, an unknown conversion, transport, material or quality attribute.
+    """
     path = Path(path) if path is not None else screening_dir() / "compatibility.yaml"
     data, _ = read_yaml(path)
     if not isinstance(data, dict) or "settings" not in data or "rules" not in data:
         raise InputError("a mapping with settings: and rules:", file=path)
-    vocab = materials()
+    if not isinstance(data["rules"], list):
+        raise InputError("a list of rules", file=path, field="rules")
     rules = []
     for i, r in enumerate(data["rules"]):
+        if not isinstance(r, dict):
+            raise InputError("a mapping of rule fields (id, kind, supply, demand, conversion, "
+                             "transport, source...)", file=path, field=f"rules[{i}]")
         where = f"rules[{i}] ({r.get('id', '?')})"
-        for key in ("id", "kind", "supply", "demand", "conversion", "transport", "source"):
-            if key not in r:
-                raise InputError("this required field", file=path, field=f"{where}.{key}")
-        if r["conversion"] not in CONVERSIONS:
-            raise InputError(f"one of {', '.join(CONVERSIONS)}", file=path,
-                             field=f"{where}.conversion", got=r["conversion"])
-        if r["transport"] not in TRANSPORTS:
-            raise InputError(f"one of {', '.join(TRANSPORTS)}", file=path,
-                             field=f"{where}.transport", got=r["transport"])
-        for m in [*r["supply"], *r["demand"]]:
-            if m not in vocab:
-                raise InputError("a material of materials.yaml", file=path, field=where, got=m)
-        rules.append(Rule(
-            id=r["id"], kind=r["kind"], description=r.get("description", ""),
-            supply=tuple(r["supply"]), demand=tuple(r["demand"]), conversion=r["conversion"],
-            transport=r["transport"], source=r["source"], treatment=r.get("treatment_cost"),
-            limits=r.get("limits") or {}, yield_=r.get("yield"),
-            max_distance_km=r.get("max_distance_km"), same_tenant=bool(r.get("same_tenant")),
-            supplier_role=r.get("supplier_role"), project_flow=r.get("project_flow"),
-            electricity_kwh_per_unit=r.get("electricity_kwh_per_unit")))
+        try:
+            rule = Rule.model_validate(r)
+        except ValidationError as exc:
+            raise validation_error(exc, path, where=where) from None
+        for side, limits in rule.limits.items():  # a misspelt attribute would never be checked
+            for name in limits:
+                if name not in attributes():
+                    raise InputError(f"a quality attribute of materials.yaml "
+                                     f"({', '.join(attributes())})", file=path,
+                                     field=f"{where}.limits.{side}.{name}", got=name)
+        rules.append(rule)
     return data["settings"], rules
 
 
@@ -270,15 +318,15 @@ def _limit_failures(rule: Rule, s: Stream, d: Stream, km: float) -> tuple[list[s
             if x is None:
                 unchecked.append(f"{attr} of {stream.id} not stated: to be surveyed")
                 continue
-            if "max" in lim and x > lim["max"]:
-                fails.append(f"{attr} {x:g} of {stream.id} above the limit {lim['max']:g} "
-                             f"({lim['source']})")
-            if "min" in lim and x < lim["min"]:
-                fails.append(f"{attr} {x:g} of {stream.id} below the limit {lim['min']:g} "
-                             f"({lim['source']})")
-    if rule.max_distance_km is not None and km > rule.max_distance_km["value"]:
-        fails.append(f"distance {km:.1f} km above {rule.max_distance_km['value']:g} km "
-                     f"({rule.max_distance_km['source']})")
+            if lim.max is not None and x > lim.max:
+                fails.append(f"{attr} {x:g} of {stream.id} above the limit {lim.max:g} "
+                             f"({lim.source})")
+            if lim.min is not None and x < lim.min:
+                fails.append(f"{attr} {x:g} of {stream.id} below the limit {lim.min:g} "
+                             f"({lim.source})")
+    if rule.max_distance_km is not None and km > rule.max_distance_km.value:
+        fails.append(f"distance {km:.1f} km above {rule.max_distance_km.value:g} km "
+                     f"({rule.max_distance_km.source})")
     return fails, unchecked
 
 
@@ -301,8 +349,8 @@ def _pair(rule: Rule, inv: Inventory, ts: Tenant, s: Stream, td: Tenant, d: Stre
     disposal = float(s.disposal_cost.value) if s.disposal_cost else 0.0
     sale = float(s.sale_price.value) if s.sale_price else 0.0
     transport = _transport_per_unit(rule, settings, km, same)
-    treatment = float(rule.treatment["value"]) if rule.treatment else 0.0
-    treat_party = rule.treatment.get("party", "receiver") if rule.treatment else "receiver"
+    treatment = rule.treatment.value if rule.treatment else 0.0
+    treat_party = rule.treatment.party if rule.treatment else "receiver"
     route_co2e, route_note = _route_co2e_per_unit(s, grid_year, gwp)
     co2e = route_co2e
     if route_note:
@@ -333,13 +381,13 @@ def _pair(rule: Rule, inv: Inventory, ts: Tenant, s: Stream, td: Tenant, d: Stre
             notes.append(f"leakage: {share:g} of the residue sold today replaced by {repl}")
         notes.append(f"NCV {ncv_s:.2f} -> {ncv_d:.2f} GJ/t, efficiency {eta_s:.2f} -> {eta_d:.2f}")
     elif rule.conversion in ("mass", "volume"):
-        ratio = float(rule.yield_["value"]) if rule.yield_ else 1.0
+        ratio = rule.yield_.value if rule.yield_ else 1.0
         if rule.project_flow:
             co2e -= float(emissions.flow_co2e_t(rule.project_flow, 1.0, grid_year=grid_year,
                                                 gwp=gwp))
         if rule.electricity_kwh_per_unit:
             co2e -= float(emissions.electricity_emissions(
-                float(rule.electricity_kwh_per_unit["value"]) / 1000.0, grid_year))
+                rule.electricity_kwh_per_unit.value / 1000.0, grid_year))
     elif rule.conversion == "pv":
         ratio = _q(settings["pv_yield_mwh_per_kwp"]) / _q(settings["pv_m2_per_kwp"])
         co2e += float(emissions.electricity_emissions(ratio, grid_year))
@@ -728,13 +776,13 @@ def draft_data(inv: Inventory, c: Candidate, new_id: str) -> dict:
             flows.append({"flow": "water", "party": "receiver",
                           "description": "tap water replaced", "baseline_per_year": q_d,
                           "project_per_year": _num(0, "m3/yr", "screening: replaced share")})
-            kwh = float(rule.electricity_kwh_per_unit["value"])
+            kwh = rule.electricity_kwh_per_unit.value
             flows.append({"flow": "electricity", "party": "supplier",
                           "description": "electricity of the added treatment and pumping",
                           "baseline_per_year": _num(0, "MWh/yr", "screening: none today"),
                           "project_per_year": _num(qty * kwh / 1000, "MWh/yr",
                                                    f"screening: {kwh:g} kWh/m3 "
-                                                   f"({rule.electricity_kwh_per_unit['source']})")})
+                                                   f"({rule.electricity_kwh_per_unit.source})")})
             benefits.append(line("tap_water_avoided", "tap water no longer bought", "receiver",
                                  "avoided_purchase", _price(inv, d, "purchase_price"),
                                  flow="water"))
@@ -838,8 +886,8 @@ def draft_data(inv: Inventory, c: Candidate, new_id: str) -> dict:
         if rule.treatment and rule.conversion != "steam":
             t = rule.treatment
             opex.append(line("treatment", f"preparation and handling ({rule.id})",
-                             t.get("party", "receiver"), "operating_cost",
-                             _num(t["value"], f"{cur}/{per_s}", t["source"]), **supply_flow))
+                             t.party, "operating_cost",
+                             _num(t.value, f"{cur}/{per_s}", t.source), **supply_flow))
         transfers.append({"name": "price", "description": f"receiver pays per {per_s} of "
                           f"{s.material}", "payer": "receiver",
                           **({"quantity_from_flow": supply_flow["flow"]} if "flow" in supply_flow
@@ -900,18 +948,11 @@ def write_draft(candidate_id: str, new_id: str, cases_dir: str | Path | None = N
             f"# Numbers come from {inv.source_file} or are marked '{TO_BE_SURVEYED}';\n"
             "# `eip-analysis validate` lists what is still missing.\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrites
+    try:  # fails if the file appeared meanwhile: never overwrites
+        files.atomic_write_text(path, text, overwrite=False)
     except FileExistsError:
         raise InputError("a case id without a file (draft-case never overwrites)", file=path,
                          field="--id", got=new_id) from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     return path
 
 

@@ -96,6 +96,26 @@ def test_bad_unit_and_duplicate_stream(tmp_path, hk_data):
     assert "expected a stream id not used before" in _error(tmp_path, data)
 
 
+
+@pytest.mark.parametrize("change, words", [
+    (lambda d: d["tenants"][1]["streams"][0].__setitem__("quantty", 1),
+     "tenants[1].streams[0] (HK-T02-S1).quantty: expected no such field (check its spelling)"),
+    (lambda d: d["tenants"][1]["streams"][0].__setitem__("direction", "out"),
+     "tenants[1].streams[0] (HK-T02-S1).direction: expected 'output' or 'input', got 'out'"),
+    (lambda d: d["tenants"][2].pop("role"), "tenants[2] (HK-T03).role: expected this required"),
+    (lambda d: d["tenants"][2]["location"].__setitem__("source", "x"),
+     "tenants[2] (HK-T03).location.source: expected text with at least 3 characters, got 'x'"),
+    (lambda d: d["tenants"][1]["streams"][0].__setitem__("id", "HK T02"),
+     "tenants[1].streams[0] (HK T02).id: expected a plain name"),
+    (lambda d: d.__setitem__("park", "Da Nang"), "park: expected 'Hoa Khanh' or 'Tra Noc 1&2'"),
+])
+def test_a_field_pydantic_refuses_is_one_line_naming_file_and_row(tmp_path, hk_data, change,
+                                                                  words):
+    data = copy.deepcopy(hk_data)
+    change(data)
+    assert f"bad.yaml: {words}" in _error(tmp_path, data)
+
+
 CSV = """# park: Hoa Khanh
 # currency: VND
 # data_quality: illustrative
@@ -121,3 +141,6 @@ def test_csv_inventory(tmp_path):
     assert "row 7 (A).sector: expected the same sector" in msg
     bad = CSV.replace("A-S1,output,wood_waste", "A-S1,,wood_waste")
     assert "row 5 (A-S1).direction: expected a direction" in _error(tmp_path, bad, "park.csv")
+    bad = CSV.replace("A-S1,output,wood_waste", "A-S1,out,wood_waste")
+    assert "row 5 (A-S1).direction: expected 'output' or 'input', got 'out'" in _error(
+        tmp_path, bad, "park.csv")

@@ -13,11 +13,13 @@ from eip_analysis import cli, emissions
 from eip_analysis.appraisal import appraise
 from eip_analysis.cases import load_case
 from eip_analysis.errors import InputError
+from eip_analysis.inventory import screening_dir
 from eip_analysis.screening import (
     TO_BE_SURVEYED,
     case_words,
     draft_gaps,
     known_cases,
+    load_compatibility,
     lp_optimum,
     network,
     screen,
@@ -92,6 +94,49 @@ def test_a_stream_failing_a_quality_limit_is_not_matched(parks, park, cid, words
     assert c.status == "rejected" and words in c.reason
     assert c.matched_supply == 0 and c.allocated_supply == 0
     assert c.allocation.startswith("rejected: ")
+
+
+
+def _rule_error(tmp_path, change) -> str:
+    """The one-line error of the compatibility table with ``change(rules)`` applied."""
+    data = yaml.safe_load((screening_dir() / "compatibility.yaml").read_text())
+    change(data["rules"])
+    path = tmp_path / "compatibility.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError) as info:
+        load_compatibility(path)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(f"{path}: rules["), message
+    return message
+
+
+def _rename(rule: dict, old: str, new: str) -> None:
+    rule[new] = rule.pop(old)
+
+
+@pytest.mark.parametrize("change, words", [
+    # a misspelt key would silently drop the moisture limit (or the distance limit)
+    (lambda rules: _rename(rules[0], "limits", "limts"),
+     "rules[0] (biomass_for_coal).limts: expected no such field (check its spelling)"),
+    (lambda rules: _rename(rules[1], "max_distance_km", "max_distance"),
+     "rules[1] (biogas_for_boiler_fuel).max_distance: expected no such field"),
+    (lambda rules: _rename(rules[0]["limits"]["supply"]["moisture"], "max", "maximum"),
+     "rules[0] (biomass_for_coal).limits.supply.moisture.maximum: expected no such field"),
+    (lambda rules: _rename(rules[0]["limits"]["supply"], "moisture", "moisure"),
+     "rules[0] (biomass_for_coal).limits.supply.moisure: expected a quality attribute"),
+    (lambda rules: rules.__setitem__(2, ["fish_oil", "fuel_oil"]),
+     "rules[2]: expected a mapping of rule fields"),
+    (lambda rules: rules[0].pop("source"),
+     "rules[0] (biomass_for_coal).source: expected this required field"),
+    (lambda rules: rules[0].__setitem__("conversion", "heat"),
+     "rules[0] (biomass_for_coal).conversion: expected 'energy', 'mass'"),
+    (lambda rules: rules[0].__setitem__("transport", "barge"),
+     "rules[0] (biomass_for_coal).transport: expected 'truck', "),
+    (lambda rules: rules[0]["supply"].append("unobtanium"),
+     "rules[0] (biomass_for_coal).supply[2]: expected a material of materials.yaml, got 'unob"),
+])
+def test_a_bad_compatibility_rule_is_one_line_naming_file_and_field(tmp_path, change, words):
+    assert words in _rule_error(tmp_path, change)
 
 
 @pytest.mark.parametrize("park", ["hoa_khanh", "tra_noc"])
